@@ -1,0 +1,5 @@
+"""The ``gonogo`` command line: thin commands over the library API."""
+
+from ._main import main
+
+__all__ = ["main"]
