@@ -1,0 +1,38 @@
+"""The runner: targets, concurrency, repeats, resume, and the eval loop.
+
+Heavy submodules are imported on first use (PEP 562): scorers import
+``gonogo.run._types``, and the runner imports scorers, so eager imports here
+would form a cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._types import Target, TargetOutput
+
+if TYPE_CHECKING:
+    from ._evaluate import EvalOptions, EvalResult, evaluate
+    from ._plan import CallEstimate, RunPlan, plan_run
+    from ._runner import Executor, Progress, RunOutcome
+    from ._suite import Suite, compile_suite, load_datasets, state_dir
+    from ._targets import CallableTarget, HttpTarget, ModelTarget
+
+_LAZY = {
+    "EvalOptions": "_evaluate", "EvalResult": "_evaluate", "evaluate": "_evaluate",
+    "CallEstimate": "_plan", "RunPlan": "_plan", "plan_run": "_plan",
+    "Executor": "_runner", "Progress": "_runner", "RunOutcome": "_runner",
+    "Suite": "_suite", "compile_suite": "_suite", "load_datasets": "_suite",
+    "state_dir": "_suite",
+    "CallableTarget": "_targets", "HttpTarget": "_targets", "ModelTarget": "_targets",
+}
+
+__all__ = sorted([*_LAZY, "Target", "TargetOutput"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gonogo.run' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

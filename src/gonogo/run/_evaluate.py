@@ -1,0 +1,183 @@
+"""``evaluate``: the eval → statistical go/no-go loop as one library call."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import RunError, UserError
+from ..spec import load_prd
+from ..store import RunStore
+from ._plan import RunPlan, plan_run
+from ._runner import Executor, ProgressFn, RunOutcome
+from ._suite import Suite, compile_suite, state_dir
+
+EXIT_CODES = {"GO": 0, "NO-GO": 1, "INCOMPLETE": 3}
+
+
+@dataclass
+class EvalOptions:
+    """Options of one eval run (the CLI's flags)."""
+
+    out_dir: Path | None = None
+    resume: bool = False
+    use_cache: bool = True
+    max_cost: float | None = None
+    dry_run: bool = False
+    store_path: Path | None = None
+    on_progress: ProgressFn | None = None
+    on_start: Any = None  # called with (RunPlan, resumed_count) before execution starts
+
+
+@dataclass
+class EvalResult:
+    """What an eval produced: the results dict, report paths and the exit code."""
+
+    plan: RunPlan
+    run_id: str | None = None
+    results: dict[str, Any] | None = None
+    outcome: RunOutcome | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+    resumed: int = 0
+
+    @property
+    def verdict(self) -> str | None:
+        return None if self.results is None else str(self.results["verdict"])
+
+    @property
+    def exit_code(self) -> int:
+        """0 GO, 1 NO-GO, 3 when the run did not complete."""
+        if self.results is None:
+            return 0
+        return EXIT_CODES.get(str(self.results["verdict"]), 3)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> EvalResult:
+    """Run (or plan, with ``dry_run``) the PRD's eval plan and aggregate the verdict."""
+    opts = opts or EvalOptions()
+    loaded = load_prd(prd_path)
+    suite = compile_suite(loaded, use_cache=opts.use_cache)
+    store: RunStore | None = None
+    try:
+        store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
+        run_id, done, meta = _open_run(store, suite, opts)
+        remaining = [(c, s) for c in suite.cases for s in range(suite.repeats)
+                     if (c.key, s) not in done]
+        plan = plan_run(suite, remaining)
+        result = EvalResult(plan=plan, resumed=len(done))
+        if opts.dry_run:
+            return result
+        if run_id is None:
+            run_id = store.create_run(str(loaded.path), suite.fingerprint(), meta)
+        result.run_id = run_id
+        if opts.on_start is not None:
+            opts.on_start(plan, len(done))
+        executor = Executor(suite, store, run_id, done=done, max_cost=opts.max_cost,
+                            est_cost_per_item=plan.cost_per_item, on_progress=opts.on_progress)
+        t0 = time.perf_counter()
+        try:
+            outcome = await executor.run()
+        except RunError:
+            meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
+            store.finish_run(run_id, "failed", meta, None)
+            raise
+        except (KeyboardInterrupt, asyncio_cancelled()):
+            meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
+            meta.update(status="partial", stopped_reason="interrupted")
+            store.finish_run(run_id, "partial", meta, None)
+            raise
+        _update_meta(meta, suite, outcome, time.perf_counter() - t0)
+        result.outcome = outcome
+        result.results = _aggregate(suite, store, run_id, meta)
+        store.finish_run(run_id, outcome.status, meta, result.results)
+        if opts.out_dir is not None:
+            from ..report import write_reports
+
+            result.paths = write_reports(result.results, opts.out_dir)
+        return result
+    finally:
+        await suite.aclose()
+        if store is not None:
+            store.close()
+
+
+def asyncio_cancelled() -> type[BaseException]:
+    import asyncio
+
+    return asyncio.CancelledError
+
+
+def _open_run(
+    store: RunStore, suite: Suite, opts: EvalOptions
+) -> tuple[str | None, set[tuple[str, int]], dict[str, Any]]:
+    prd_key = str(suite.loaded.path)
+    if not opts.resume:
+        return None, set(), _new_meta(suite)
+    row = store.latest_run(prd_key)
+    if row is None:
+        raise UserError(f"nothing to resume: no earlier run of {suite.loaded.path.name}",
+                        "drop --resume to start a new run")
+    if row.status == "completed":
+        raise UserError(f"nothing to resume: the last run ({row.id}) completed",
+                        "drop --resume to start a new run (the cache makes it cheap)")
+    if row.fingerprint != suite.fingerprint():
+        raise UserError(
+            f"cannot resume run {row.id}: the PRD, its datasets or repeats changed since it started",
+            "drop --resume to start a new run",
+        )
+    meta = row.meta
+    meta["resumed_at"] = [*meta.get("resumed_at", []), _now()]
+    return row.id, store.done_keys(row.id), meta
+
+
+def _new_meta(suite: Suite) -> dict[str, Any]:
+    prd = suite.prd
+    return {
+        "started_at": _now(),
+        "prd_path": str(suite.loaded.path),
+        "prd_sha256": suite.loaded.sha256,
+        "feature": prd.feature,
+        "target": suite.target.name,
+        "repeats": suite.repeats,
+        "gonogo_version": __version__,
+        "status": "running",
+        "stopped_reason": None,
+        "datasets": [{"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
+                     for d in suite.datasets],
+        "judge": None if suite.judge_client is None
+        else {"model": suite.judge_client.model, "fingerprint": suite.judge_fingerprint},
+        "scorers": suite.scorer_descriptions,
+        "wall_s": 0.0,
+        "calls": {"target": 0, "judge": 0, "cache_hits": 0},
+    }
+
+
+def _update_meta(meta: dict[str, Any], suite: Suite, outcome: RunOutcome, wall: float) -> None:
+    meta["finished_at"] = _now()
+    meta["status"] = outcome.status
+    meta["stopped_reason"] = outcome.stopped_reason
+    meta["wall_s"] = round(meta.get("wall_s", 0.0) + wall, 3)
+    calls = meta.setdefault("calls", {"target": 0, "judge": 0, "cache_hits": 0})
+    for role, client in (("target", suite.target_client), ("judge", suite.judge_client)):
+        if client is not None:
+            calls[role] += client.stats.calls
+            calls["cache_hits"] += client.stats.cache_hits
+    if suite.target_client is None:
+        calls["target"] += outcome.executed
+
+
+def _aggregate(suite: Suite, store: RunStore, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+    from ..results import aggregate
+
+    records = list(store.samples(run_id))
+    run_meta = {"id": run_id, **meta}
+    return aggregate(suite.prd, suite.cases, records, run_meta,
+                     scorer_descriptions=suite.scorer_descriptions)

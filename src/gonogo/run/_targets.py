@@ -1,0 +1,247 @@
+"""The three kinds of target: the PRD's model spec, a Python callable, an HTTP endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..data._case import Case
+from ..errors import ProviderError, UserError
+from ..models import ModelClient
+from ..spec import HttpTargetSpec, ModelSpec
+from ._template import case_variables, render
+from ._types import TargetOutput
+
+# Provider failures that mean "the run cannot proceed" rather than "the feature failed".
+RUN_FAILURE_KINDS = frozenset({"connection", "auth", "not_found"})
+
+
+class ModelTarget:
+    """The PRD's model spec: render the prompt template, call the provider."""
+
+    def __init__(self, spec: ModelSpec, client: ModelClient) -> None:
+        self.spec = spec
+        self.client = client
+        self.name = f"model:{spec.name} (prompt {spec.prompt.name} v{spec.prompt.version})"
+        self._schema = spec.output_schema
+        self._validator: Any = None
+        if self._schema is not None:
+            import jsonschema
+
+            self._validator = jsonschema.Draft202012Validator(self._schema)
+
+    def messages(self, case: Case) -> list[dict[str, str]]:
+        """The chat messages for one case."""
+        variables = case_variables(case)
+        msgs = []
+        if self.spec.prompt.system:
+            msgs.append({"role": "system", "content": render(self.spec.prompt.system, variables)})
+        msgs.append({"role": "user", "content": render(self.spec.prompt.user, variables)})
+        return msgs
+
+    async def __call__(self, case: Case, sample: int) -> TargetOutput:
+        t0 = time.perf_counter()
+        try:
+            resp = await self.client.complete(
+                self.messages(case), sample=sample, response_format=self._schema
+            )
+        except ProviderError as e:
+            return TargetOutput(None, latency_s=time.perf_counter() - t0, error=str(e),
+                                error_kind=e.kind)
+        out = TargetOutput(
+            resp.text,
+            latency_s=resp.latency_s,
+            cost_usd=resp.cost_usd,
+            input_tokens=resp.usage.input_tokens if resp.usage else None,
+            output_tokens=resp.usage.output_tokens if resp.usage else None,
+            cached=resp.cached,
+            metadata={"finish_reason": resp.finish_reason, "model": resp.model},
+        )
+        if self._validator is not None:
+            _parse_structured(out, self._validator)
+        return out
+
+
+def _parse_structured(out: TargetOutput, validator: Any) -> None:
+    try:
+        value = json.loads(out.output)
+    except (TypeError, json.JSONDecodeError) as e:
+        out.error, out.error_kind = f"output is not valid JSON ({e})", "invalid_output"
+        return
+    err = next(iter(validator.iter_errors(value)), None)
+    if err is not None:
+        where = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        out.error = f"output does not follow the output schema at {where}: {err.message}"
+        out.error_kind = "invalid_output"
+    out.output = value
+
+
+class CallableTarget:
+    """The user's own app: ``package.module:function``.
+
+    The function gets the case's variables as keyword arguments (or the Case itself
+    when it has a parameter named ``case``); it may be sync or async and returns the
+    output, or a dict with ``output`` and optionally ``contexts``, ``cost_usd``,
+    ``input_tokens``, ``output_tokens`` and ``metadata``.
+    """
+
+    def __init__(self, import_path: str, base_dir: Path) -> None:
+        self.name = import_path
+        self.fn = load_callable(import_path, base_dir)
+        params = inspect.signature(self.fn).parameters
+        self._wants_case = "case" in params
+        self._is_async = inspect.iscoroutinefunction(self.fn)
+
+    async def __call__(self, case: Case, sample: int) -> TargetOutput:
+        t0 = time.perf_counter()
+        try:
+            if self._wants_case:
+                args: tuple[Any, ...] = (case,)
+                kwargs: dict[str, Any] = {}
+            else:
+                args, kwargs = (), dict(case.inputs)
+            if self._is_async:
+                result = await self.fn(*args, **kwargs)
+            else:
+                result = await asyncio.to_thread(self.fn, *args, **kwargs)
+        except Exception as e:  # the feature under test failed: a failed case, not a crash
+            return TargetOutput(None, latency_s=time.perf_counter() - t0,
+                                error=f"{type(e).__name__}: {e}", error_kind="exception")
+        return _coerce_output(result, time.perf_counter() - t0)
+
+
+def _coerce_output(result: Any, latency: float) -> TargetOutput:
+    if isinstance(result, TargetOutput):
+        if not result.latency_s:
+            result.latency_s = latency
+        return result
+    if isinstance(result, dict) and "output" in result:
+        return TargetOutput(
+            result["output"],
+            contexts=result.get("contexts"),
+            latency_s=latency,
+            cost_usd=result.get("cost_usd"),
+            input_tokens=result.get("input_tokens"),
+            output_tokens=result.get("output_tokens"),
+            metadata=dict(result.get("metadata") or {}),
+        )
+    return TargetOutput(result, latency_s=latency)
+
+
+def load_callable(import_path: str, base_dir: Path) -> Callable[..., Any]:
+    """Import ``package.module:function``, with the PRD's folder on ``sys.path``."""
+    module_name, _, attr = import_path.partition(":")
+    if str(base_dir) not in sys.path:
+        sys.path.insert(0, str(base_dir))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise UserError(
+            f"cannot import '{module_name}' for target '{import_path}': {e}",
+            "check the module path; it is resolved from the PRD's folder and the Python path",
+        ) from None
+    obj: Any = module
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise UserError(f"'{module_name}' has no attribute '{attr}'",
+                            "name the function as package.module:function")
+    if not callable(obj):
+        raise UserError(f"target '{import_path}' is not callable", "point at a function")
+    fn: Callable[..., Any] = obj
+    return fn
+
+
+class HttpTarget:
+    """An HTTP endpoint: POSTs each case's variables as JSON, reads the answer by path."""
+
+    def __init__(self, spec: HttpTargetSpec, api_key: str | None = None) -> None:
+        self.spec = spec
+        self.name = spec.url
+        self._headers = {"Content-Type": "application/json", **spec.headers}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._session: Any = None
+
+    async def _get_session(self) -> Any:
+        if self._session is None:
+            import aiohttp
+
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.spec.concurrency),
+                timeout=aiohttp.ClientTimeout(total=self.spec.timeout_s),
+            )
+        return self._session
+
+    async def __call__(self, case: Case, sample: int) -> TargetOutput:
+        import aiohttp
+
+        session = await self._get_session()
+        t0 = time.perf_counter()
+        body = json.dumps(case.inputs, ensure_ascii=False)
+        try:
+            if self.spec.method == "GET":
+                req = session.get(self.spec.url, params={k: str(v) for k, v in case.inputs.items()},
+                                  headers=self._headers)
+            else:
+                req = session.post(self.spec.url, data=body, headers=self._headers)
+            async with req as resp:
+                text = await resp.text()
+                status = resp.status
+        except TimeoutError:
+            return TargetOutput(None, latency_s=time.perf_counter() - t0,
+                                error=f"no answer within {self.spec.timeout_s:g}s",
+                                error_kind="timeout")
+        except aiohttp.ClientConnectorError as e:
+            return TargetOutput(None, latency_s=time.perf_counter() - t0,
+                                error=f"cannot connect to {self.spec.url}: {e.os_error}",
+                                error_kind="connection")
+        except aiohttp.ClientError as e:
+            return TargetOutput(None, latency_s=time.perf_counter() - t0,
+                                error=f"HTTP error: {type(e).__name__}: {e}", error_kind="http")
+        latency = time.perf_counter() - t0
+        if status >= 400:
+            kind = "auth" if status in (401, 403) else "not_found" if status == 404 else "http"
+            return TargetOutput(None, latency_s=latency, error=f"HTTP {status}: {text[:200]}",
+                                error_kind=kind)
+        return _parse_http_body(self.spec, text, latency)
+
+    async def aclose(self) -> None:
+        """Close the HTTP session."""
+        if self._session is not None:
+            await self._session.close()
+
+
+def _parse_http_body(spec: HttpTargetSpec, text: str, latency: float) -> TargetOutput:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return TargetOutput(text, latency_s=latency)  # a plain-text answer
+    output = _dig(data, spec.output_field)
+    if output is _MISSING:
+        return TargetOutput(None, latency_s=latency, error_kind="invalid_output",
+                            error=f"response has no '{spec.output_field}' field")
+    contexts = _dig(data, spec.contexts_field) if spec.contexts_field else None
+    return TargetOutput(output, latency_s=latency,
+                        contexts=contexts if isinstance(contexts, list) else None)
+
+
+_MISSING = object()
+
+
+def _dig(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return _MISSING
+    return data

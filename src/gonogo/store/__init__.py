@@ -1,0 +1,5 @@
+"""Persistence: runs and their per-sample results (SQLite by default)."""
+
+from ._sqlite import RunRow, RunStore
+
+__all__ = ["RunRow", "RunStore"]
