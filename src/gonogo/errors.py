@@ -103,7 +103,8 @@ class ProviderError(RunError):
     """A model provider call failed after retries.
 
     ``retryable`` says whether the failure kind is worth retrying (429, 5xx,
-    connection errors, timeouts); ``status`` is the HTTP status when there was one.
+    connection errors, timeouts); ``status`` is the HTTP status when there was one;
+    ``retry_after`` is the server's Retry-After in seconds (429/503), when it sent one.
     """
 
     def __init__(
@@ -114,11 +115,14 @@ class ProviderError(RunError):
         status: int | None = None,
         retryable: bool = False,
         kind: str = "error",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.status = status
         self.retryable = retryable
-        self.kind = kind  # timeout | rate_limit | server_error | connection | bad_response | auth | error
+        # timeout | rate_limit | server_error | connection | bad_response | auth | not_found | error
+        self.kind = kind
+        self.retry_after = retry_after
 
 
 class CostLimitReached(RunError):

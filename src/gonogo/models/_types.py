@@ -78,7 +78,10 @@ class ChatResponse:
             "model": self.model,
             "usage": None
             if self.usage is None
-            else {"input_tokens": self.usage.input_tokens, "output_tokens": self.usage.output_tokens},
+            else {
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+            },
             "cost_usd": self.cost_usd,
             "finish_reason": self.finish_reason,
             "latency_s": self.latency_s,

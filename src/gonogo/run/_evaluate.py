@@ -168,7 +168,7 @@ def _update_meta(meta: dict[str, Any], suite: Suite, outcome: RunOutcome, wall: 
     calls = meta.setdefault("calls", {"target": 0, "judge": 0, "cache_hits": 0})
     for role, client in (("target", suite.target_client), ("judge", suite.judge_client)):
         if client is not None:
-            calls[role] += client.stats.calls
+            calls[role] += client.stats.calls - client.stats.cache_hits
             calls["cache_hits"] += client.stats.cache_hits
     if suite.target_client is None:
         calls["target"] += outcome.executed

@@ -1,0 +1,242 @@
+"""The OpenAI-compatible chat wire format (OpenAI, vLLM, Ollama, llama.cpp server, …).
+
+One ``aiohttp.ClientSession`` per provider, created inside the running event loop on
+the first call, with a keep-alive connection pool sized to the concurrency. The per-call
+path is kept lean — plain dicts and ``json`` — because at a hundred calls in flight the
+client's CPU time per call, not the network, decides the wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ProviderError
+from ._types import ChatRequest, ChatResponse, Usage
+
+if TYPE_CHECKING:
+    import aiohttp
+
+_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class OpenAICompatibleProvider:
+    """POSTs to ``{base_url}/chat/completions`` and parses the OpenAI response shape.
+
+    ``api_key`` is sent as ``Authorization: Bearer …`` when given; ``api_key_env`` only
+    names the variable it came from, for error hints. ``connector_limit`` caps open
+    connections (match it to the client's concurrency).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        connector_limit: int = 100,
+        api_key_env: str | None = None,
+    ) -> None:
+        self.base_url = (base_url or _DEFAULT_BASE_URL).rstrip("/")
+        self.id = f"openai-compatible:{self.base_url}"
+        self.connector_limit = connector_limit
+        self._url = self.base_url + "/chat/completions"
+        self._key_env = api_key_env
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is not None and self._loop is loop and not self._session.closed:
+            return self._session
+        import aiohttp
+
+        # A session is bound to its loop: a new asyncio.run() gets a new session.
+        connector = aiohttp.TCPConnector(
+            limit=self.connector_limit, limit_per_host=0, keepalive_timeout=30, ttl_dns_cache=300
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("User-Agent",),
+            headers={"User-Agent": "gonogo"},
+        )
+        self._loop = loop
+        return self._session
+
+    def _timeout(self, timeout_s: float) -> aiohttp.ClientTimeout:
+        t = self._timeouts.get(timeout_s)
+        if t is None:
+            import aiohttp
+
+            t = self._timeouts[timeout_s] = aiohttp.ClientTimeout(total=timeout_s)
+        return t
+
+    def payload(self, request: ChatRequest) -> dict[str, Any]:
+        """The JSON body sent for ``request``."""
+        body: dict[str, Any] = {"model": request.model, "messages": request.messages}
+        if request.params:
+            body.update(request.params)
+        if request.response_format is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.response_format_name,
+                    "schema": request.response_format,
+                    "strict": True,
+                },
+            }
+        return body
+
+    async def complete(self, request: ChatRequest, *, timeout_s: float) -> ChatResponse:
+        """One POST to ``/chat/completions``; raises ProviderError classified by kind."""
+        import aiohttp
+
+        session = self._get_session()
+        data = json.dumps(self.payload(request), ensure_ascii=False).encode()
+        try:
+            async with session.post(
+                self._url, data=data, headers=self._headers, timeout=self._timeout(timeout_s)
+            ) as resp:
+                raw = await resp.read()
+                status = resp.status
+                if status != 200:
+                    raise self._http_error(status, raw, resp.headers.get("Retry-After"), request)
+        except TimeoutError as e:
+            raise ProviderError(
+                f"no response from {self._url} within {timeout_s:g}s",
+                "raise timeout_s in the PRD, or lower concurrency if the server is overloaded",
+                kind="timeout",
+                retryable=True,
+            ) from e
+        except aiohttp.ClientError as e:
+            reason = _one_line(str(e) or type(e).__name__)
+            if isinstance(e, aiohttp.ClientConnectorError | aiohttp.InvalidURL):
+                message = f"cannot reach {self._url}: {reason}"
+            else:
+                message = f"connection to {self._url} lost before a full response: {reason}"
+            raise ProviderError(
+                message,
+                "check base_url and that the server is running and reachable",
+                kind="connection",
+                retryable=True,
+            ) from e
+        return self._parse(raw)
+
+    def _parse(self, raw: bytes) -> ChatResponse:
+        try:
+            d = json.loads(raw)
+            choice = d["choices"][0]
+            message = choice["message"]
+            text = message.get("content")
+            if text is None:
+                text = message.get("refusal") or ""
+            if not isinstance(text, str):
+                raise TypeError("message.content is not a string")
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+            raise ProviderError(
+                f"malformed response from {self._url}: {_describe_bad_body(raw, e)}",
+                "check that base_url points at an OpenAI-compatible /v1 endpoint",
+                kind="bad_response",
+                retryable=True,
+                status=200,
+            ) from None
+        u = d.get("usage")
+        usage = None
+        if isinstance(u, dict) and "prompt_tokens" in u:
+            usage = Usage(int(u["prompt_tokens"]), int(u.get("completion_tokens") or 0))
+        return ChatResponse(
+            text=text,
+            model=d.get("model") or "",
+            usage=usage,
+            finish_reason=choice.get("finish_reason"),
+        )
+
+    def _http_error(
+        self, status: int, raw: bytes, retry_after: str | None, request: ChatRequest
+    ) -> ProviderError:
+        detail = _server_message(raw)
+        where = f"{self._url} (HTTP {status})"
+        if status == 429:
+            return ProviderError(
+                f"rate limited by {where}: {detail}",
+                "lower `concurrency` in the PRD, or raise the account's rate limit",
+                status=status, kind="rate_limit", retryable=True,
+                retry_after=_seconds(retry_after),
+            )  # fmt: skip
+        if status >= 500:
+            return ProviderError(
+                f"server error from {where}: {detail}",
+                "the provider is failing; gonogo retries these — raise max_retries if it persists",
+                status=status, kind="server_error", retryable=True,
+                retry_after=_seconds(retry_after),
+            )  # fmt: skip
+        if status in (401, 403):
+            var = f"${self._key_env}" if self._key_env else "the variable named by api_key_env"
+            return ProviderError(
+                f"authentication failed at {where}: {detail}",
+                f"check the API key in {var} (and that it may use model {request.model!r})",
+                status=status, kind="auth",
+            )  # fmt: skip
+        if status == 404:
+            return ProviderError(
+                f"not found: {where}: {detail}",
+                f"check base_url ({self.base_url}) and the model name ({request.model!r})",
+                status=status, kind="not_found",
+            )  # fmt: skip
+        return ProviderError(
+            f"request rejected by {where}: {detail}",
+            "check the model name and `params` in the PRD against the provider's API",
+            status=status, kind="error",
+        )  # fmt: skip
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            try:
+                await session.close()
+            except RuntimeError:  # created on an event loop that is gone
+                pass
+
+
+def _server_message(raw: bytes) -> str:
+    """The error message in an OpenAI-style error body, else the start of the body."""
+    try:
+        d = json.loads(raw)
+        err = d.get("error", d) if isinstance(d, dict) else d
+        msg = err.get("message") if isinstance(err, dict) else err
+        if isinstance(msg, str) and msg:
+            return _one_line(msg)
+    except ValueError:
+        pass
+    text = raw[:300].decode("utf-8", "replace")
+    return _one_line(text) or "(empty body)"
+
+
+def _describe_bad_body(raw: bytes, e: Exception) -> str:
+    if not raw:
+        return "empty body"
+    if isinstance(e, ValueError) and not isinstance(e, (KeyError, IndexError)):
+        return f"body is not JSON ({_one_line(raw[:60].decode('utf-8', 'replace'))!r}…)"
+    if isinstance(e, KeyError | IndexError):
+        return f"no choices[0].message in the JSON body ({type(e).__name__}: {e})"
+    return _one_line(str(e))
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: fall back to the client's own backoff
