@@ -100,7 +100,8 @@ class ProviderSpec(_Model):
     def _check(self) -> ProviderSpec:
         if self.provider == "scripted" and self.script is None:
             raise ValueError("a `scripted` provider needs `script` (its canned answers)")
-        if self.api_key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.api_key_env):
+        key_env = self.api_key_env
+        if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key_env):
             raise ValueError(
                 "`api_key_env` is the *name* of an environment variable, e.g. OPENAI_API_KEY; "
                 "never put the key itself in the PRD"
@@ -189,9 +190,7 @@ class EvalPlan(_Model):
         ),
     )
     datasets: list[DatasetRef] = Field(min_length=1, description="Golden datasets.")
-    repeats: int = Field(
-        1, ge=1, le=100, description="Samples per case: outputs are stochastic."
-    )
+    repeats: int = Field(1, ge=1, le=100, description="Samples per case: outputs are stochastic.")
     concurrency: int = Field(16, ge=1, le=1024, description="Cases in flight at once.")
     judge: JudgeSpec | None = Field(
         None, description="LLM judge for rubric scorers; without one they are not evaluated."

@@ -1,0 +1,88 @@
+"""The AI PRD (``gonogo.yaml``): models, loading, checks, schema, rendering, starter.
+
+Loading reports every problem at once as ``file:line:col: key.path: message — hint``.
+"""
+
+from ._check import CheckReport, PRDSummary, check_prd, summarize
+from ._init import init_project
+from ._loader import LoadedPRD, load_prd, load_prd_text
+from ._prd import (
+    PRD,
+    SCHEMA_VERSION,
+    Budget,
+    DatasetRef,
+    EvalPlan,
+    FailureMode,
+    HttpTargetSpec,
+    JudgeSpec,
+    Launch,
+    ModelSpec,
+    Price,
+    PromptSpec,
+    ProviderSpec,
+    StaticFallback,
+    SuccessMetric,
+    Threshold,
+)
+from ._render import render_html, render_markdown
+from ._schema import prd_json_schema
+from ._scorer_params import (
+    BUILTIN_SCORER_MODELS,
+    ContainsScorer,
+    CostScorer,
+    EqualsScorer,
+    JsonScorer,
+    LatencyScorer,
+    LengthScorer,
+    NumericScorer,
+    PluginScorer,
+    RegexScorer,
+    RubricScorer,
+    ScorerSpec,
+    SimilarityScorer,
+)
+from ._yaml import Position
+
+__all__ = [
+    "BUILTIN_SCORER_MODELS",
+    "PRD",
+    "SCHEMA_VERSION",
+    "Budget",
+    "CheckReport",
+    "ContainsScorer",
+    "CostScorer",
+    "DatasetRef",
+    "EqualsScorer",
+    "EvalPlan",
+    "FailureMode",
+    "HttpTargetSpec",
+    "JsonScorer",
+    "JudgeSpec",
+    "LatencyScorer",
+    "Launch",
+    "LengthScorer",
+    "LoadedPRD",
+    "ModelSpec",
+    "NumericScorer",
+    "PRDSummary",
+    "PluginScorer",
+    "Position",
+    "Price",
+    "PromptSpec",
+    "ProviderSpec",
+    "RegexScorer",
+    "RubricScorer",
+    "ScorerSpec",
+    "SimilarityScorer",
+    "StaticFallback",
+    "SuccessMetric",
+    "Threshold",
+    "check_prd",
+    "init_project",
+    "load_prd",
+    "load_prd_text",
+    "prd_json_schema",
+    "render_html",
+    "render_markdown",
+    "summarize",
+]

@@ -1,0 +1,140 @@
+"""Load a PRD file: YAML with positions → validated ``PRD``, or every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import ConfigIssue, SpecError, UserError
+from ._prd import PRD
+from ._validation import validation_issues
+from ._xref import xref_issues
+from ._yaml import KeyPath, Position, format_path, parse_yaml, yaml_error_issue
+
+DEFAULT_PRD_NAME = "gonogo.yaml"
+
+
+@dataclass
+class LoadedPRD:
+    """A validated PRD and where it came from.
+
+    ``path`` is the file as given (for messages); ``base_dir`` is its absolute folder,
+    against which dataset paths resolve; ``sha256`` hashes the file's bytes;
+    ``positions`` maps key paths such as ``("eval_plan", "scorers", 0, "id")`` to
+    their line and column.
+    """
+
+    prd: PRD
+    path: Path
+    base_dir: Path
+    sha256: str
+    positions: dict[KeyPath, Position] = field(default_factory=dict, repr=False)
+
+    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``path`` (or of its nearest existing parent), 1-based."""
+        for n in range(len(path), -1, -1):
+            pos = self.positions.get(path[:n])
+            if pos is not None:
+                return pos.key if key and n == len(path) else (pos.line, pos.col)
+        return (None, None)
+
+    def issue(
+        self,
+        path: KeyPath,
+        message: str,
+        hint: str | None = None,
+        *,
+        severity: str = "error",
+        key: bool = False,
+    ) -> ConfigIssue:
+        """A ``ConfigIssue`` located at ``path`` in this PRD file."""
+        line, col = self.position(path, key=key)
+        return ConfigIssue(str(self.path), line, col, format_path(path), message, hint, severity)
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in the PRD (e.g. a dataset), resolved against its folder."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def load_prd(path: str | Path) -> LoadedPRD:
+    """Read and validate a PRD file (a folder means its ``gonogo.yaml``).
+
+    Raises ``UserError`` when the file cannot be read and ``SpecError`` carrying every
+    problem found (YAML syntax, duplicate keys, schema, cross-references), each with
+    its line, column and key path.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / DEFAULT_PRD_NAME
+    if not p.is_file():
+        raise UserError(
+            f"PRD file not found: {p}",
+            "check the path, or run `gonogo init` to write a starter PRD",
+        )
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise UserError(f"cannot read the PRD file {p}: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        issue = ConfigIssue(str(p), line, None, "", "not UTF-8 text", "save the file as UTF-8")
+        raise SpecError([issue]) from None
+    return load_prd_text(
+        text,
+        file=str(p),
+        base_dir=p.resolve().parent,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def load_prd_text(
+    text: str,
+    *,
+    file: str = DEFAULT_PRD_NAME,
+    base_dir: str | Path = ".",
+    sha256: str | None = None,
+) -> LoadedPRD:
+    """Validate PRD YAML given as text; ``file`` is the name used in messages."""
+    try:
+        parsed = parse_yaml(text, file)
+    except yaml.YAMLError as e:
+        raise SpecError([yaml_error_issue(e, text, file)]) from None
+    data = parsed.data
+    root = parsed.positions.get(())
+    if data is None:
+        raise SpecError(
+            [ConfigIssue(file, 1, 1, "", "the PRD is empty", "start from `gonogo init`")]
+        )
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        issue = ConfigIssue(
+            file,
+            root.line if root else 1,
+            root.col if root else 1,
+            "",
+            f"the PRD must be a mapping of sections (feature:, eval_plan:, …), got {kind}",
+            "start from `gonogo init`",
+        )
+        raise SpecError([issue])
+    issues = list(parsed.issues) + xref_issues(data, parsed.positions, file)
+    prd: PRD | None = None
+    try:
+        prd = PRD.model_validate(data)
+    except ValidationError as e:
+        issues += validation_issues(e, PRD, data, parsed.positions, file)
+    if issues or prd is None:
+        raise SpecError(_ordered(issues))
+    digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
+    return LoadedPRD(prd, Path(file), Path(base_dir).resolve(), digest, parsed.positions)
+
+
+def _ordered(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    unique = list(dict.fromkeys(issues))
+    return sorted(unique, key=lambda i: (i.line or 0, i.col or 0))

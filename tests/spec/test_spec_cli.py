@@ -1,0 +1,82 @@
+import re
+
+import pytest
+from spec_helpers import VALID, dedent, write_prd
+
+LOCATED = re.compile(r"^\S+:\d+:\d+: ", re.M)
+
+
+def _bad(tmp_path, text):
+    path = tmp_path / "gonogo.yaml"
+    path.write_text(dedent(text))
+    return path
+
+
+def test_init_then_check_passes(cli, tmp_path):
+    result = cli("init", tmp_path / "proj")
+    assert result.returncode == 0, result.stderr
+    assert "gonogo.yaml" in result.stdout
+    result = cli("check", tmp_path / "proj" / "gonogo.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "valid PRD" in result.stdout
+    assert "10 cases" in result.stdout
+    assert "warnings (1):" in result.stdout  # the rubric without a judge, explained
+    # --strict turns warnings into a failure
+    result = cli("check", tmp_path / "proj", "--strict")
+    assert result.returncode == 2
+    assert "--strict" in result.stderr and "Traceback" not in result.stderr
+    # a second init refuses to overwrite
+    result = cli("init", tmp_path / "proj")
+    assert result.returncode == 2
+    assert "--force" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("feature: x\nowner: a: b\n", r"gonogo.yaml:2:9: invalid YAML"),
+        ("feature: x\neval_plan:\n\trepeats: 2\n", r"gonogo.yaml:3:1: invalid YAML: tab"),
+        (VALID + "thresholds: []\n", r"gonogo.yaml:29:1: thresholds: unknown key 'thresholds'"),
+        (
+            VALID.replace("min: 0.8}", "min: high}"),
+            r"gonogo.yaml:17:51: eval_plan.scorers\[0\].min: expected a number, got 'high'",
+        ),
+        ("", r"gonogo.yaml:1:1: the PRD is empty"),
+    ],
+)
+def test_bad_input_is_one_located_line_exit_2(cli, tmp_path, text, expected):
+    result = cli("check", _bad(tmp_path, text))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(expected, result.stderr), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_several_errors_are_all_printed(cli, tmp_path):
+    text = VALID.replace("severity: high", "severity: huge").replace(
+        "kind: contains_any", "kind: contains_anything"
+    )
+    result = cli("check", _bad(tmp_path, text))
+    assert result.returncode == 2
+    assert len(LOCATED.findall(result.stderr)) == 2
+    assert "did you mean 'contains_any'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_and_missing_dataset(cli, tmp_path):
+    result = cli("check", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "PRD file not found" in result.stderr and "Traceback" not in result.stderr
+    path = write_prd(tmp_path)
+    (tmp_path / "data" / "golden.jsonl").unlink()
+    result = cli("check", path)
+    assert result.returncode == 2
+    assert "dataset file not found" in result.stderr
+    result = cli("check", path, "--no-datasets")
+    assert result.returncode == 0, result.stderr
+
+
+def test_prd_command_rejects_bad_prd(cli, tmp_path):
+    result = cli("prd", _bad(tmp_path, "feature: [\n"), "--format", "html")
+    assert result.returncode == 2
+    assert "invalid YAML" in result.stderr and "Traceback" not in result.stderr
