@@ -1,0 +1,148 @@
+"""The console summary of a run.
+
+Thresholds table, verdict, target errors, not-evaluated scorers, failure modes, cost.
+Text goes through ``rich.text.Text``, never markup, so ids and messages with brackets
+print as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import _format as fmt
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_STYLE = {
+    "pass": "bold green",
+    "fail": "bold red",
+    "undecided": "bold yellow",
+    "not_evaluated": "magenta",
+    "detected": "red",
+    "not_detected": "green",
+    "no_detector": "dim",
+}
+_VERDICT_STYLE = {
+    "GO": "bold white on green",
+    "NO-GO": "bold white on red",
+    "INCOMPLETE": "bold black on yellow",
+}
+
+
+def _thresholds_table(results: Mapping[str, Any]) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    gate = results["gate"]
+    conf = f"{float(gate['confidence']):.0%}"
+    on = "lower bound of the interval" if gate["gate_on"] == "lower_bound" else "point estimate"
+    table = Table(
+        title=f"Thresholds (gate on the {on})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("scorer", overflow="fold")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column(f"{conf} CI", justify="right", no_wrap=True)
+    table.add_column("target", justify="right", no_wrap=True)
+    table.add_column("status")
+    for t in results["thresholds"]:
+        status = t["status"]
+        label = fmt.status_label(status)
+        if t["gate_on"] != gate["gate_on"]:
+            label += f" (on {t['gate_on'].replace('_', ' ')})"
+        if t["cases_needed_more"] and status in ("undecided", "fail"):
+            label += f": ~{fmt.about(t['cases_needed_more'])} more cases"
+        table.add_row(
+            Text(t["scorer"]),
+            fmt.METRIC_LABEL[t["metric"]],
+            fmt.num(t["estimate"], 3),
+            fmt.ci(t["ci"], 3),
+            f">= {fmt.target(t['target'])}",
+            Text(label, style=_STYLE.get(status, "")),
+        )
+    return table
+
+
+def _failure_mode_lines(results: Mapping[str, Any]) -> list[Any]:
+    from rich.text import Text
+
+    lines = []
+    for m in results["failure_modes"]:
+        line = Text("  ")
+        line.append(m["id"], style="bold")
+        line.append(f" ({m['severity']}): ")
+        line.append(fmt.status_label(m["status"]), style=_STYLE.get(m["status"], ""))
+        if m["status"] in ("detected", "not_detected"):
+            line.append(
+                f" in {m['detected']}/{m['n_evaluated']} samples ({fmt.pct(m['rate'])}, "
+                f"CI {fmt.ci(m['rate_ci'])}) by {', '.join(m['detectors'])}"
+            )
+        if m["other_detectors"]:
+            line.append(f"; outside this eval: {', '.join(m['other_detectors'])}", style="dim")
+        lines.append(line)
+    return lines
+
+
+def _totals_lines(results: Mapping[str, Any]) -> list[Any]:
+    from rich.text import Text
+
+    tot = results["totals"]
+    by_status = ", ".join(f"{v} {fmt.status_label(k)}" for k, v in tot["cases_by_status"].items())
+    lines = [Text(f"Cases: {tot['n_cases']} ({tot['n_samples']} samples): {by_status}")]
+    if tot["n_target_errors"]:
+        kinds = ", ".join(f"{k}: {v}" for k, v in tot["target_errors_by_kind"].items())
+        lines.append(
+            Text(f"Target errors: {tot['n_target_errors']} ({kinds}), counted as failed", "red")
+        )
+    cost = f"Cost: {fmt.usd(tot['cost_usd'])}"
+    if tot["cost_unknown_samples"]:
+        cost += f" + unknown for {tot['cost_unknown_samples']} samples"
+    if tot["judge_cost_usd"] is not None or (results.get("run") or {}).get("judge"):
+        cost += f"; judge {fmt.usd(tot['judge_cost_usd'])}"
+    if tot["cost_per_1k_requests_usd"] is not None:
+        cost += f"; {fmt.usd(tot['cost_per_1k_requests_usd'])} per 1k requests"
+        if tot["budget_per_1k_requests_usd"] is not None:
+            within = "within" if tot["within_budget"] else "OVER"
+            cost += f" ({within} budget {fmt.usd(tot['budget_per_1k_requests_usd'])})"
+    lat = tot["latency_s"]
+    lines.append(Text(cost))
+    lines.append(Text(f"Latency: p50 {fmt.seconds(lat['p50'])}, p95 {fmt.seconds(lat['p95'])}"))
+    return lines
+
+
+def render_console(results: Mapping[str, Any], console: Console) -> None:
+    """Print the run summary to a rich console."""
+    from rich.text import Text
+
+    if results["thresholds"]:
+        console.print(_thresholds_table(results))
+    for s in results["scorers"]:
+        if s["n_not_evaluated"]:
+            console.print(
+                Text(
+                    f"Not evaluated: {s['id']} on {s['n_not_evaluated']} of {s['n_samples']} "
+                    f"samples ({s['not_evaluated_reason']})",
+                    style="magenta",
+                )
+            )
+    for line in _totals_lines(results):
+        console.print(line)
+    if results["failure_modes"]:
+        console.print(Text("Failure modes:"))
+        for line in _failure_mode_lines(results):
+            console.print(line)
+    for w in results["warnings"]:
+        if w.startswith(("cost unknown", "no thresholds")):
+            console.print(Text(f"Warning: {w}", style="yellow"))
+    verdict = Text()
+    verdict.append(f" {results['verdict']} ", style=_VERDICT_STYLE.get(results["verdict"], "bold"))
+    console.print()
+    console.print(verdict)
+    for reason in results["verdict_reasons"]:
+        console.print(Text(f"  {reason}"))

@@ -1,0 +1,40 @@
+"""results.json on disk: strict JSON (no NaN), UTF-8, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def dumps(results: Mapping[str, Any]) -> str:
+    """Serialise results as JSON: indented, except one line per case.
+
+    One case a line keeps large runs fast to write (the C encoder does not indent) and
+    easy to grep and diff. NaN or infinity raise ValueError (they are not JSON).
+    """
+    head = {k: v for k, v in results.items() if k != "cases"}
+    text = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)
+    if "cases" not in results:
+        return text + "\n"
+    lines = [json.dumps(c, ensure_ascii=False, allow_nan=False) for c in results["cases"]]
+    cases = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
+    sep = ",\n" if head else "\n"
+    return f'{text[:-2]}{sep}  "cases": {cases}\n}}\n'
+
+
+def write_json(results: Mapping[str, Any], path: str | Path) -> Path:
+    """Write results.json; returns the path."""
+    path = Path(path)
+    write_text_atomic(path, dumps(results))
+    return path

@@ -1,0 +1,27 @@
+"""Write every file report of a run into one folder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ._html import write_html
+from ._json import write_json
+from ._junit import write_junit
+
+FILE_NAMES = {"json": "results.json", "junit": "junit.xml", "html": "report.html"}
+
+
+def write_reports(results: Mapping[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write results.json, junit.xml and report.html into ``out_dir`` (created if needed).
+
+    Returns the paths by kind: ``json``, ``junit``, ``html``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "json": write_json(results, out / FILE_NAMES["json"]),
+        "junit": write_junit(results, out / FILE_NAMES["junit"]),
+        "html": write_html(results, out / FILE_NAMES["html"]),
+    }

@@ -1,0 +1,35 @@
+"""Statistics for the gate: pure functions, no imports from the rest of gonogo.
+
+Pass rates get Wilson score intervals (on an effective sample size when cases are
+repeated); mean scores get a cluster bootstrap interval over cases; the gate compares
+an interval with a target and says how many more cases would decide it.
+"""
+
+from ._bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_interval
+from ._gate import GateOn, GateStatus, about, cases_needed, cases_needed_mean, evaluate_threshold
+from ._proportion import (
+    ProportionEstimate,
+    effective_n,
+    icc_anova,
+    proportion_interval,
+    wilson_interval,
+    z_value,
+)
+
+__all__ = [
+    "DEFAULT_RESAMPLES",
+    "DEFAULT_SEED",
+    "GateOn",
+    "GateStatus",
+    "ProportionEstimate",
+    "about",
+    "bootstrap_mean_interval",
+    "cases_needed",
+    "cases_needed_mean",
+    "effective_n",
+    "evaluate_threshold",
+    "icc_anova",
+    "proportion_interval",
+    "wilson_interval",
+    "z_value",
+]
