@@ -12,8 +12,14 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def run_cli(*args, cwd=None, env=None, timeout=120):
     """Run the real CLI in a subprocess; returns CompletedProcess with text output."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "gonogo", *map(str, args)], cwd=cwd,
-                          env=full_env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "gonogo", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def write_project(root: Path, prd: str, cases: list[dict], extra: dict[str, str] | None = None):

@@ -13,8 +13,12 @@ def write(tmp_path, name, text):
 
 
 def test_jsonl_flat_rows_become_template_variables(tmp_path):
-    p = write(tmp_path, "g.jsonl", '{"id": "a", "question": "Q?", "expected": "A", "tags": ["x"]}\n'
-              '\n{"question": "Q2?", "expected": ["B", "b"]}\n')
+    p = write(
+        tmp_path,
+        "g.jsonl",
+        '{"id": "a", "question": "Q?", "expected": "A", "tags": ["x"]}\n'
+        '\n{"question": "Q2?", "expected": ["B", "b"]}\n',
+    )
     ds = load_dataset(p, name="golden")
     assert [c.id for c in ds.cases] == ["a", "2"]
     assert ds.cases[0].inputs == {"question": "Q?"}
@@ -25,15 +29,21 @@ def test_jsonl_flat_rows_become_template_variables(tmp_path):
 
 
 def test_input_string_and_object(tmp_path):
-    p = write(tmp_path, "g.jsonl", '{"input": "hello"}\n{"input": {"question": "q", "lang": "fr"}}\n')
+    p = write(
+        tmp_path, "g.jsonl", '{"input": "hello"}\n{"input": {"question": "q", "lang": "fr"}}\n'
+    )
     ds = load_dataset(p)
     assert ds.cases[0].inputs == {"input": "hello"}
     assert ds.cases[1].inputs == {"question": "q", "lang": "fr"}
 
 
 def test_malformed_rows_are_all_reported_with_lines(tmp_path):
-    p = write(tmp_path, "g.jsonl", '{"question": "ok"}\n{"question": \n[1, 2]\n'
-              '{"question": "q", "tags": "a"}\n{"question": "q", "contexts": [1]}\n')
+    p = write(
+        tmp_path,
+        "g.jsonl",
+        '{"question": "ok"}\n{"question": \n[1, 2]\n'
+        '{"question": "q", "tags": "a"}\n{"question": "q", "contexts": [1]}\n',
+    )
     with pytest.raises(DatasetError) as e:
         load_dataset(p)
     text = str(e.value)
@@ -69,7 +79,7 @@ def test_json_yaml_csv(tmp_path):
     bad = write(tmp_path, "b.yaml", "- question: a\n- 3\n")
     with pytest.raises(DatasetError, match=r"b\.yaml:2"):
         load_dataset(bad)
-    c = write(tmp_path, "d.csv", "id,question,expected,tags\n1,hi,hello,\"a,b\"\n")
+    c = write(tmp_path, "d.csv", 'id,question,expected,tags\n1,hi,hello,"a,b"\n')
     case = load_dataset(c).cases[0]
     assert case.inputs == {"question": "hi"} and case.tags == ["a", "b"]
 

@@ -5,7 +5,7 @@ import textwrap
 
 from gonogo_testkit import write_project
 
-APP = textwrap.dedent('''
+APP = textwrap.dedent("""
     CALLS = []
 
     def answer(question):
@@ -16,13 +16,13 @@ APP = textwrap.dedent('''
             return {"output": "You can get a refund within 30 days.", "contexts": ["policy"],
                     "cost_usd": 0.001}
         return "I don't know."
-''')
+""")
 
-PRD = textwrap.dedent('''
+PRD = textwrap.dedent("""
     feature: FAQ bot
     eval_plan:
       target: app:answer
-      datasets: [{name: golden, path: data/golden.jsonl}]
+      datasets: [{{name: golden, path: data/golden.jsonl}}]
       repeats: {repeats}
       scorers:
         - {{id: says_30, kind: contains_any, values: ["30 days"]}}
@@ -32,20 +32,21 @@ PRD = textwrap.dedent('''
         - {{scorer: polite, min_pass_rate: 0.5}}
     failure_modes:
       - {{id: wrong-window, what: Wrong refund window, severity: high, detect: says_30}}
-''')
+""")
 
 
 def cases(n_good, n_bad=0, n_crash=0):
-    rows = [{"id": f"g{i}", "question": f"refund question {i}", "expected": "30 days"}
-            for i in range(n_good)]
+    rows = [
+        {"id": f"g{i}", "question": f"refund question {i}", "expected": "30 days"}
+        for i in range(n_good)
+    ]
     rows += [{"id": f"b{i}", "question": f"other question {i}"} for i in range(n_bad)]
     rows += [{"id": f"x{i}", "question": f"boom {i}"} for i in range(n_crash)]
     return rows
 
 
 def test_callable_target_results_and_exit_code(tmp_path, cli):
-    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5), cases(20, 2, 1),
-                        {"app.py": APP})
+    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5), cases(20, 2, 1), {"app.py": APP})
     r = cli("eval", prd, "--out", tmp_path / "out", "-q")
     # the rubric has no judge: its threshold is not evaluated, so the verdict cannot be GO
     assert r.returncode == 1, r.stderr
@@ -64,7 +65,8 @@ def test_callable_target_results_and_exit_code(tmp_path, cli):
 
 def test_go_when_every_threshold_holds(tmp_path, cli):
     prd_text = PRD.format(repeats=2, bar=0.8).replace(
-        "        - {scorer: polite, min_pass_rate: 0.5}\n", "")
+        "    - {scorer: polite, min_pass_rate: 0.5}\n", ""
+    )
     prd = write_project(tmp_path, prd_text, cases(40), {"app.py": APP})
     r = cli("eval", prd, "-q")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -74,7 +76,8 @@ def test_go_when_every_threshold_holds(tmp_path, cli):
 def test_small_set_cannot_pass_by_luck(tmp_path, cli):
     # 5/5 passes: point estimate 1.0 but the Wilson lower bound is ~0.57 < 0.9
     prd_text = PRD.format(repeats=1, bar=0.9).replace(
-        "        - {scorer: polite, min_pass_rate: 0.5}\n", "")
+        "    - {scorer: polite, min_pass_rate: 0.5}\n", ""
+    )
     prd = write_project(tmp_path, prd_text, cases(5), {"app.py": APP})
     r = cli("eval", prd, "-q", "--out", tmp_path / "out")
     assert r.returncode == 1
@@ -85,8 +88,9 @@ def test_small_set_cannot_pass_by_luck(tmp_path, cli):
 
 
 def test_config_errors_exit_2_without_traceback(tmp_path, cli):
-    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5) + "bogus_key: 1\n", cases(2),
-                        {"app.py": APP})
+    prd = write_project(
+        tmp_path, PRD.format(repeats=1, bar=0.5) + "bogus_key: 1\n", cases(2), {"app.py": APP}
+    )
     r = cli("eval", prd)
     assert r.returncode == 2
     assert "bogus_key" in r.stderr and "Traceback" not in r.stderr
@@ -94,8 +98,9 @@ def test_config_errors_exit_2_without_traceback(tmp_path, cli):
     (tmp_path / "m" / "data" / "golden.jsonl").unlink()
     r = cli("eval", missing)
     assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
-    bad_rows = write_project(tmp_path / "b", PRD.format(repeats=1, bar=0.5), cases(1),
-                             {"app.py": APP})
+    bad_rows = write_project(
+        tmp_path / "b", PRD.format(repeats=1, bar=0.5), cases(1), {"app.py": APP}
+    )
     with open(tmp_path / "b" / "data" / "golden.jsonl", "a") as f:
         f.write("{not json\n")
     r = cli("eval", bad_rows)
@@ -103,7 +108,8 @@ def test_config_errors_exit_2_without_traceback(tmp_path, cli):
 
 
 def test_missing_callable_is_a_clear_error(tmp_path, cli):
-    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5).replace("app:answer",
-                        "nosuchmod:fn"), cases(1))
+    prd = write_project(
+        tmp_path, PRD.format(repeats=1, bar=0.5).replace("app:answer", "nosuchmod:fn"), cases(1)
+    )
     r = cli("eval", prd)
     assert r.returncode == 2 and "cannot import 'nosuchmod'" in r.stderr

@@ -9,8 +9,14 @@ import click
 
 
 @click.command("demo")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("gonogo-demo"),
-              show_default=True, help="Where to write the example project and its reports.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("gonogo-demo"),
+    show_default=True,
+    help="Where to write the example project and its reports.",
+)
 @click.option("--fresh", is_flag=True, help="Rewrite the example project even if it exists.")
 def demo(directory: Path, fresh: bool) -> None:
     """Run the bundled example end to end: PRD → evals → GO / NO-GO → reports.
@@ -34,12 +40,13 @@ def demo(directory: Path, fresh: bool) -> None:
     display = ProgressDisplay("demo eval")
 
     def on_start(plan: RunPlan, resumed: int) -> None:
-        click.echo(f"running {plan.items} samples ({plan.cases} cases × {plan.repeats} repeats) "
-                   f"through the feature and its scorers…")
+        click.echo(
+            f"running {plan.items} samples ({plan.cases} cases × {plan.repeats} repeats) "
+            f"through the feature and its scorers…"
+        )
         display.start(plan.items)
 
-    opts = EvalOptions(out_dir=directory / "report", on_progress=display.update,
-                       on_start=on_start)
+    opts = EvalOptions(out_dir=directory / "report", on_progress=display.update, on_start=on_start)
     try:
         result = asyncio.run(evaluate(prd, opts))
     finally:
@@ -48,5 +55,7 @@ def demo(directory: Path, fresh: bool) -> None:
     render_console(result.results, Console())
     for name, path in result.paths.items():
         click.echo(f"{name}: {path}")
-    click.echo(f"\nNext: open {directory / 'report' / 'report.html'}, edit {prd}, and run "
-               f"`gonogo eval {prd}`.")
+    click.echo(
+        f"\nNext: open {directory / 'report' / 'report.html'}, edit {prd}, and run "
+        f"`gonogo eval {prd}`."
+    )

@@ -12,16 +12,23 @@ from ..run import EvalOptions, EvalResult, RunPlan, evaluate
 
 
 def _print_plan(plan: RunPlan, resumed: int) -> None:
-    click.echo(f"{plan.cases} cases × {plan.repeats} repeats = "
-               f"{plan.items + resumed} samples"
-               + (f" ({resumed} already done, {plan.items} to run)" if resumed else ""))
+    click.echo(
+        f"{plan.cases} cases × {plan.repeats} repeats = "
+        f"{plan.items + resumed} samples"
+        + (f" ({resumed} already done, {plan.items} to run)" if resumed else "")
+    )
     for e in plan.estimates:
         fresh = e.calls - e.cached_calls
-        cost = "unknown (no price for this model in `prices`)" if e.cost_usd is None \
+        cost = (
+            "unknown (no price for this model in `prices`)"
+            if e.cost_usd is None
             else f"${e.cost_usd:.4f}"
-        click.echo(f"  {e.role:<6} {e.model}: {e.calls} calls ({e.cached_calls} cached, "
-                   f"{fresh} new), ~{e.input_tokens:,} in / {e.output_tokens:,} out tokens, "
-                   f"estimated cost {cost}")
+        )
+        click.echo(
+            f"  {e.role:<6} {e.model}: {e.calls} calls ({e.cached_calls} cached, "
+            f"{fresh} new), ~{e.input_tokens:,} in / {e.output_tokens:,} out tokens, "
+            f"estimated cost {cost}"
+        )
     total = plan.total_cost_usd
     click.echo("  total estimated cost: " + ("unknown" if total is None else f"${total:.4f}"))
     for note in plan.notes:
@@ -30,21 +37,49 @@ def _print_plan(plan: RunPlan, resumed: int) -> None:
 
 @click.command("eval")
 @click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Write results.json, junit.xml and report.html to this folder.")
-@click.option("--resume", is_flag=True,
-              help="Continue the last unfinished run: completed results are kept, no call is "
-                   "made twice.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write results.json, junit.xml and report.html to this folder.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the last unfinished run: completed results are kept, no call is made twice.",
+)
 @click.option("--no-cache", is_flag=True, help="Call the models even when a cached answer exists.")
-@click.option("--dry-run", is_flag=True,
-              help="Print how many calls the run would make and what they would cost; run nothing.")
-@click.option("--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
-              help="Stop cleanly before spending more than this (completed work is kept).")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print how many calls the run would make and what they would cost; run nothing.",
+)
+@click.option(
+    "--max-cost",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="USD",
+    help="Stop cleanly before spending more than this (completed work is kept).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def eval_(prd: Path, out_dir: Path | None, resume: bool, no_cache: bool, dry_run: bool,
-          max_cost: float | None, store_path: Path | None, quiet: bool) -> None:
+def eval_(
+    prd: Path,
+    out_dir: Path | None,
+    resume: bool,
+    no_cache: bool,
+    dry_run: bool,
+    max_cost: float | None,
+    store_path: Path | None,
+    quiet: bool,
+) -> None:
     """Run the PRD's eval plan and gate GO / NO-GO.
 
     Every golden case runs through the feature (repeated `eval_plan.repeats` times),
@@ -61,9 +96,16 @@ def eval_(prd: Path, out_dir: Path | None, resume: bool, no_cache: bool, dry_run
             _print_plan(plan, resumed)
         display.start(plan.items)
 
-    opts = EvalOptions(out_dir=out_dir, resume=resume, use_cache=not no_cache,
-                       max_cost=max_cost, dry_run=dry_run, store_path=store_path,
-                       on_progress=display.update, on_start=on_start)
+    opts = EvalOptions(
+        out_dir=out_dir,
+        resume=resume,
+        use_cache=not no_cache,
+        max_cost=max_cost,
+        dry_run=dry_run,
+        store_path=store_path,
+        on_progress=display.update,
+        on_start=on_start,
+    )
     try:
         result = asyncio.run(evaluate(prd, opts))
     finally:
@@ -83,8 +125,9 @@ def _finish(result: EvalResult) -> None:
     render_console(result.results, Console())
     outcome = result.outcome
     if outcome is not None and outcome.stopped_reason == "max_cost":
-        click.echo("stopped at --max-cost: completed results are kept; continue with --resume",
-                   err=True)
+        click.echo(
+            "stopped at --max-cost: completed results are kept; continue with --resume", err=True
+        )
     for name, path in result.paths.items():
         click.echo(f"{name}: {path}")
     sys.exit(result.exit_code)
@@ -93,10 +136,20 @@ def _finish(result: EvalResult) -> None:
 @click.command("report")
 @click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
 @click.option("--run", "run_id", default=None, help="Run id (default: the latest run).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Folder for results.json, junit.xml and report.html.")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="Run store (default: .gonogo/runs.sqlite next to the PRD).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for results.json, junit.xml and report.html.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run store (default: .gonogo/runs.sqlite next to the PRD).",
+)
 def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None) -> None:
     """Re-render the reports of a stored run without running anything."""
     from rich.console import Console
@@ -112,8 +165,10 @@ def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None
     finally:
         store.close()
     if row is None or row.results is None:
-        raise UserError("no finished run found" + (f" with id {run_id}" if run_id else ""),
-                        f"run `gonogo eval {prd}` first")
+        raise UserError(
+            "no finished run found" + (f" with id {run_id}" if run_id else ""),
+            f"run `gonogo eval {prd}` first",
+        )
     render_console(row.results, Console())
     for name, path in write_reports(row.results, out_dir).items():
         click.echo(f"{name}: {path}")

@@ -29,14 +29,27 @@ class ProgressDisplay:
             return
         if self.tty:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._bar = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]:>7} /s"), TextColumn("errors {task.fields[errors]}"),
-                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                console=Console(stderr=True), refresh_per_second=4, transient=False,
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:>7} /s"),
+                TextColumn("errors {task.fields[errors]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                refresh_per_second=4,
+                transient=False,
             )
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=total, rate="-", errors=0)
@@ -51,12 +64,18 @@ class ProgressDisplay:
         elapsed = max(now - self._t0, 1e-9)
         rate = p.done / elapsed
         if self._bar is not None:
-            self._bar.update(self._task, completed=p.done, rate=f"{rate:.1f}", errors=p.target_errors)
+            self._bar.update(
+                self._task, completed=p.done, rate=f"{rate:.1f}", errors=p.target_errors
+            )
         elif now - getattr(self, "_last_line", 0.0) >= 2.0 or p.done == p.total:
             self._last_line = now
             eta = (p.total - p.done) / rate if rate > 0 else float("nan")
-            print(f"{self.label}: {p.done}/{p.total} ({rate:.1f}/s, ETA {eta:.0f}s, "
-                  f"errors {p.target_errors})", file=sys.stderr, flush=True)
+            print(
+                f"{self.label}: {p.done}/{p.total} ({rate:.1f}/s, ETA {eta:.0f}s, "
+                f"errors {p.target_errors})",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def stop(self) -> None:
         if self._bar is not None:

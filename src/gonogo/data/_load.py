@@ -18,12 +18,21 @@ from ..errors import ConfigIssue, DatasetError
 from ._case import Case, Dataset
 
 RESERVED = ("id", "expected", "tags", "contexts", "metadata", "input")
-_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".yaml": "yaml",
-            ".yml": "yaml", ".csv": "csv"}
+_FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".csv": "csv",
+}
 
 
 def load_dataset(
-    path: str | Path, *, name: str | None = None, limit: int | None = None,
+    path: str | Path,
+    *,
+    name: str | None = None,
+    limit: int | None = None,
     display_path: str | None = None,
 ) -> Dataset:
     """Load one dataset file; raise DatasetError listing every malformed row."""
@@ -31,22 +40,53 @@ def load_dataset(
     shown = display_path or str(path)
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise DatasetError([ConfigIssue(shown, None, None, "", f"unsupported dataset format '{p.suffix}'",
-                                        "use .jsonl (one JSON object a line), .json, .yaml or .csv")])
+        raise DatasetError(
+            [
+                ConfigIssue(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"unsupported dataset format '{p.suffix}'",
+                    "use .jsonl (one JSON object a line), .json, .yaml or .csv",
+                )
+            ]
+        )
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise DatasetError([ConfigIssue(shown, None, None, "", "dataset file not found",
-                                        "check `eval_plan.datasets[].path` (relative to the PRD)")]) from None
+        raise DatasetError(
+            [
+                ConfigIssue(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    "dataset file not found",
+                    "check `eval_plan.datasets[].path` (relative to the PRD)",
+                )
+            ]
+        ) from None
     except OSError as e:
-        raise DatasetError([ConfigIssue(shown, None, None, "", f"cannot read dataset ({e.strerror})",
-                                        "check the file's permissions")]) from None
+        raise DatasetError(
+            [
+                ConfigIssue(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"cannot read dataset ({e.strerror})",
+                    "check the file's permissions",
+                )
+            ]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise DatasetError([ConfigIssue(shown, line, None, "", "file is not UTF-8",
-                                        "re-save the file as UTF-8")]) from None
+        raise DatasetError(
+            [ConfigIssue(shown, line, None, "", "file is not UTF-8", "re-save the file as UTF-8")]
+        ) from None
     rows, issues = _ROW_READERS[fmt](text, shown)
     ds_name = name or p.stem
     cases: list[Case] = []
@@ -56,16 +96,32 @@ def load_dataset(
         if case is None:
             continue
         if case.id in seen:
-            issues.append(ConfigIssue(shown, line, None, "id", f"duplicate case id '{case.id}' "
-                                      f"(first on line {seen[case.id]})", "give every case a unique id"))
+            issues.append(
+                ConfigIssue(
+                    shown,
+                    line,
+                    None,
+                    "id",
+                    f"duplicate case id '{case.id}' (first on line {seen[case.id]})",
+                    "give every case a unique id",
+                )
+            )
             continue
         seen[case.id] = line
         cases.append(case)
         if limit is not None and len(cases) >= limit:
             break
     if not issues and not cases:
-        issues.append(ConfigIssue(shown, None, None, "", "dataset has no cases",
-                                  "add one case a line, e.g. {\"question\": \"…\", \"expected\": \"…\"}"))
+        issues.append(
+            ConfigIssue(
+                shown,
+                None,
+                None,
+                "",
+                "dataset has no cases",
+                'add one case a line, e.g. {"question": "…", "expected": "…"}',
+            )
+        )
     if issues:
         raise DatasetError(issues)
     return Dataset(ds_name, shown, cases, hashlib.sha256(raw).hexdigest())
@@ -80,8 +136,16 @@ def _read_jsonl(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Conf
         try:
             rows.append((i, json.loads(line)))
         except json.JSONDecodeError as e:
-            issues.append(ConfigIssue(shown, i, e.colno, "", f"invalid JSON ({e.msg})",
-                                      "each line must be one complete JSON object"))
+            issues.append(
+                ConfigIssue(
+                    shown,
+                    i,
+                    e.colno,
+                    "",
+                    f"invalid JSON ({e.msg})",
+                    "each line must be one complete JSON object",
+                )
+            )
     return rows, issues
 
 
@@ -89,13 +153,29 @@ def _read_json(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        return [], [ConfigIssue(shown, e.lineno, e.colno, "", f"invalid JSON ({e.msg})",
-                                "the file must be a JSON array of case objects")]
+        return [], [
+            ConfigIssue(
+                shown,
+                e.lineno,
+                e.colno,
+                "",
+                f"invalid JSON ({e.msg})",
+                "the file must be a JSON array of case objects",
+            )
+        ]
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
         data = data["cases"]
     if not isinstance(data, list):
-        return [], [ConfigIssue(shown, 1, 1, "", "expected a JSON array of cases",
-                                "wrap the cases in [ … ] or use {\"cases\": [ … ]}")]
+        return [], [
+            ConfigIssue(
+                shown,
+                1,
+                1,
+                "",
+                "expected a JSON array of cases",
+                'wrap the cases in [ … ] or use {"cases": [ … ]}',
+            )
+        ]
     return _locate_rows(text, data), []
 
 
@@ -107,15 +187,30 @@ def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        return [], [ConfigIssue(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                "", f"invalid YAML ({getattr(e, 'problem', e)})",
-                                "fix the YAML syntax at this position")]
+        return [], [
+            ConfigIssue(
+                shown,
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+                "",
+                f"invalid YAML ({getattr(e, 'problem', e)})",
+                "fix the YAML syntax at this position",
+            )
+        ]
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
         data = data["cases"]
         node = next(v for k, v in node.value if k.value == "cases")  # type: ignore[union-attr]
     if not isinstance(data, list) or node is None:
-        return [], [ConfigIssue(shown, 1, 1, "", "expected a YAML list of cases",
-                                "write one `- question: …` item per case")]
+        return [], [
+            ConfigIssue(
+                shown,
+                1,
+                1,
+                "",
+                "expected a YAML list of cases",
+                "write one `- question: …` item per case",
+            )
+        ]
     lines = [n.start_mark.line + 1 for n in node.value]
     return list(zip(lines, data, strict=True)), []
 
@@ -152,14 +247,18 @@ def _locate_rows(text: str, data: list[Any]) -> list[tuple[int, Any]]:
 _ROW_READERS = {"jsonl": _read_jsonl, "json": _read_json, "yaml": _read_yaml, "csv": _read_csv}
 
 
-def _to_case(row: Any, line: int, shown: str, ds: str, index: int,
-             issues: list[ConfigIssue]) -> Case | None:
+def _to_case(
+    row: Any, line: int, shown: str, ds: str, index: int, issues: list[ConfigIssue]
+) -> Case | None:
     def bad(key: str, msg: str, hint: str) -> None:
         issues.append(ConfigIssue(shown, line, None, key, msg, hint))
 
     if not isinstance(row, dict):
-        bad("", f"a case must be an object, got {type(row).__name__}",
-            "write each case as {\"question\": \"…\", \"expected\": \"…\"}")
+        bad(
+            "",
+            f"a case must be an object, got {type(row).__name__}",
+            'write each case as {"question": "…", "expected": "…"}',
+        )
         return None
     case_id = row.get("id", f"{index + 1}")
     if not isinstance(case_id, str | int) or isinstance(case_id, bool) or str(case_id) == "":
@@ -172,13 +271,18 @@ def _to_case(row: Any, line: int, shown: str, ds: str, index: int,
         bad("tags", "`tags` must be a list of strings", 'write tags as ["refunds", "edge-case"]')
         return None
     contexts = row.get("contexts")
-    if contexts is not None and (not isinstance(contexts, list)
-                                 or not all(isinstance(c, str) for c in contexts)):
-        bad("contexts", "`contexts` must be a list of strings", "list the reference passages as strings")
+    if contexts is not None and (
+        not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts)
+    ):
+        bad(
+            "contexts",
+            "`contexts` must be a list of strings",
+            "list the reference passages as strings",
+        )
         return None
     metadata = row.get("metadata", {})
     if not isinstance(metadata, dict):
-        bad("metadata", "`metadata` must be an object", "use {\"key\": \"value\"}")
+        bad("metadata", "`metadata` must be an object", 'use {"key": "value"}')
         return None
     if "input" in row:
         inp = row["input"]
@@ -187,13 +291,24 @@ def _to_case(row: Any, line: int, shown: str, ds: str, index: int,
         elif isinstance(inp, dict):
             inputs = dict(inp)
         else:
-            bad("input", "`input` must be a string or an object of template variables",
-                'write "input": "…" or "input": {"question": "…"}')
+            bad(
+                "input",
+                "`input` must be a string or an object of template variables",
+                'write "input": "…" or "input": {"question": "…"}',
+            )
             return None
     else:
         inputs = {k: v for k, v in row.items() if k not in RESERVED}
     if not inputs:
         bad("", "case has no input", "add `input` or the template variables (e.g. `question`)")
         return None
-    return Case(id=str(case_id), inputs=inputs, expected=row.get("expected"), tags=list(tags),
-                contexts=contexts, metadata=metadata, dataset=ds, source=f"{shown}:{line}")
+    return Case(
+        id=str(case_id),
+        inputs=inputs,
+        expected=row.get("expected"),
+        tags=list(tags),
+        contexts=contexts,
+        metadata=metadata,
+        dataset=ds,
+        source=f"{shown}:{line}",
+    )

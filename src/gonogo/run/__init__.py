@@ -20,15 +20,44 @@ if TYPE_CHECKING:
     from ._targets import CallableTarget, HttpTarget, ModelTarget
 
 _LAZY = {
-    "EvalOptions": "_evaluate", "EvalResult": "_evaluate", "evaluate": "_evaluate",
-    "CallEstimate": "_plan", "RunPlan": "_plan", "plan_run": "_plan",
-    "Executor": "_runner", "Progress": "_runner", "RunOutcome": "_runner",
-    "Suite": "_suite", "compile_suite": "_suite", "load_datasets": "_suite",
+    "EvalOptions": "_evaluate",
+    "EvalResult": "_evaluate",
+    "evaluate": "_evaluate",
+    "CallEstimate": "_plan",
+    "RunPlan": "_plan",
+    "plan_run": "_plan",
+    "Executor": "_runner",
+    "Progress": "_runner",
+    "RunOutcome": "_runner",
+    "Suite": "_suite",
+    "compile_suite": "_suite",
+    "load_datasets": "_suite",
     "state_dir": "_suite",
-    "CallableTarget": "_targets", "HttpTarget": "_targets", "ModelTarget": "_targets",
+    "CallableTarget": "_targets",
+    "HttpTarget": "_targets",
+    "ModelTarget": "_targets",
 }
 
-__all__ = sorted([*_LAZY, "Target", "TargetOutput"])
+__all__ = [
+    "CallEstimate",
+    "CallableTarget",
+    "EvalOptions",
+    "EvalResult",
+    "Executor",
+    "HttpTarget",
+    "ModelTarget",
+    "Progress",
+    "RunOutcome",
+    "RunPlan",
+    "Suite",
+    "Target",
+    "TargetOutput",
+    "compile_suite",
+    "evaluate",
+    "load_datasets",
+    "plan_run",
+    "state_dir",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -69,8 +69,9 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     try:
         store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
         run_id, done, meta = _open_run(store, suite, opts)
-        remaining = [(c, s) for c in suite.cases for s in range(suite.repeats)
-                     if (c.key, s) not in done]
+        remaining = [
+            (c, s) for c in suite.cases for s in range(suite.repeats) if (c.key, s) not in done
+        ]
         plan = plan_run(suite, remaining)
         result = EvalResult(plan=plan, resumed=len(done))
         if opts.dry_run:
@@ -80,8 +81,15 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
         result.run_id = run_id
         if opts.on_start is not None:
             opts.on_start(plan, len(done))
-        executor = Executor(suite, store, run_id, done=done, max_cost=opts.max_cost,
-                            est_cost_per_item=plan.cost_per_item, on_progress=opts.on_progress)
+        executor = Executor(
+            suite,
+            store,
+            run_id,
+            done=done,
+            max_cost=opts.max_cost,
+            est_cost_per_item=plan.cost_per_item,
+            on_progress=opts.on_progress,
+        )
         t0 = time.perf_counter()
         try:
             outcome = await executor.run()
@@ -123,14 +131,19 @@ def _open_run(
         return None, set(), _new_meta(suite)
     row = store.latest_run(prd_key)
     if row is None:
-        raise UserError(f"nothing to resume: no earlier run of {suite.loaded.path.name}",
-                        "drop --resume to start a new run")
+        raise UserError(
+            f"nothing to resume: no earlier run of {suite.loaded.path.name}",
+            "drop --resume to start a new run",
+        )
     if row.status == "completed":
-        raise UserError(f"nothing to resume: the last run ({row.id}) completed",
-                        "drop --resume to start a new run (the cache makes it cheap)")
+        raise UserError(
+            f"nothing to resume: the last run ({row.id}) completed",
+            "drop --resume to start a new run (the cache makes it cheap)",
+        )
     if row.fingerprint != suite.fingerprint():
         raise UserError(
-            f"cannot resume run {row.id}: the PRD, its datasets or repeats changed since it started",
+            f"cannot resume run {row.id}: the PRD, its datasets or repeats changed "
+            "since it started",
             "drop --resume to start a new run",
         )
     meta = row.meta
@@ -150,9 +163,12 @@ def _new_meta(suite: Suite) -> dict[str, Any]:
         "gonogo_version": __version__,
         "status": "running",
         "stopped_reason": None,
-        "datasets": [{"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
-                     for d in suite.datasets],
-        "judge": None if suite.judge_client is None
+        "datasets": [
+            {"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
+            for d in suite.datasets
+        ],
+        "judge": None
+        if suite.judge_client is None
         else {"model": suite.judge_client.model, "fingerprint": suite.judge_fingerprint},
         "scorers": suite.scorer_descriptions,
         "wall_s": 0.0,
@@ -179,5 +195,6 @@ def _aggregate(suite: Suite, store: RunStore, run_id: str, meta: dict[str, Any])
 
     records = list(store.samples(run_id))
     run_meta = {"id": run_id, **meta}
-    return aggregate(suite.prd, suite.cases, records, run_meta,
-                     scorer_descriptions=suite.scorer_descriptions)
+    return aggregate(
+        suite.prd, suite.cases, records, run_meta, scorer_descriptions=suite.scorer_descriptions
+    )

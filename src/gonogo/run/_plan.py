@@ -75,40 +75,55 @@ def plan_run(suite: Suite, remaining: list[tuple[Case, int]]) -> RunPlan:
         for case, sample in remaining:
             messages = target.messages(case)
             tin = sum(_tokens(m["content"]) for m in messages)
-            if suite.cache is not None and suite.cache.get(
-                client.cache_key(messages, sample, response_format=target.spec.output_schema)
-            ) is not None:
+            if (
+                suite.cache is not None
+                and suite.cache.get(
+                    client.cache_key(messages, sample, response_format=target.spec.output_schema)
+                )
+                is not None
+            ):
                 est.calls += 1
                 est.cached_calls += 1
                 continue
             est.add(client.estimate_cost(tin, out_tokens), tin, out_tokens)
         plan.estimates.append(est)
         if "max_tokens" not in client.params:
-            plan.notes.append(f"output length assumed {DEFAULT_OUTPUT_TOKENS} tokens per answer "
-                              "(set model.params.max_tokens for a tighter estimate)")
+            plan.notes.append(
+                f"output length assumed {DEFAULT_OUTPUT_TOKENS} tokens per answer "
+                "(set model.params.max_tokens for a tighter estimate)"
+            )
     else:
         plan.notes.append(f"target '{target.name}' reports its own cost; not estimated here")
     _plan_judge(suite, remaining, out_tokens, plan)
     return plan
 
 
-def _plan_judge(suite: Suite, remaining: list[tuple[Case, int]], out_tokens: int,
-                plan: RunPlan) -> None:
+def _plan_judge(
+    suite: Suite, remaining: list[tuple[Case, int]], out_tokens: int, plan: RunPlan
+) -> None:
     rubrics = [s for s in suite.prd.eval_plan.scorers if s.kind == "rubric"]
     if not rubrics:
         return
     if suite.judge_client is None:
-        plan.notes.append(f"{len(rubrics)} rubric scorer(s) will be NOT EVALUATED: no judge "
-                          "configured (eval_plan.judge)")
+        plan.notes.append(
+            f"{len(rubrics)} rubric scorer(s) will be NOT EVALUATED: no judge "
+            "configured (eval_plan.judge)"
+        )
         return
     judge = suite.judge_client
     est = CallEstimate("judge", judge.model)
     for case, _ in remaining:
         for r in rubrics:
             criteria = getattr(r, "criteria", "")
-            tin = (JUDGE_SYSTEM_TOKENS + _tokens(criteria) + _tokens(case.input_text)
-                   + _tokens(str(case.expected or "")) + out_tokens)
+            tin = (
+                JUDGE_SYSTEM_TOKENS
+                + _tokens(criteria)
+                + _tokens(case.input_text)
+                + _tokens(str(case.expected or ""))
+                + out_tokens
+            )
             est.add(judge.estimate_cost(tin, JUDGE_OUTPUT_TOKENS), tin, JUDGE_OUTPUT_TOKENS)
     plan.estimates.append(est)
-    plan.notes.append("judge calls counted once each; invalid judge output is retried (up to 2 "
-                      "more calls)")
+    plan.notes.append(
+        "judge calls counted once each; invalid judge output is retried (up to 2 more calls)"
+    )

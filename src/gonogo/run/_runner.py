@@ -94,8 +94,10 @@ class Executor:
     async def run(self) -> RunOutcome:
         """Execute every remaining item; raise RunError if the provider is unreachable."""
         it = iter(self.items)
-        workers = [asyncio.create_task(self._worker(it))
-                   for _ in range(min(self.suite.concurrency, max(1, len(self.items))))]
+        workers = [
+            asyncio.create_task(self._worker(it))
+            for _ in range(min(self.suite.concurrency, max(1, len(self.items))))
+        ]
         try:
             await asyncio.gather(*workers)
         finally:
@@ -119,7 +121,10 @@ class Executor:
         for case, sample in it:
             if self._stop is not None:
                 return
-            if self.max_cost is not None and self.spent() + self._reserved + self.est > self.max_cost:
+            if (
+                self.max_cost is not None
+                and self.spent() + self._reserved + self.est > self.max_cost
+            ):
                 self._stop = "max_cost"
                 return
             self._reserved += self.est
@@ -187,6 +192,7 @@ class Executor:
             try:
                 scores[scorer.id] = await scorer.score(case, out)
             except Exception as e:  # a scorer bug must not kill the run
-                scores[scorer.id] = Score(None, None, "scorer crashed",
-                                          error=f"{type(e).__name__}: {e}")
+                scores[scorer.id] = Score(
+                    None, None, "scorer crashed", error=f"{type(e).__name__}: {e}"
+                )
         return scores

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ class Suite:
     datasets: list[Dataset]
     cases: list[Case]
     target: Target
-    scorers: list[Scorer]
+    scorers: Sequence[Scorer]
     scorer_descriptions: list[dict[str, Any]]
     target_client: ModelClient | None
     judge_client: ModelClient | None
@@ -63,7 +64,7 @@ def load_datasets(loaded: LoadedPRD) -> list[Dataset]:
     issues: list[ConfigIssue] = []
     datasets: list[Dataset] = []
     for ref in loaded.prd.eval_plan.datasets:
-        path = (loaded.base_dir / ref.path)
+        path = loaded.base_dir / ref.path
         shown = os.path.relpath(path) if not Path(ref.path).is_absolute() else ref.path
         try:
             datasets.append(load_dataset(path, name=ref.name, limit=ref.limit, display_path=shown))
@@ -98,8 +99,10 @@ def compile_suite(
             key = (env if env is not None else os.environ).get(plan.target.api_key_env)
             if not key:
                 name = plan.target.api_key_env
-                raise UserError(f"environment variable {name} is not set",
-                                f"export {name}=<key> (the PRD names the variable)")
+                raise UserError(
+                    f"environment variable {name} is not set",
+                    f"export {name}=<key> (the PRD names the variable)",
+                )
         http_target = HttpTarget(plan.target, key)
         closers.append(http_target)
         target = http_target
@@ -119,12 +122,28 @@ def compile_suite(
     )
     scorers = build_scorers(list(plan.scorers), ctx)
     descriptions = [
-        {"id": s.id, "kind": s.kind, "params": s.model_dump(exclude={"id", "kind"}, by_alias=True,
-                                                          exclude_none=True)}
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "params": s.model_dump(exclude={"id", "kind"}, by_alias=True, exclude_none=True),
+        }
         for s in plan.scorers
     ]
-    return Suite(loaded, datasets, cases, target, scorers, descriptions, target_client,
-                 judge_client, fp, cache, plan.repeats, plan.concurrency, closers)
+    return Suite(
+        loaded,
+        datasets,
+        cases,
+        target,
+        scorers,
+        descriptions,
+        target_client,
+        judge_client,
+        fp,
+        cache,
+        plan.repeats,
+        plan.concurrency,
+        closers,
+    )
 
 
 def _check_templates(prd: PRD, cases: list[Case]) -> None:
@@ -137,12 +156,17 @@ def _check_templates(prd: PRD, cases: list[Case]) -> None:
         missing = needed - case_variables(case).keys()
         if missing:
             file, _, line = case.source.rpartition(":")
-            issues.append(ConfigIssue(
-                file, int(line) if line.isdigit() else None, None, "",
-                f"case '{case.id}' has no value for prompt variable(s) "
-                + ", ".join(f"{{{m}}}" for m in sorted(missing)),
-                f"add {', '.join(sorted(missing))} to the case, or change model.prompt",
-            ))
+            issues.append(
+                ConfigIssue(
+                    file,
+                    int(line) if line.isdigit() else None,
+                    None,
+                    "",
+                    f"case '{case.id}' has no value for prompt variable(s) "
+                    + ", ".join(f"{{{m}}}" for m in sorted(missing)),
+                    f"add {', '.join(sorted(missing))} to the case, or change model.prompt",
+                )
+            )
         if len(issues) >= 20:
             break
     if issues:

@@ -53,8 +53,9 @@ class ModelTarget:
                 self.messages(case), sample=sample, response_format=self._schema
             )
         except ProviderError as e:
-            return TargetOutput(None, latency_s=time.perf_counter() - t0, error=str(e),
-                                error_kind=e.kind)
+            return TargetOutput(
+                None, latency_s=time.perf_counter() - t0, error=str(e), error_kind=e.kind
+            )
         out = TargetOutput(
             resp.text,
             latency_s=resp.latency_s,
@@ -112,8 +113,12 @@ class CallableTarget:
             else:
                 result = await asyncio.to_thread(self.fn, *args, **kwargs)
         except Exception as e:  # the feature under test failed: a failed case, not a crash
-            return TargetOutput(None, latency_s=time.perf_counter() - t0,
-                                error=f"{type(e).__name__}: {e}", error_kind="exception")
+            return TargetOutput(
+                None,
+                latency_s=time.perf_counter() - t0,
+                error=f"{type(e).__name__}: {e}",
+                error_kind="exception",
+            )
         return _coerce_output(result, time.perf_counter() - t0)
 
 
@@ -151,8 +156,10 @@ def load_callable(import_path: str, base_dir: Path) -> Callable[..., Any]:
     for part in attr.split("."):
         obj = getattr(obj, part, None)
         if obj is None:
-            raise UserError(f"'{module_name}' has no attribute '{attr}'",
-                            "name the function as package.module:function")
+            raise UserError(
+                f"'{module_name}' has no attribute '{attr}'",
+                "name the function as package.module:function",
+            )
     if not callable(obj):
         raise UserError(f"target '{import_path}' is not callable", "point at a function")
     fn: Callable[..., Any] = obj
@@ -188,29 +195,43 @@ class HttpTarget:
         body = json.dumps(case.inputs, ensure_ascii=False)
         try:
             if self.spec.method == "GET":
-                req = session.get(self.spec.url, params={k: str(v) for k, v in case.inputs.items()},
-                                  headers=self._headers)
+                req = session.get(
+                    self.spec.url,
+                    params={k: str(v) for k, v in case.inputs.items()},
+                    headers=self._headers,
+                )
             else:
                 req = session.post(self.spec.url, data=body, headers=self._headers)
             async with req as resp:
                 text = await resp.text()
                 status = resp.status
         except TimeoutError:
-            return TargetOutput(None, latency_s=time.perf_counter() - t0,
-                                error=f"no answer within {self.spec.timeout_s:g}s",
-                                error_kind="timeout")
+            return TargetOutput(
+                None,
+                latency_s=time.perf_counter() - t0,
+                error=f"no answer within {self.spec.timeout_s:g}s",
+                error_kind="timeout",
+            )
         except aiohttp.ClientConnectorError as e:
-            return TargetOutput(None, latency_s=time.perf_counter() - t0,
-                                error=f"cannot connect to {self.spec.url}: {e.os_error}",
-                                error_kind="connection")
+            return TargetOutput(
+                None,
+                latency_s=time.perf_counter() - t0,
+                error=f"cannot connect to {self.spec.url}: {e.os_error}",
+                error_kind="connection",
+            )
         except aiohttp.ClientError as e:
-            return TargetOutput(None, latency_s=time.perf_counter() - t0,
-                                error=f"HTTP error: {type(e).__name__}: {e}", error_kind="http")
+            return TargetOutput(
+                None,
+                latency_s=time.perf_counter() - t0,
+                error=f"HTTP error: {type(e).__name__}: {e}",
+                error_kind="http",
+            )
         latency = time.perf_counter() - t0
         if status >= 400:
             kind = "auth" if status in (401, 403) else "not_found" if status == 404 else "http"
-            return TargetOutput(None, latency_s=latency, error=f"HTTP {status}: {text[:200]}",
-                                error_kind=kind)
+            return TargetOutput(
+                None, latency_s=latency, error=f"HTTP {status}: {text[:200]}", error_kind=kind
+            )
         return _parse_http_body(self.spec, text, latency)
 
     async def aclose(self) -> None:
@@ -226,11 +247,16 @@ def _parse_http_body(spec: HttpTargetSpec, text: str, latency: float) -> TargetO
         return TargetOutput(text, latency_s=latency)  # a plain-text answer
     output = _dig(data, spec.output_field)
     if output is _MISSING:
-        return TargetOutput(None, latency_s=latency, error_kind="invalid_output",
-                            error=f"response has no '{spec.output_field}' field")
+        return TargetOutput(
+            None,
+            latency_s=latency,
+            error_kind="invalid_output",
+            error=f"response has no '{spec.output_field}' field",
+        )
     contexts = _dig(data, spec.contexts_field) if spec.contexts_field else None
-    return TargetOutput(output, latency_s=latency,
-                        contexts=contexts if isinstance(contexts, list) else None)
+    return TargetOutput(
+        output, latency_s=latency, contexts=contexts if isinstance(contexts, list) else None
+    )
 
 
 _MISSING = object()

@@ -67,14 +67,18 @@ class RunStore:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._migrate()
         except sqlite3.Error as e:
-            raise UserError(f"cannot open the run store {self.path}: {e}",
-                            "check the path, or pass --store to use another file") from None
+            raise UserError(
+                f"cannot open the run store {self.path}: {e}",
+                "check the path, or pass --store to use another file",
+            ) from None
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -107,8 +111,9 @@ class RunStore:
         sql = "SELECT * FROM runs WHERE prd_path=?"
         if unfinished:
             sql += " AND status IN ('running','partial','failed')"
-        row = self._db.execute(sql + " ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                               (prd_path,)).fetchone()
+        row = self._db.execute(
+            sql + " ORDER BY created_at DESC, rowid DESC LIMIT 1", (prd_path,)
+        ).fetchone()
         return None if row is None else self._row(row)
 
     def get_run(self, run_id: str) -> RunRow | None:
@@ -123,30 +128,48 @@ class RunStore:
         else:
             rows = self._db.execute(
                 "SELECT * FROM runs WHERE prd_path=? ORDER BY created_at DESC LIMIT ?",
-                (prd_path, limit))
+                (prd_path, limit),
+            )
         return [self._row(r) for r in rows.fetchall()]
 
-    def finish_run(self, run_id: str, status: str, meta: dict[str, Any],
-                   results: dict[str, Any] | None) -> None:
+    def finish_run(
+        self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
+    ) -> None:
         """Record the run's final status, metadata and aggregated results."""
         self._db.execute(
             "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
-            (status, json.dumps(meta), None if results is None else json.dumps(results),
-             _now(), run_id),
+            (
+                status,
+                json.dumps(meta),
+                None if results is None else json.dumps(results),
+                _now(),
+                run_id,
+            ),
         )
 
     @staticmethod
     def _row(r: tuple[Any, ...]) -> RunRow:
-        return RunRow(id=r[0], created_at=r[1], prd_path=r[3], fingerprint=r[4], status=r[5],
-                      meta=json.loads(r[6]), results=None if r[7] is None else json.loads(r[7]))
+        return RunRow(
+            id=r[0],
+            created_at=r[1],
+            prd_path=r[3],
+            fingerprint=r[4],
+            status=r[5],
+            meta=json.loads(r[6]),
+            results=None if r[7] is None else json.loads(r[7]),
+        )
 
     # -- samples ----------------------------------------------------------------------
     def add_sample(self, run_id: str, record: dict[str, Any]) -> None:
         """Persist one case × sample result (committed before returning)."""
         self._db.execute(
             "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
-            (run_id, record["case_key"], record["sample"],
-             json.dumps(record, ensure_ascii=False, default=str)),
+            (
+                run_id,
+                record["case_key"],
+                record["sample"],
+                json.dumps(record, ensure_ascii=False, default=str),
+            ),
         )
 
     def samples(self, run_id: str) -> Iterator[dict[str, Any]]:
@@ -158,8 +181,12 @@ class RunStore:
 
     def done_keys(self, run_id: str) -> set[tuple[str, int]]:
         """(case_key, sample) pairs already completed in a run."""
-        return {(k, s) for k, s in self._db.execute(
-            "SELECT case_key, sample FROM samples WHERE run_id=?", (run_id,))}
+        return {
+            (k, s)
+            for k, s in self._db.execute(
+                "SELECT case_key, sample FROM samples WHERE run_id=?", (run_id,)
+            )
+        }
 
     def close(self) -> None:
         """Close the database."""

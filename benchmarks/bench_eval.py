@@ -1,0 +1,165 @@
+"""Eval runner benchmark against the fake OpenAI-compatible server on loopback.
+
+Points (issue #2):
+  A. 400 cases, concurrency 50, upstream latency 200 ms  (bar: wall <= 1.15 x 1.6 s + start-up)
+  B. 2,000 cases, concurrency 100, latency 50 ms          (bar: wall <= 2.5 s in all)
+  C. `gonogo --help`                                       (bar: <= 0.5 s)
+  D. re-run of A with a warm cache                         (bar: >= 20x faster than the first run)
+
+Each point runs the real CLI (`gonogo eval`) in a fresh process; wall time, CPU seconds
+(user+sys of the eval process) and peak RSS come from os.wait4. Medians of --reps runs.
+The fake server runs in its own process so its CPU is not counted against gonogo.
+Usage: python benchmarks/bench_eval.py [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+GONOGO = str(BIN / "gonogo")
+
+PRD = """\
+feature: benchmark
+eval_plan:
+  target: model
+  datasets: [{{name: bench, path: cases.jsonl}}]
+  concurrency: {conc}
+  scorers:
+    - {{id: mentions, kind: contains_any, values: ["Answer"]}}
+    - {{id: short, kind: length, max_chars: 2000}}
+    - {{id: fast, kind: latency, max_s: 5}}
+  thresholds:
+    - {{scorer: mentions, min_pass_rate: 0.9}}
+model:
+  provider: openai-compatible
+  base_url: {url}
+  name: fake-model
+  concurrency: {conc}
+  timeout_s: 30
+  prompt: {{name: bench, version: 1, user: "Question: {{question}}"}}
+prices:
+  fake-model: {{input_per_1m: 0.15, output_per_1m: 0.60}}
+"""
+
+
+def start_server(latency_ms: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gonogo.testing.fake_openai",
+            "--port",
+            "0",
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    return proc, url
+
+
+def make_project(root: Path, url: str, n: int, conc: int) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "cases.jsonl", "w") as f:
+        for i in range(n):
+            f.write(
+                json.dumps({"id": f"c{i}", "question": f"What is item {i}?", "expected": "Answer"})
+                + "\n"
+            )
+    prd = root / "gonogo.yaml"
+    prd.write_text(PRD.format(url=url + "/v1" if not url.endswith("/v1") else url, conc=conc))
+    return prd
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{cmd} exited {code}: {err}")
+    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}
+
+
+def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[str, object]:
+    server, url = start_server(latency_ms)
+    try:
+        first, warm, inner, warm_inner = [], [], [], []
+        for r in range(reps):
+            proj = tmp / f"p{n}-{r}"
+            prd = make_project(proj, url, n, conc)
+            first.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
+            inner.append(json.loads((proj / "out" / "results.json").read_text())["run"]["wall_s"])
+            warm.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
+            warm_inner.append(
+                json.loads((proj / "out2" / "results.json").read_text())["run"]["wall_s"]
+            )
+            shutil.rmtree(proj)
+    finally:
+        server.terminate()
+        server.wait()
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    return {
+        "cases": n,
+        "concurrency": conc,
+        "latency_ms": latency_ms,
+        "ideal_s": n / conc * latency_ms / 1000,
+        "wall_s": med(first, "wall_s"),
+        "run_wall_s": statistics.median(inner),
+        "cpu_s": med(first, "cpu_s"),
+        "cpu_ms_per_call": med(first, "cpu_s") / n * 1000,
+        "rss_mb": med(first, "rss_mb"),
+        "warm_wall_s": med(warm, "wall_s"),
+        "warm_speedup": med(first, "wall_s") / med(warm, "wall_s"),
+        "warm_run_wall_s": statistics.median(warm_inner),
+        "warm_run_speedup": statistics.median(inner) / max(statistics.median(warm_inner), 1e-9),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=3)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="gonogo-bench-"))
+    try:
+        helps = [timed([GONOGO, "--help"])["wall_s"] for _ in range(5)]
+        a = run_point(400, 50, 200, args.reps, tmp)
+        b = run_point(2000, 100, 50, args.reps, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(
+        "| point | cases | conc | latency | ideal | wall (process) | run wall | CPU | CPU/call "
+        "| peak RSS | warm re-run (process) | speed-up | warm run wall | run speed-up |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, p in (("A", a), ("B", b)):
+        print(
+            f"| {name} | {p['cases']} | {p['concurrency']} | {p['latency_ms']} ms "
+            f"| {p['ideal_s']:.2f} s | {p['wall_s']:.2f} s | {p['run_wall_s']:.2f} s "
+            f"| {p['cpu_s']:.2f} s | {p['cpu_ms_per_call']:.2f} ms | {p['rss_mb']:.0f} MB "
+            f"| {p['warm_wall_s']:.2f} s | {p['warm_speedup']:.1f}x "
+            f"| {p['warm_run_wall_s']:.3f} s | {p['warm_run_speedup']:.0f}x |"
+        )
+    print(f"\n`gonogo --help`: median {statistics.median(helps) * 1000:.0f} ms over 5 runs")
+
+
+if __name__ == "__main__":
+    main()
