@@ -99,10 +99,11 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
 def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[str, object]:
     server, url = start_server(latency_ms)
     try:
-        first, warm, inner, warm_inner = [], [], [], []
+        first, warm, inner, warm_inner, startup = [], [], [], [], []
         for r in range(reps):
             proj = tmp / f"p{n}-{r}"
             prd = make_project(proj, url, n, conc)
+            startup.append(timed([GONOGO, "eval", str(prd), "--dry-run"])["wall_s"])
             first.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
             inner.append(json.loads((proj / "out" / "results.json").read_text())["run"]["wall_s"])
             warm.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
@@ -146,14 +147,16 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(
-        "| point | cases | conc | latency | ideal | wall (process) | run wall | CPU | CPU/call "
+        "| point | cases | conc | latency | ideal | wall (process) | start-up | run wall "
+        "| run / ideal | CPU | CPU/call "
         "| peak RSS | warm re-run (process) | speed-up | warm run wall | run speed-up |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, p in (("A", a), ("B", b)):
         print(
             f"| {name} | {p['cases']} | {p['concurrency']} | {p['latency_ms']} ms "
-            f"| {p['ideal_s']:.2f} s | {p['wall_s']:.2f} s | {p['run_wall_s']:.2f} s "
+            f"| {p['ideal_s']:.2f} s | {p['wall_s']:.2f} s | {p['startup_s']:.2f} s "
+            f"| {p['run_wall_s']:.2f} s | {p['run_wall_s'] / p['ideal_s']:.2f}x "
             f"| {p['cpu_s']:.2f} s | {p['cpu_ms_per_call']:.2f} ms | {p['rss_mb']:.0f} MB "
             f"| {p['warm_wall_s']:.2f} s | {p['warm_speedup']:.1f}x "
             f"| {p['warm_run_wall_s']:.3f} s | {p['warm_run_speedup']:.0f}x |"

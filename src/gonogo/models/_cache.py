@@ -1,12 +1,15 @@
 """On-disk response cache: one SQLite file, keyed on the whole request and sample index.
 
-Each put commits, so a killed run keeps every response it paid for and a re-run of an
-unchanged plan costs nothing. WAL mode with ``synchronous=NORMAL`` keeps a put to tens
+Puts made inside a running event loop are group-committed at the end of the same
+loop tick (one COMMIT for every answer that arrived together); outside a loop each put
+commits at once. Either way a killed run keeps the responses it paid for (all but those
+of its last few milliseconds) and a re-run of an unchanged plan costs nothing. WAL mode with ``synchronous=NORMAL`` keeps a put to tens
 of microseconds (no fsync per commit) while staying crash-safe for the database file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -43,6 +46,7 @@ class ResponseCache:
                 "choose a writable cache location, or run with --no-cache",
             ) from e
         self._lock = threading.Lock()
+        self._commit_scheduled = False
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored value for ``key``, or None (also for an unreadable entry)."""
@@ -59,11 +63,27 @@ class ResponseCache:
     def put(self, key: str, value: dict[str, Any]) -> None:
         """Store ``value`` under ``key`` (replacing any older value) and commit."""
         blob = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
         with self._lock:
+            if loop is not None and not self._db.in_transaction:
+                self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)",
                 (key, blob, time.time()),
             )
+        if loop is not None and not self._commit_scheduled:
+            self._commit_scheduled = True
+            loop.call_soon(self.commit)
+
+    def commit(self) -> None:
+        """Commit puts still pending in the current transaction."""
+        with self._lock:
+            self._commit_scheduled = False
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
 
     def __len__(self) -> int:
         with self._lock:
@@ -71,7 +91,8 @@ class ResponseCache:
         return int(row[0])
 
     def close(self) -> None:
-        """Close the database file."""
+        """Commit anything pending and close the database file."""
+        self.commit()
         with self._lock:
             self._db.close()
 

@@ -48,6 +48,9 @@ class OpenAICompatibleProvider:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        # Import the HTTP stack now (it is ~0.2 s) so start-up cost is paid before the
+        # first call, not counted inside the first wave of requests.
+        import aiohttp  # noqa: F401
 
     def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -56,8 +59,15 @@ class OpenAICompatibleProvider:
         import aiohttp
 
         # A session is bound to its loop: a new asyncio.run() gets a new session.
+        # A plain-http endpoint (a local vLLM / llama.cpp server) needs no TLS context:
+        # building the default one loads the CA store, ~50 ms of start-up for nothing.
+        plain_http = self.base_url.startswith("http://")
         connector = aiohttp.TCPConnector(
-            limit=self.connector_limit, limit_per_host=0, keepalive_timeout=30, ttl_dns_cache=300
+            limit=self.connector_limit,
+            limit_per_host=0,
+            keepalive_timeout=30,
+            ttl_dns_cache=300,
+            ssl=False if plain_http else True,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,

@@ -100,9 +100,13 @@ def _totals_lines(results: Mapping[str, Any]) -> list[Any]:
         lines.append(
             Text(f"Target errors: {tot['n_target_errors']} ({kinds}), counted as failed", "red")
         )
-    cost = f"Cost: {fmt.usd(tot['cost_usd'])}"
-    if tot["cost_unknown_samples"]:
-        cost += f" + unknown for {tot['cost_unknown_samples']} samples"
+    n_unknown = tot["cost_unknown_samples"]
+    if tot["cost_usd"] is None:
+        cost = "Cost: unknown (no price for the model in the PRD's `prices`)"
+    elif n_unknown:
+        cost = f"Cost: {fmt.usd(tot['cost_usd'])} + unknown for {n_unknown} samples"
+    else:
+        cost = f"Cost: {fmt.usd(tot['cost_usd'])}"
     if tot["judge_cost_usd"] is not None or (results.get("run") or {}).get("judge"):
         cost += f"; judge {fmt.usd(tot['judge_cost_usd'])}"
     if tot["cost_per_1k_requests_usd"] is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
+from ._cases_html import render_cases
 from ._chart import histograms, pass_rate_chart
 from ._json import write_text_atomic
 
@@ -25,6 +26,10 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _finalize(value: Any) -> Any:
     """Applied to every ``{{ … }}`` before escaping: drop control characters from text."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):  # pre-escaped by _cases_html (controls already dropped)
+        return value
     return _CONTROLS.sub("\ufffd", value) if isinstance(value, str) else value
 
 
@@ -65,6 +70,7 @@ def render_html(results: Mapping[str, Any]) -> str:
         conf=f"{confidence:.0%}",
         chart=pass_rate_chart(results),
         hists=histograms(results),
+        cases_html=render_cases(results.get("cases") or []),
     )
 
 

@@ -82,6 +82,7 @@ class Executor:
         self._deferred: list[dict[str, Any]] = []  # run-failure samples, stored only at the end
         self._run_failures: list[str] = []
         self._attempted = 0
+        self._commit_scheduled = False
 
     def spent(self) -> float:
         """Money spent so far in this process (target + judge; cache hits are free)."""
@@ -103,6 +104,7 @@ class Executor:
         finally:
             for w in workers:
                 w.cancel()
+            self.store.commit()
         if self._stop == "run_failure":
             sample = "; ".join(dict.fromkeys(self._run_failures))[:500]
             raise RunError(
@@ -140,13 +142,25 @@ class Executor:
                     self._stop = "run_failure"
                     return
             else:
-                self.store.add_sample(self.run_id, record)
+                self._persist(record)
             self.progress.done += 1
             if out.error:
                 self.progress.target_errors += 1
             if self.on_progress is not None:
                 self.progress.spent_usd = self.spent()
                 self.on_progress(self.progress)
+
+    def _persist(self, record: dict[str, Any]) -> None:
+        # Group commit: every result completed in this event-loop tick is committed by
+        # one COMMIT scheduled right after the tick, before any new network I/O is read.
+        self.store.add_sample(self.run_id, record, commit=False)
+        if not self._commit_scheduled:
+            self._commit_scheduled = True
+            asyncio.get_running_loop().call_soon(self._commit)
+
+    def _commit(self) -> None:
+        self._commit_scheduled = False
+        self.store.commit()
 
     def _should_abort(self, out: TargetOutput) -> bool:
         if out.error_kind == "auth":

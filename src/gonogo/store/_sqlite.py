@@ -160,8 +160,15 @@ class RunStore:
         )
 
     # -- samples ----------------------------------------------------------------------
-    def add_sample(self, run_id: str, record: dict[str, Any]) -> None:
-        """Persist one case × sample result (committed before returning)."""
+    def add_sample(self, run_id: str, record: dict[str, Any], *, commit: bool = True) -> None:
+        """Persist one case × sample result.
+
+        With ``commit=False`` the row joins an open transaction that the caller commits
+        with :meth:`commit` — the runner does so at the end of the same event-loop tick,
+        so results that complete together share one commit (group commit).
+        """
+        if not commit and not self._db.in_transaction:
+            self._db.execute("BEGIN")
         self._db.execute(
             "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
             (
@@ -171,6 +178,11 @@ class RunStore:
                 json.dumps(record, ensure_ascii=False, default=str),
             ),
         )
+
+    def commit(self) -> None:
+        """Commit rows added with ``commit=False``."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
 
     def samples(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Every stored sample record of a run."""
@@ -189,5 +201,6 @@ class RunStore:
         }
 
     def close(self) -> None:
-        """Close the database."""
+        """Commit anything pending and close the database."""
+        self.commit()
         self._db.close()
