@@ -1,0 +1,30 @@
+"""Every package's public API is what its __all__ says, and every name resolves."""
+
+import importlib
+
+import pytest
+
+PACKAGES = ["gonogo.data", "gonogo.models", "gonogo.scorers", "gonogo.run", "gonogo.spec",
+            "gonogo.stats", "gonogo.results", "gonogo.report", "gonogo.store", "gonogo.testing",
+            "gonogo.errors"]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_names_resolve(name):
+    module = importlib.import_module(name)
+    exported = module.__all__
+    assert exported, f"{name} exports nothing"
+    assert len(set(exported)) == len(exported)
+    for attr in exported:
+        assert getattr(module, attr) is not None, f"{name}.{attr}"
+
+
+def test_help_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from gonogo.cli import _main; "
+            "heavy = [m for m in ('numpy', 'scipy', 'onnxruntime', 'aiohttp', 'jinja2', 'pydantic') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
