@@ -4,9 +4,19 @@ import importlib
 
 import pytest
 
-PACKAGES = ["gonogo.data", "gonogo.models", "gonogo.scorers", "gonogo.run", "gonogo.spec",
-            "gonogo.stats", "gonogo.results", "gonogo.report", "gonogo.store", "gonogo.testing",
-            "gonogo.errors"]
+PACKAGES = [
+    "gonogo.data",
+    "gonogo.models",
+    "gonogo.scorers",
+    "gonogo.run",
+    "gonogo.spec",
+    "gonogo.stats",
+    "gonogo.results",
+    "gonogo.report",
+    "gonogo.store",
+    "gonogo.testing",
+    "gonogo.errors",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -23,8 +33,10 @@ def test_help_imports_nothing_heavy():
     import subprocess
     import sys
 
-    code = ("import sys; from gonogo.cli import _main; "
-            "heavy = [m for m in ('numpy', 'scipy', 'onnxruntime', 'aiohttp', 'jinja2', 'pydantic') "
-            "if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys; from gonogo.cli import _main; "
+        "heavy = [m for m in ('numpy', 'scipy', 'onnxruntime', 'aiohttp', 'jinja2', 'pydantic') "
+        "if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -3,8 +3,9 @@
 Puts made inside a running event loop are group-committed at the end of the same
 loop tick (one COMMIT for every answer that arrived together); outside a loop each put
 commits at once. Either way a killed run keeps the responses it paid for (all but those
-of its last few milliseconds) and a re-run of an unchanged plan costs nothing. WAL mode with ``synchronous=NORMAL`` keeps a put to tens
-of microseconds (no fsync per commit) while staying crash-safe for the database file.
+of its last few milliseconds) and a re-run of an unchanged plan costs nothing. WAL mode
+with ``synchronous=NORMAL`` keeps a put to microseconds (no fsync per commit) while
+staying crash-safe for the database file.
 """
 
 from __future__ import annotations

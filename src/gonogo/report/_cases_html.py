@@ -39,27 +39,33 @@ def _sample(s: Mapping[str, Any], out: list[str]) -> None:
         f"{' · cached' if s.get('cached') else ''}</div>\n"
     )
     if s.get("error"):
-        out.append(f'<pre class="st-error">target error ({_e(s.get("error_kind") or "error")}): '
-                   f"{_e(s['error'])}</pre>\n")
+        out.append(
+            f'<pre class="st-error">target error ({_e(s.get("error_kind") or "error")}): '
+            f"{_e(s['error'])}</pre>\n"
+        )
     if s.get("output") is not None:
         out.append(f"<h3>Output</h3><pre>{_e(fmt.pretty(s['output']))}</pre>\n")
     if s.get("contexts"):
         out.append("<h3>Retrieved contexts</h3>")
         out.extend(f"<pre>{_e(ctx)}</pre>" for ctx in s["contexts"])
         out.append("\n")
-    out.append('<table class="small">\n<tr><th>Scorer</th><th>Value</th><th>Result</th>'
-               "<th>Reason</th></tr>\n")
+    out.append(
+        '<table class="small">\n<tr><th>Scorer</th><th>Value</th><th>Result</th>'
+        "<th>Reason</th></tr>\n"
+    )
     for sid, sc in (s.get("scores") or {}).items():
         cls, label = _score_cell(sc.get("passed"))
         out.append(
-            f"<tr><td>{_e(sid)}</td><td class=\"num\">{_e(fmt.num(sc.get('value'), 3))}</td>"
+            f'<tr><td>{_e(sid)}</td><td class="num">{_e(fmt.num(sc.get("value"), 3))}</td>'
             f'<td class="st st-{cls}">{label}</td><td>{_e(sc.get("reason") or "")}'
         )
         if sc.get("error"):
             out.append(f'<br><span class="st-error">scorer error: {_e(sc["error"])}</span>')
         if sc.get("reasoning"):
-            out.append(f"<details><summary>judge reasoning</summary><pre>{_e(sc['reasoning'])}"
-                       "</pre></details>")
+            out.append(
+                f"<details><summary>judge reasoning</summary><pre>{_e(sc['reasoning'])}"
+                "</pre></details>"
+            )
         out.append("</td></tr>\n")
     out.append("</table>\n</div>\n")
 

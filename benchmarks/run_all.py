@@ -1,0 +1,13 @@
+"""Run every benchmark in turn (what `make bench` does); results go to stdout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+for script in ("bench_eval.py", "bench_embeddings.py"):
+    print(f"\n## {script}\n", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], check=True)
