@@ -125,6 +125,7 @@ def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[
         "ideal_s": n / conc * latency_ms / 1000,
         "wall_s": med(first, "wall_s"),
         "run_wall_s": statistics.median(inner),
+        "startup_s": statistics.median(startup),
         "cpu_s": med(first, "cpu_s"),
         "cpu_ms_per_call": med(first, "cpu_s") / n * 1000,
         "rss_mb": med(first, "rss_mb"),
