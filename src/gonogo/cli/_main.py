@@ -14,7 +14,7 @@ import click
 
 # command name -> (module, attribute, one-line help shown by `gonogo --help`)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("gonogo.cli._cmd_demo", "demo", "Run the bundled example end to end (offline)."),
+    "demo": ("gonogo.cli._cmd_demo", "demo", "Evaluate the reference RAG app end to end (offline)."),
     "init": ("gonogo.cli._cmd_spec", "init", "Write a commented, working PRD and dataset."),
     "check": ("gonogo.cli._cmd_spec", "check", "Validate a PRD and print a summary."),
     "schema": ("gonogo.cli._cmd_spec", "schema", "Print the PRD's JSON Schema."),

@@ -131,6 +131,78 @@ class RubricScorer(_ScorerBase):
     )
 
 
+class GroundednessScorer(_ScorerBase):
+    """Is every claim of the answer supported by the retrieved context?
+
+    ``offline`` (default) needs no model: claims, entities, numbers and dates are checked
+    against the contexts, with embedding support and the question taken into account.
+    ``judge`` asks the eval plan's judge; ``nli`` runs a local NLI cross-encoder.
+    """
+
+    kind: Literal["groundedness"]
+    mode: Literal["auto", "offline", "judge", "nli"] = Field(
+        "auto",
+        description=(
+            "`auto`: `nli` when `nli_model` is set, else `offline`. `judge` uses the eval "
+            "plan's judge (not evaluated without one)."
+        ),
+    )
+    threshold: float | None = Field(
+        None, ge=0, le=1, description="Support score below which a claim is unsupported."
+    )
+    nli_model: str | None = Field(
+        None, description="Folder with an NLI cross-encoder (model.onnx + tokenizer.json)."
+    )
+    use_case_contexts: bool = Field(
+        True,
+        description="When the target returns no contexts, check against the case's `contexts`.",
+    )
+
+
+class ContextRecallScorer(_ScorerBase):
+    """Share of the expected answer's facts found in the retrieved contexts."""
+
+    kind: Literal["context_recall"]
+    min: float = Field(0.8, ge=0, le=1, description="Recall at or above which the case passes.")
+
+
+class ContextPrecisionScorer(_ScorerBase):
+    """Are the relevant chunks ranked high? Average precision over the retrieved contexts."""
+
+    kind: Literal["context_precision"]
+    min: float = Field(0.5, ge=0, le=1, description="Score at or above which the case passes.")
+
+
+class AnswerCorrectnessScorer(_ScorerBase):
+    """Answer vs expected: semantic similarity and token F1, weighted."""
+
+    kind: Literal["answer_correctness"]
+    min: float = Field(0.6, ge=0, le=1, description="Score at or above which the case passes.")
+    similarity_weight: float = Field(
+        0.5, ge=0, le=1, description="Weight of semantic similarity; token F1 gets the rest."
+    )
+
+
+class AnswerRelevancyScorer(_ScorerBase):
+    """Is the answer about the question? Embedding similarity of question and answer."""
+
+    kind: Literal["answer_relevancy"]
+    min: float = Field(0.3, ge=-1, le=1, description="Similarity at or above which it passes.")
+
+
+class RefusalScorer(_ScorerBase):
+    """"I don't know" is right for unanswerable questions and wrong otherwise.
+
+    A case is unanswerable when it has no `expected`, carries the tag `unanswerable`, or
+    its metadata says `answerable: false`.
+    """
+
+    kind: Literal["refusal"]
+    patterns: list[str] | None = Field(
+        None, description="Extra regular expressions that mark a refusal."
+    )
+
+
 class PluginScorer(BaseModel):
     """A scorer from a plug-in: ``kind`` is ``module:factory`` or an entry-point name.
 
@@ -156,6 +228,12 @@ for _m in (
     CostScorer,
     SimilarityScorer,
     RubricScorer,
+    GroundednessScorer,
+    ContextRecallScorer,
+    ContextPrecisionScorer,
+    AnswerCorrectnessScorer,
+    AnswerRelevancyScorer,
+    RefusalScorer,
 ):
     _ann = _m.model_fields["kind"].annotation
     for _k in getattr(_ann, "__args__", ()):
@@ -180,6 +258,12 @@ ScorerSpec = Annotated[
     | Annotated[CostScorer, Tag("CostScorer")]
     | Annotated[SimilarityScorer, Tag("SimilarityScorer")]
     | Annotated[RubricScorer, Tag("RubricScorer")]
+    | Annotated[GroundednessScorer, Tag("GroundednessScorer")]
+    | Annotated[ContextRecallScorer, Tag("ContextRecallScorer")]
+    | Annotated[ContextPrecisionScorer, Tag("ContextPrecisionScorer")]
+    | Annotated[AnswerCorrectnessScorer, Tag("AnswerCorrectnessScorer")]
+    | Annotated[AnswerRelevancyScorer, Tag("AnswerRelevancyScorer")]
+    | Annotated[RefusalScorer, Tag("RefusalScorer")]
     | Annotated[PluginScorer, Tag("PluginScorer")],
     Discriminator(_scorer_tag),
 ]

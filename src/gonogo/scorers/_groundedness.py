@@ -1,0 +1,113 @@
+"""``groundedness``: is every claim of the answer supported by the retrieved context?
+
+Wraps the detectors of :mod:`gonogo.rag` (offline, LLM judge, NLI cross-encoder). The
+answer-level verdict is the weakest claim's; the unsupported claims and their spans go
+into the score's metadata so reports (and the runtime guard) can point at them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ..data._case import Case
+from ..run._types import TargetOutput
+from ..spec._scorer_params import GroundednessScorer
+from ._base import Score, Scorer, ScorerContext, register_scorer
+from ._embed import check_available
+from ._rag import is_refusal
+from ._text import as_text, doc
+
+
+def _result_metadata(result: Any) -> dict[str, Any]:
+    claims = [
+        {"text": c.text, "start": c.start, "end": c.end, "score": round(c.score, 4),
+         "supported": c.supported, "reasons": list(c.reasons)}
+        for c in result.claims
+    ]
+    return {"method": result.method, "threshold": result.threshold, "claims": claims,
+            "unsupported": [c for c in claims if not c["supported"]]}
+
+
+class Groundedness:
+    """Scores support of the output by the contexts the target retrieved."""
+
+    def __init__(self, id: str, detector: Any, *, use_case_contexts: bool, judge: bool) -> None:
+        self.id = id
+        self._detector = detector
+        self._use_case_contexts = use_case_contexts
+        self._judge = judge
+
+    def _contexts(self, case: Case, output: TargetOutput) -> list[str] | None:
+        if output.contexts is not None:
+            return [as_text(c) for c in output.contexts]
+        if self._use_case_contexts and case.contexts is not None:
+            return list(case.contexts)
+        return None
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        contexts = self._contexts(case, output)
+        if contexts is None:
+            return Score(None, None, "not evaluated: no contexts (the target returned none and "
+                         "the case has none)")
+        text = output.text
+        if not text.strip():
+            return Score(None, None, "not evaluated: empty output")
+        if is_refusal(text):
+            return Score(1.0, True, "declined to answer: no claims to check",
+                         metadata={"claims": [], "unsupported": []})
+        if self._judge:
+            result = await self._detector.check_async(
+                text, contexts, case.input_text, sample=int(output.metadata.get("sample", 0)))
+        else:
+            result = await asyncio.to_thread(self._detector.check, text, contexts,
+                                              case.input_text)
+        meta = _result_metadata(result)
+        bad = meta["unsupported"]
+        if result.supported:
+            reason = f"grounded: {len(meta['claims'])} claim(s) supported (score {result.score:.2f})"
+        else:
+            first = bad[0]["text"] if bad else text
+            reason = (f"not grounded: {len(bad)} of {len(meta['claims'])} claim(s) unsupported, "
+                      f"e.g. {first[:120]!r} (score {result.score:.2f})")
+        return Score(result.score, bool(result.supported), reason, metadata=meta)
+
+
+@register_scorer("groundedness", params_model=GroundednessScorer,
+                 description=doc(GroundednessScorer))
+def _groundedness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    from ..errors import UserError
+
+    p = GroundednessScorer.model_validate(spec)
+    mode = p.mode
+    if mode == "auto":
+        mode = "nli" if p.nli_model else "offline"
+    from .. import rag
+
+    if mode == "nli":
+        if not p.nli_model:
+            raise UserError(f"scorer '{p.id}': mode `nli` needs `nli_model` (a folder)",
+                            "set nli_model: path/to/model (with model.onnx + tokenizer.json)")
+        from pathlib import Path
+
+        path = Path(p.nli_model)
+        if not path.is_absolute():
+            path = Path(ctx.base_dir) / path
+        detector: Any = rag.NLIGroundednessDetector(path, threshold=p.threshold)
+        return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=False)
+    if mode == "judge":
+        if ctx.judge is None:
+            return _NoJudge(p.id)
+        detector = rag.JudgeGroundednessDetector(ctx.judge, threshold=p.threshold)
+        return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=True)
+    check_available()
+    detector = rag.GroundednessDetector(threshold=p.threshold)
+    return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=False)
+
+
+class _NoJudge:
+    def __init__(self, id: str) -> None:
+        self.id = id
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        return Score(None, None, "not evaluated: groundedness mode `judge` but no judge configured")

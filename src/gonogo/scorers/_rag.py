@@ -1,0 +1,244 @@
+"""RAG scorers: context recall and precision, answer correctness and relevancy, refusal.
+
+All offline. "Facts" of an expected answer are its content tokens (lower-cased words
+and numbers minus stop words); a context "contains" the answer when it holds most of
+them. Groundedness lives in ``_groundedness.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from typing import Any
+
+from ..data._case import Case
+from ..run._types import TargetOutput
+from ..spec._scorer_params import (
+    AnswerCorrectnessScorer,
+    AnswerRelevancyScorer,
+    ContextPrecisionScorer,
+    ContextRecallScorer,
+    RefusalScorer,
+)
+from ._base import Score, Scorer, ScorerContext, register_scorer
+from ._embed import check_available, get_embedder
+from ._text import as_text, doc, expected_list, not_evaluated_no_expected
+
+_TOKEN_RE = re.compile(r"[\w]+(?:[.,'’][\w]+)*", re.UNICODE)
+STOP_WORDS = frozenset(
+    """a an and are as at be been but by can could did do does for from had has have he her
+    his how i if in into is it its of on or our she so than that the their them then there
+    these they this those to was we were what when where which who whom whose why will with
+    would you your not no yes also any all some about after before between during over under
+    up down out off again more most other such only own same very just""".split()
+)
+
+REFUSAL_PATTERNS = [
+    r"\b(i|we) (do not|don't|cannot|can't|could not|couldn't) (know|find|answer|tell|say|determine)",
+    r"\bnot (able|possible) to (answer|determine|find)",
+    r"\b(no|not enough|insufficient) (information|context|relevant|data)\b",
+    r"\b(the )?(context|documents?|passages?|sources?) (do(es)? not|don't|doesn't) "
+    r"(say|mention|contain|provide|specify|include)",
+    r"\bi'?m (not sure|unsure|unable)",
+    r"\bunable to (answer|find|determine)",
+    r"\bcannot be (answered|determined)",
+]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased word and number tokens, stop words removed."""
+    toks = [t.casefold().replace(",", "") for t in _TOKEN_RE.findall(text)]
+    return [t for t in toks if t not in STOP_WORDS]
+
+
+def _coverage(needles: list[str], haystack: str) -> float:
+    if not needles:
+        return 0.0
+    hay = set(content_tokens(haystack))
+    return sum(1 for t in needles if t in hay) / len(needles)
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD-style token F1 on content tokens."""
+    pred, ref = content_tokens(prediction), content_tokens(reference)
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _contexts(output: TargetOutput) -> list[str] | None:
+    if output.contexts is None:
+        return None
+    return [as_text(c) for c in output.contexts]
+
+
+_NO_CONTEXTS = Score(None, None, "not evaluated: the target returned no contexts")
+
+
+class ContextRecall:
+    """Share of the expected answer's content tokens found in the retrieved contexts."""
+
+    def __init__(self, id: str, minimum: float) -> None:
+        self.id, self._min = id, minimum
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        answers = [as_text(a) for a in expected_list(case.expected)]
+        if not answers:
+            return not_evaluated_no_expected()
+        contexts = _contexts(output)
+        if contexts is None:
+            return _NO_CONTEXTS
+        joined = "\n".join(contexts)
+        value = max(_coverage(content_tokens(a), joined) for a in answers)
+        ok = value >= self._min
+        return Score(value, ok, f"{value:.0%} of the expected answer's facts are in the "
+                     f"{len(contexts)} retrieved contexts ({'>=' if ok else '<'} {self._min:g})")
+
+
+class ContextPrecision:
+    """Average precision of the ranking: relevant = holds at least half the answer's facts."""
+
+    def __init__(self, id: str, minimum: float) -> None:
+        self.id, self._min = id, minimum
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        answers = [content_tokens(as_text(a)) for a in expected_list(case.expected)]
+        answers = [a for a in answers if a]
+        if not answers:
+            return not_evaluated_no_expected()
+        contexts = _contexts(output)
+        if contexts is None:
+            return _NO_CONTEXTS
+        relevant = [max(_coverage(a, c) for a in answers) >= 0.5 for c in contexts]
+        hits, precisions = 0, []
+        for rank, rel in enumerate(relevant, 1):
+            if rel:
+                hits += 1
+                precisions.append(hits / rank)
+        value = sum(precisions) / hits if hits else 0.0
+        ok = value >= self._min
+        ranks = [i + 1 for i, r in enumerate(relevant) if r]
+        where = f"relevant at rank {', '.join(map(str, ranks))}" if ranks else "no relevant context"
+        return Score(value, ok, f"average precision {value:.2f} ({where} of {len(contexts)})",
+                     metadata={"relevant_ranks": ranks})
+
+
+class AnswerCorrectness:
+    """Weighted semantic similarity and token F1 against the closest expected answer."""
+
+    def __init__(self, id: str, minimum: float, weight: float) -> None:
+        self.id, self._min, self._w = id, minimum, weight
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        answers = [as_text(a) for a in expected_list(case.expected)]
+        if not answers:
+            return not_evaluated_no_expected()
+        text = output.text
+        if not text.strip():
+            return Score(0.0, False, "output is empty")
+        sims = await asyncio.to_thread(get_embedder().similarities, text, answers)
+        best = 0.0, 0.0, 0.0
+        for sim, ans in zip(sims, answers, strict=True):
+            f1 = token_f1(text, ans)
+            combined = self._w * max(sim, 0.0) + (1 - self._w) * f1
+            if combined >= best[0]:
+                best = combined, sim, f1
+        value, sim, f1 = best
+        ok = value >= self._min
+        return Score(value, ok, f"correctness {value:.2f} (similarity {sim:.2f}, token F1 "
+                     f"{f1:.2f}) {'>=' if ok else '<'} {self._min:g}",
+                     metadata={"similarity": sim, "token_f1": f1})
+
+
+class AnswerRelevancy:
+    """Cosine similarity between the question and the answer."""
+
+    def __init__(self, id: str, minimum: float) -> None:
+        self.id, self._min = id, minimum
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        text = output.text
+        if not text.strip():
+            return Score(0.0, False, "output is empty")
+        sim = (await asyncio.to_thread(get_embedder().similarities, case.input_text, [text]))[0]
+        ok = sim >= self._min
+        return Score(sim, ok, f"question–answer similarity {sim:.2f} "
+                     f"{'>=' if ok else '<'} {self._min:g}")
+
+
+def is_refusal(text: str, patterns: list[re.Pattern[str]] | None = None) -> bool:
+    """Does the text decline to answer ("I don't know", "the context does not say")?"""
+    folded = text.casefold().replace("’", "'")
+    return any(p.search(folded) for p in (patterns or _REFUSAL_RES))
+
+
+_REFUSAL_RES = [re.compile(p) for p in REFUSAL_PATTERNS]
+
+
+def expects_refusal(case: Case) -> bool:
+    """A case is unanswerable: no expected, tag `unanswerable`, or `answerable: false`."""
+    if "unanswerable" in case.tags or case.metadata.get("answerable") is False:
+        return True
+    expected = [as_text(e) for e in expected_list(case.expected)]
+    return not any(e.strip() for e in expected) or all(is_refusal(e) for e in expected)
+
+
+class Refusal:
+    """Passes when the output refuses exactly when the case is unanswerable."""
+
+    def __init__(self, id: str, extra: list[str]) -> None:
+        self.id = id
+        self._res = _REFUSAL_RES + [re.compile(p, re.IGNORECASE) for p in extra]
+
+    async def score(self, case: Case, output: TargetOutput) -> Score:
+        refused = is_refusal(output.text, self._res)
+        should = expects_refusal(case)
+        ok = refused == should
+        if should:
+            reason = "refused, as it should (unanswerable)" if ok else \
+                "answered a question it should have declined (unanswerable)"
+        else:
+            reason = "answered (answerable)" if ok else "refused an answerable question"
+        return Score(1.0 if ok else 0.0, ok, reason,
+                     metadata={"refused": refused, "expected_refusal": should})
+
+
+@register_scorer("context_recall", params_model=ContextRecallScorer,
+                 description=doc(ContextRecallScorer))
+def _recall(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    p = ContextRecallScorer.model_validate(spec)
+    return ContextRecall(p.id, p.min)
+
+
+@register_scorer("context_precision", params_model=ContextPrecisionScorer,
+                 description=doc(ContextPrecisionScorer))
+def _precision(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    p = ContextPrecisionScorer.model_validate(spec)
+    return ContextPrecision(p.id, p.min)
+
+
+@register_scorer("answer_correctness", params_model=AnswerCorrectnessScorer,
+                 description=doc(AnswerCorrectnessScorer))
+def _correctness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    p = AnswerCorrectnessScorer.model_validate(spec)
+    check_available()
+    return AnswerCorrectness(p.id, p.min, p.similarity_weight)
+
+
+@register_scorer("answer_relevancy", params_model=AnswerRelevancyScorer,
+                 description=doc(AnswerRelevancyScorer))
+def _relevancy(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    p = AnswerRelevancyScorer.model_validate(spec)
+    check_available()
+    return AnswerRelevancy(p.id, p.min)
+
+
+@register_scorer("refusal", params_model=RefusalScorer, description=doc(RefusalScorer))
+def _refusal(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
+    p = RefusalScorer.model_validate(spec)
+    return Refusal(p.id, p.patterns or [])
