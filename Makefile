@@ -1,11 +1,19 @@
 # gonogo — the two commands of the README, plus helpers.
 #   make demo   set up .venv (runtime deps only) and run the bundled example end to end
-#   make test   add the dev tools, then lint (ruff), type-check (mypy --strict) and run every test
+#   make test   add the dev tools, then lint (ruff), type-check (mypy --strict) and run every test,
+#               the real-local-LLM stage (test-llm) included
+#   make test-llm  only that stage: install the `llm` extra (llama-cpp-python compiles llama.cpp
+#               from source, ~8 min on 2 cores, once) and run tests/integration against a real
+#               llama.cpp server serving SmolLM2-135M on 127.0.0.1
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# llama.cpp build flags for the `llm` extra: a portable x86-64 (AVX2) build. -march=native
+# can emit AMX / AVX-512 code that a VM's CPU advertises but cannot run (SIGILL); the
+# multimodal library is not needed.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 
-.PHONY: demo test lint typecheck pytest install dev bench clean
+.PHONY: demo test test-llm lint typecheck pytest install dev llm bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +27,15 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+$(VENV)/.llm-installed: pyproject.toml $(VENV)/.dev-installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,llm]'
+	touch $@
+
 install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
+
+llm: $(VENV)/.llm-installed
 
 demo: install
 	$(BIN)/gonogo demo
@@ -33,9 +47,12 @@ typecheck: dev
 	$(BIN)/mypy
 
 pytest: dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not llm"
 
-test: lint typecheck pytest
+test-llm: llm
+	$(BIN)/pytest -q -m llm tests/integration
+
+test: lint typecheck pytest test-llm
 
 bench: dev
 	$(BIN)/python benchmarks/run_all.py

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ProviderError
 from ._types import ChatRequest, ChatResponse, Usage
@@ -45,6 +45,9 @@ class OpenAICompatibleProvider:
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
+        # How a JSON Schema output is requested: OpenAI's `json_schema`, or `json_object`
+        # with a `schema` (switched to when a server rejects the first; see complete()).
+        self.schema_style: Literal["json_schema", "json_object"] = "json_schema"
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
@@ -92,18 +95,46 @@ class OpenAICompatibleProvider:
         if request.params:
             body.update(request.params)
         if request.response_format is not None:
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": request.response_format_name,
-                    "schema": request.response_format,
-                    "strict": True,
-                },
-            }
+            if self.schema_style == "json_object":
+                schema = _bounded_ints_as_enums(request.response_format)
+                body["response_format"] = {"type": "json_object", "schema": schema}
+            else:
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": request.response_format_name,
+                        "schema": request.response_format,
+                        "strict": True,
+                    },
+                }
         return body
 
     async def complete(self, request: ChatRequest, *, timeout_s: float) -> ChatResponse:
-        """One POST to ``/chat/completions``; raises ProviderError classified by kind."""
+        """One POST to ``/chat/completions``; raises ProviderError classified by kind.
+
+        A server that rejects ``response_format`` of type ``json_schema`` but names
+        ``json_object`` in its error (llama-cpp-python's server) gets the request again
+        as ``{"type": "json_object", "schema": …}``, and every later one in that style.
+        """
+        status, raw, retry_after = await self._post(request, timeout_s)
+        if status != 200 and self._json_schema_rejected(request, status, raw):
+            self.schema_style = "json_object"
+            status, raw, retry_after = await self._post(request, timeout_s)
+        if status != 200:
+            raise self._http_error(status, raw, retry_after, request)
+        return self._parse(raw)
+
+    def _json_schema_rejected(self, request: ChatRequest, status: int, raw: bytes) -> bool:
+        return (
+            request.response_format is not None
+            and self.schema_style == "json_schema"
+            and status in (400, 422, 500)
+            and b"response_format" in raw
+            and b"json_object" in raw
+        )
+
+    async def _post(self, request: ChatRequest, timeout_s: float) -> tuple[int, bytes, str | None]:
+        """Status, body and Retry-After of one POST; transport failures raise ProviderError."""
         import aiohttp
 
         session = self._get_session()
@@ -112,10 +143,7 @@ class OpenAICompatibleProvider:
             async with session.post(
                 self._url, data=data, headers=self._headers, timeout=self._timeout(timeout_s)
             ) as resp:
-                raw = await resp.read()
-                status = resp.status
-                if status != 200:
-                    raise self._http_error(status, raw, resp.headers.get("Retry-After"), request)
+                return resp.status, await resp.read(), resp.headers.get("Retry-After")
         except TimeoutError as e:
             raise ProviderError(
                 f"no response from {self._url} within {timeout_s:g}s",
@@ -135,7 +163,6 @@ class OpenAICompatibleProvider:
                 kind="connection",
                 retryable=True,
             ) from e
-        return self._parse(raw)
 
     def _parse(self, raw: bytes) -> ChatResponse:
         try:
@@ -212,6 +239,40 @@ class OpenAICompatibleProvider:
                 await session.close()
             except RuntimeError:  # created on an event loop that is gone
                 pass
+
+
+_MAX_ENUM_INTS = 101
+_NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples"})  # values, not subschemas
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
+
+
+def _bounded_ints_as_enums(schema: Any) -> Any:
+    """``schema`` with each small ``integer`` range (``minimum``..``maximum``) also an ``enum``.
+
+    For the ``json_object`` style: llama-cpp-python's grammar ignores ``minimum`` and
+    ``maximum`` but honours ``enum``, so a judge's 1-5 score stays on its scale. The
+    values the schema accepts are unchanged.
+    """
+    if isinstance(schema, list):
+        return [_bounded_ints_as_enums(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _NAME_MAPS and isinstance(value, dict):  # name -> subschema
+            out[key] = {name: _bounded_ints_as_enums(sub) for name, sub in value.items()}
+        else:
+            out[key] = value if key in _NOT_SCHEMAS else _bounded_ints_as_enums(value)
+    lo, hi = out.get("minimum"), out.get("maximum")
+    if (
+        out.get("type") == "integer"
+        and type(lo) is int
+        and type(hi) is int
+        and 0 <= hi - lo < _MAX_ENUM_INTS
+        and not {"enum", "const", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"} & out.keys()
+    ):
+        out["enum"] = list(range(lo, hi + 1))
+    return out
 
 
 def _server_message(raw: bytes) -> str:
