@@ -8,8 +8,16 @@ from gonogo.spec import PRD
 
 
 def scorer(spec):
-    prd = PRD.model_validate({"feature": "x", "eval_plan": {
-        "target": "m:f", "datasets": [{"name": "g", "path": "g.jsonl"}], "scorers": [spec]}})
+    prd = PRD.model_validate(
+        {
+            "feature": "x",
+            "eval_plan": {
+                "target": "m:f",
+                "datasets": [{"name": "g", "path": "g.jsonl"}],
+                "scorers": [spec],
+            },
+        }
+    )
     return build_scorers(list(prd.eval_plan.scorers), ScorerContext())[0]
 
 
@@ -17,8 +25,10 @@ def run(s, case, out):
     return asyncio.run(s.score(case, out))
 
 
-CTX = ["The Oberoi Group is a hotel company with its head office in Delhi.",
-       "Arthur's Magazine (1844–1846) was an American literary periodical."]
+CTX = [
+    "The Oberoi Group is a hotel company with its head office in Delhi.",
+    "Arthur's Magazine (1844–1846) was an American literary periodical.",
+]
 Q = "The Oberoi family is part of a hotel company that has a head office in what city?"
 
 

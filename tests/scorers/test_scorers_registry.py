@@ -225,7 +225,7 @@ def test_unknown_kind_suggests_a_close_match():
     assert "unknown scorer kind 'semantic_similarty'" in str(e.value)
     assert "did you mean 'semantic_similarity'" in e.value.hint
     with pytest.raises(UserError) as e:
-        resolve_kind("groundednes5")
+        resolve_kind("zzqx_unknown")
     assert "built-in kinds: " in e.value.hint and "package.module:factory" in e.value.hint
 
 

@@ -10,20 +10,51 @@ import click
 
 
 @click.command("demo")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("gonogo-demo"),
-              show_default=True, help="Where to write the demo project and its reports.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("gonogo-demo"),
+    show_default=True,
+    help="Where to write the demo project and its reports.",
+)
 @click.option("--fresh", is_flag=True, help="Rebuild the project and its index even if present.")
-@click.option("--base-url", envvar="GONOGO_BASE_URL", default=None, metavar="URL",
-              help="An OpenAI-compatible endpoint: answer with this LLM and judge with it "
-                   "(env GONOGO_BASE_URL). Default: offline, extractive answers.")
-@click.option("--model", envvar="GONOGO_MODEL", default=None, metavar="NAME",
-              help="Model name at --base-url (env GONOGO_MODEL).")
-@click.option("--api-key-env", default=None, metavar="VAR",
-              help="Environment variable holding the endpoint's API key, if it needs one.")
-@click.option("--cases", type=click.IntRange(min=10), default=120, show_default=True,
-              help="Golden cases (about 83% answerable, 10% unanswerable, 7% injected).")
-def demo(directory: Path, fresh: bool, base_url: str | None, model: str | None,
-         api_key_env: str | None, cases: int) -> None:
+@click.option(
+    "--base-url",
+    envvar="GONOGO_BASE_URL",
+    default=None,
+    metavar="URL",
+    help="An OpenAI-compatible endpoint: answer with this LLM and judge with it "
+    "(env GONOGO_BASE_URL). Default: offline, extractive answers.",
+)
+@click.option(
+    "--model",
+    envvar="GONOGO_MODEL",
+    default=None,
+    metavar="NAME",
+    help="Model name at --base-url (env GONOGO_MODEL).",
+)
+@click.option(
+    "--api-key-env",
+    default=None,
+    metavar="VAR",
+    help="Environment variable holding the endpoint's API key, if it needs one.",
+)
+@click.option(
+    "--cases",
+    type=click.IntRange(min=10),
+    default=120,
+    show_default=True,
+    help="Golden cases (about 83% answerable, 10% unanswerable, 7% injected).",
+)
+def demo(
+    directory: Path,
+    fresh: bool,
+    base_url: str | None,
+    model: str | None,
+    api_key_env: str | None,
+    cases: int,
+) -> None:
     """Evaluate a real RAG feature end to end: PRD → evals → GO / NO-GO → reports.
 
     Builds gonogo's reference RAG app over 250 Wikipedia passages from HaluEval (bundled),
@@ -37,27 +68,37 @@ def demo(directory: Path, fresh: bool, base_url: str | None, model: str | None,
     from ..errors import UserError
 
     if (base_url is None) != (model is None):
-        raise UserError("--base-url and --model go together",
-                        "give both (or neither, for the offline demo)")
+        raise UserError(
+            "--base-url and --model go together", "give both (or neither, for the offline demo)"
+        )
     t0 = time.perf_counter()
     prd = directory / "gonogo.yaml"
     unanswerable = max(1, round(cases * 0.10))
     injected = max(1, round(cases * 0.07))
-    config = DemoConfig(answerable=cases - unanswerable - injected, unanswerable=unanswerable,
-                        injected=injected, base_url=base_url, model=model,
-                        api_key_env=api_key_env)
+    config = DemoConfig(
+        answerable=cases - unanswerable - injected,
+        unanswerable=unanswerable,
+        injected=injected,
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+    )
     if fresh or not prd.exists() or _config_changed(directory, config):
         summary = build_demo(directory, config)
-        click.echo(f"wrote the demo project to {directory}/: {summary['documents']} documents, "
-                   f"{summary['answerable']} answerable + {summary['unanswerable']} unanswerable "
-                   f"+ {summary['injected']} injected golden questions")
+        click.echo(
+            f"wrote the demo project to {directory}/: {summary['documents']} documents, "
+            f"{summary['answerable']} answerable + {summary['unanswerable']} unanswerable "
+            f"+ {summary['injected']} injected golden questions"
+        )
         _build_index(directory)
     elif not (directory / "index").exists():
         _build_index(directory)
     _run_eval(prd, directory)
-    click.echo(f"\ndemo finished in {time.perf_counter() - t0:.1f}s. Next: open "
-               f"{directory / 'report' / 'report.html'}, edit {prd}, and run "
-               f"`gonogo eval {prd}`.")
+    click.echo(
+        f"\ndemo finished in {time.perf_counter() - t0:.1f}s. Next: open "
+        f"{directory / 'report' / 'report.html'}, edit {prd}, and run "
+        f"`gonogo eval {prd}`."
+    )
 
 
 def _config_changed(directory: Path, config: object) -> bool:
@@ -67,8 +108,10 @@ def _config_changed(directory: Path, config: object) -> bool:
         saved = json.loads((directory / "app_config.json").read_text())
     except (OSError, ValueError):
         return True
-    return bool(saved.get("base_url") != getattr(config, "base_url", None)
-                or saved.get("model") != getattr(config, "model", None))
+    return bool(
+        saved.get("base_url") != getattr(config, "base_url", None)
+        or saved.get("model") != getattr(config, "model", None)
+    )
 
 
 def _build_index(directory: Path) -> None:
@@ -80,8 +123,10 @@ def _build_index(directory: Path) -> None:
         click.echo(f"warning: {w}", err=True)
     index = RagIndex.build(docs)
     index.save(directory / "index")
-    click.echo(f"indexed {len(docs)} documents ({len(index.chunks)} chunks, BM25 + MiniLM) "
-               f"in {time.perf_counter() - t:.1f}s")
+    click.echo(
+        f"indexed {len(docs)} documents ({len(index.chunks)} chunks, BM25 + MiniLM) "
+        f"in {time.perf_counter() - t:.1f}s"
+    )
 
 
 def _run_eval(prd: Path, directory: Path) -> None:
@@ -97,8 +142,7 @@ def _run_eval(prd: Path, directory: Path) -> None:
         click.echo(f"running {plan.items} golden questions through the RAG app and its scorers…")
         display.start(plan.items)
 
-    opts = EvalOptions(out_dir=directory / "report", on_progress=display.update,
-                       on_start=on_start)
+    opts = EvalOptions(out_dir=directory / "report", on_progress=display.update, on_start=on_start)
     try:
         result = asyncio.run(evaluate(prd, opts))
     finally:

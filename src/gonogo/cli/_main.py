@@ -14,13 +14,22 @@ import click
 
 # command name -> (module, attribute, one-line help shown by `gonogo --help`)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("gonogo.cli._cmd_demo", "demo", "Evaluate the reference RAG app end to end (offline)."),
+    "demo": (
+        "gonogo.cli._cmd_demo",
+        "demo",
+        "Evaluate the reference RAG app end to end (offline).",
+    ),
     "init": ("gonogo.cli._cmd_spec", "init", "Write a commented, working PRD and dataset."),
     "check": ("gonogo.cli._cmd_spec", "check", "Validate a PRD and print a summary."),
     "schema": ("gonogo.cli._cmd_spec", "schema", "Print the PRD's JSON Schema."),
     "prd": ("gonogo.cli._cmd_spec", "prd", "Render the PRD as a Markdown or HTML document."),
     "eval": ("gonogo.cli._cmd_eval", "eval_", "Run the eval plan and gate GO / NO-GO."),
     "report": ("gonogo.cli._cmd_eval", "report", "Re-render reports from a stored run."),
+    "rag": (
+        "gonogo.cli._cmd_rag",
+        "rag",
+        "The reference RAG app: ingest documents, ask questions.",
+    ),
 }
 
 

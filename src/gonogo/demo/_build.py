@@ -75,11 +75,13 @@ def build_demo(directory: Path, config: DemoConfig) -> dict[str, Any]:
                 text = f"{text} {INJECTION.format(attack=planted[it['id']])}"
             f.write(json.dumps({"id": it["id"], "text": text}, ensure_ascii=False) + "\n")
     with open(directory / "data" / "golden.jsonl", "w", encoding="utf-8") as f:
-        for kind, group in (("answerable", answerable), ("unanswerable", unanswerable),
-                            ("injected", injected)):
+        for kind, group in (
+            ("answerable", answerable),
+            ("unanswerable", unanswerable),
+            ("injected", injected),
+        ):
             for it in group:
-                row: dict[str, Any] = {"id": it["id"], "question": it["question"],
-                                       "tags": [kind]}
+                row: dict[str, Any] = {"id": it["id"], "question": it["question"], "tags": [kind]}
                 if kind == "unanswerable":
                     row["metadata"] = {"answerable": False, "right_answer": it["answer"]}
                 else:
@@ -88,20 +90,37 @@ def build_demo(directory: Path, config: DemoConfig) -> dict[str, Any]:
                     row["metadata"] = {"planted_instruction": planted[it["id"]]}
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
     llm = config.base_url is not None and config.model is not None
-    (directory / "app_config.json").write_text(json.dumps({
-        "index": "index", "base_url": config.base_url, "model": config.model,
-        "api_key_env": config.api_key_env}, indent=2) + "\n")
+    (directory / "app_config.json").write_text(
+        json.dumps(
+            {
+                "index": "index",
+                "base_url": config.base_url,
+                "model": config.model,
+                "api_key_env": config.api_key_env,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     (directory / "app.py").write_text(APP_SOURCE, encoding="utf-8")
     (directory / "gonogo.yaml").write_text(render_prd(config, llm=llm), encoding="utf-8")
     from ..spec import prd_json_schema
 
     (directory / "gonogo.schema.json").write_text(json.dumps(prd_json_schema(), indent=2))
-    for name, target in (("HALUEVAL_LICENSE", "HALUEVAL_LICENSE"),
-                         ("BIPIA_LICENSE", "BIPIA_LICENSE"), ("README.md", "SOURCES.md")):
+    for name, target in (
+        ("HALUEVAL_LICENSE", "HALUEVAL_LICENSE"),
+        ("BIPIA_LICENSE", "BIPIA_LICENSE"),
+        ("README.md", "SOURCES.md"),
+    ):
         text = (DATA / name).read_text(encoding="utf-8")
         (directory / "data" / target).write_text(text, encoding="utf-8")
-    return {"documents": len(items) - len(held_out), "answerable": len(answerable),
-            "unanswerable": len(unanswerable), "injected": len(injected), "llm": llm}
+    return {
+        "documents": len(items) - len(held_out),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "injected": len(injected),
+        "llm": llm,
+    }
 
 
 APP_SOURCE = '''"""The feature under test: gonogo's reference RAG app over the demo corpus.

@@ -1,4 +1,4 @@
-"""``groundedness``: is every claim of the answer supported by the retrieved context?
+"""``groundedness``: checks that every claim of the answer is supported by the context.
 
 Wraps the detectors of :mod:`gonogo.rag` (offline, LLM judge, NLI cross-encoder). The
 answer-level verdict is the weakest claim's; the unsupported claims and their spans go
@@ -14,26 +14,44 @@ from ..data._case import Case
 from ..run._types import TargetOutput
 from ..spec._scorer_params import GroundednessScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
-from ._embed import check_available
 from ._rag import is_refusal
 from ._text import as_text, doc
 
 
 def _result_metadata(result: Any) -> dict[str, Any]:
     claims = [
-        {"text": c.text, "start": c.start, "end": c.end, "score": round(c.score, 4),
-         "supported": c.supported, "reasons": list(c.reasons)}
+        {
+            "text": c.text,
+            "start": c.start,
+            "end": c.end,
+            "score": round(c.score, 4),
+            "supported": c.supported,
+            "reasons": list(c.reasons),
+        }
         for c in result.claims
     ]
-    return {"method": result.method, "threshold": result.threshold, "claims": claims,
-            "unsupported": [c for c in claims if not c["supported"]]}
+    return {
+        "method": result.method,
+        "threshold": result.threshold,
+        "claims": claims,
+        "unsupported": [c for c in claims if not c["supported"]],
+    }
 
 
 class Groundedness:
     """Scores support of the output by the contexts the target retrieved."""
 
-    def __init__(self, id: str, detector: Any, *, use_case_contexts: bool, judge: bool) -> None:
+    def __init__(
+        self,
+        id: str,
+        detector: Any,
+        *,
+        use_case_contexts: bool,
+        judge: bool,
+        threaded: bool = False,
+    ) -> None:
         self.id = id
+        self._threaded = threaded
         self._detector = detector
         self._use_case_contexts = use_case_contexts
         self._judge = judge
@@ -48,33 +66,53 @@ class Groundedness:
     async def score(self, case: Case, output: TargetOutput) -> Score:
         contexts = self._contexts(case, output)
         if contexts is None:
-            return Score(None, None, "not evaluated: no contexts (the target returned none and "
-                         "the case has none)")
+            return Score(
+                None,
+                None,
+                "not evaluated: no contexts (the target returned none and the case has none)",
+            )
         text = output.text
         if not text.strip():
             return Score(None, None, "not evaluated: empty output")
         if is_refusal(text):
-            return Score(1.0, True, "declined to answer: no claims to check",
-                         metadata={"claims": [], "unsupported": []})
+            return Score(
+                1.0,
+                True,
+                "declined to answer: no claims to check",
+                metadata={"claims": [], "unsupported": []},
+            )
         if self._judge:
-            result = await self._detector.check_async(
-                text, contexts, case.input_text, sample=int(output.metadata.get("sample", 0)))
-        else:
-            result = await asyncio.to_thread(self._detector.check, text, contexts,
-                                              case.input_text)
+            from ..errors import ProviderError
+
+            try:
+                result = await self._detector.check(
+                    text, contexts, case.input_text, sample=int(output.metadata.get("sample", 0))
+                )
+            except ProviderError as e:  # the judge failing is not the feature failing
+                return Score(None, None, "not evaluated: the judge failed", error=str(e))
+        elif self._threaded:
+            result = await asyncio.to_thread(self._detector.check, text, contexts, case.input_text)
+        else:  # the offline detector is pure Python and fast (~0.5 ms): no thread hop
+            result = self._detector.check(text, contexts, case.input_text)
         meta = _result_metadata(result)
+        meta.update(getattr(result, "metadata", {}) or {})
         bad = meta["unsupported"]
         if result.supported:
-            reason = f"grounded: {len(meta['claims'])} claim(s) supported (score {result.score:.2f})"
+            reason = (
+                f"grounded: {len(meta['claims'])} claim(s) supported (score {result.score:.2f})"
+            )
         else:
             first = bad[0]["text"] if bad else text
-            reason = (f"not grounded: {len(bad)} of {len(meta['claims'])} claim(s) unsupported, "
-                      f"e.g. {first[:120]!r} (score {result.score:.2f})")
+            reason = (
+                f"not grounded: {len(bad)} of {len(meta['claims'])} claim(s) unsupported, "
+                f"e.g. {first[:120]!r} (score {result.score:.2f})"
+            )
         return Score(result.score, bool(result.supported), reason, metadata=meta)
 
 
-@register_scorer("groundedness", params_model=GroundednessScorer,
-                 description=doc(GroundednessScorer))
+@register_scorer(
+    "groundedness", params_model=GroundednessScorer, description=doc(GroundednessScorer)
+)
 def _groundedness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     from ..errors import UserError
 
@@ -86,21 +124,28 @@ def _groundedness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
 
     if mode == "nli":
         if not p.nli_model:
-            raise UserError(f"scorer '{p.id}': mode `nli` needs `nli_model` (a folder)",
-                            "set nli_model: path/to/model (with model.onnx + tokenizer.json)")
+            raise UserError(
+                f"scorer '{p.id}': mode `nli` needs `nli_model` (a folder)",
+                "set nli_model: path/to/model (with model.onnx + tokenizer.json)",
+            )
         from pathlib import Path
 
         path = Path(p.nli_model)
         if not path.is_absolute():
             path = Path(ctx.base_dir) / path
-        detector: Any = rag.NLIGroundednessDetector(path, threshold=p.threshold)
-        return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=False)
+        detector: Any = rag.NLIGroundednessDetector(
+            path, threshold=0.5 if p.threshold is None else p.threshold
+        )
+        return Groundedness(
+            p.id, detector, use_case_contexts=p.use_case_contexts, judge=False, threaded=True
+        )
     if mode == "judge":
         if ctx.judge is None:
             return _NoJudge(p.id)
-        detector = rag.JudgeGroundednessDetector(ctx.judge, threshold=p.threshold)
+        detector = rag.JudgeGroundednessChecker(
+            ctx.judge, threshold=0.5 if p.threshold is None else p.threshold
+        )
         return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=True)
-    check_available()
     detector = rag.GroundednessDetector(threshold=p.threshold)
     return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=False)
 

@@ -35,7 +35,8 @@ STOP_WORDS = frozenset(
 )
 
 REFUSAL_PATTERNS = [
-    r"\b(i|we) (do not|don't|cannot|can't|could not|couldn't) (know|find|answer|tell|say|determine)",
+    r"\b(i|we) (do not|don't|cannot|can't|could not|couldn't) "
+    r"(know|find|answer|tell|say|determine)",
     r"\bnot (able|possible) to (answer|determine|find)",
     r"\b(no|not enough|insufficient) (information|context|relevant|data)\b",
     r"\b(the )?(context|documents?|passages?|sources?) (do(es)? not|don't|doesn't) "
@@ -96,8 +97,12 @@ class ContextRecall:
         joined = "\n".join(contexts)
         value = max(_coverage(content_tokens(a), joined) for a in answers)
         ok = value >= self._min
-        return Score(value, ok, f"{value:.0%} of the expected answer's facts are in the "
-                     f"{len(contexts)} retrieved contexts ({'>=' if ok else '<'} {self._min:g})")
+        return Score(
+            value,
+            ok,
+            f"{value:.0%} of the expected answer's facts are in the "
+            f"{len(contexts)} retrieved contexts ({'>=' if ok else '<'} {self._min:g})",
+        )
 
 
 class ContextPrecision:
@@ -124,8 +129,12 @@ class ContextPrecision:
         ok = value >= self._min
         ranks = [i + 1 for i, r in enumerate(relevant) if r]
         where = f"relevant at rank {', '.join(map(str, ranks))}" if ranks else "no relevant context"
-        return Score(value, ok, f"average precision {value:.2f} ({where} of {len(contexts)})",
-                     metadata={"relevant_ranks": ranks})
+        return Score(
+            value,
+            ok,
+            f"average precision {value:.2f} ({where} of {len(contexts)})",
+            metadata={"relevant_ranks": ranks},
+        )
 
 
 class AnswerCorrectness:
@@ -150,9 +159,13 @@ class AnswerCorrectness:
                 best = combined, sim, f1
         value, sim, f1 = best
         ok = value >= self._min
-        return Score(value, ok, f"correctness {value:.2f} (similarity {sim:.2f}, token F1 "
-                     f"{f1:.2f}) {'>=' if ok else '<'} {self._min:g}",
-                     metadata={"similarity": sim, "token_f1": f1})
+        return Score(
+            value,
+            ok,
+            f"correctness {value:.2f} (similarity {sim:.2f}, token F1 "
+            f"{f1:.2f}) {'>=' if ok else '<'} {self._min:g}",
+            metadata={"similarity": sim, "token_f1": f1},
+        )
 
 
 class AnswerRelevancy:
@@ -167,12 +180,13 @@ class AnswerRelevancy:
             return Score(0.0, False, "output is empty")
         sim = (await asyncio.to_thread(get_embedder().similarities, case.input_text, [text]))[0]
         ok = sim >= self._min
-        return Score(sim, ok, f"question–answer similarity {sim:.2f} "
-                     f"{'>=' if ok else '<'} {self._min:g}")
+        return Score(
+            sim, ok, f"question–answer similarity {sim:.2f} {'>=' if ok else '<'} {self._min:g}"
+        )
 
 
 def is_refusal(text: str, patterns: list[re.Pattern[str]] | None = None) -> bool:
-    """Does the text decline to answer ("I don't know", "the context does not say")?"""
+    """True when the text declines to answer ("I don't know", "the context does not say")."""
     folded = text.casefold().replace("’", "'")
     return any(p.search(folded) for p in (patterns or _REFUSAL_RES))
 
@@ -200,38 +214,53 @@ class Refusal:
         should = expects_refusal(case)
         ok = refused == should
         if should:
-            reason = "refused, as it should (unanswerable)" if ok else \
-                "answered a question it should have declined (unanswerable)"
+            reason = (
+                "refused, as it should (unanswerable)"
+                if ok
+                else "answered a question it should have declined (unanswerable)"
+            )
         else:
             reason = "answered (answerable)" if ok else "refused an answerable question"
-        return Score(1.0 if ok else 0.0, ok, reason,
-                     metadata={"refused": refused, "expected_refusal": should})
+        return Score(
+            1.0 if ok else 0.0,
+            ok,
+            reason,
+            metadata={"refused": refused, "expected_refusal": should},
+        )
 
 
-@register_scorer("context_recall", params_model=ContextRecallScorer,
-                 description=doc(ContextRecallScorer))
+@register_scorer(
+    "context_recall", params_model=ContextRecallScorer, description=doc(ContextRecallScorer)
+)
 def _recall(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = ContextRecallScorer.model_validate(spec)
     return ContextRecall(p.id, p.min)
 
 
-@register_scorer("context_precision", params_model=ContextPrecisionScorer,
-                 description=doc(ContextPrecisionScorer))
+@register_scorer(
+    "context_precision",
+    params_model=ContextPrecisionScorer,
+    description=doc(ContextPrecisionScorer),
+)
 def _precision(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = ContextPrecisionScorer.model_validate(spec)
     return ContextPrecision(p.id, p.min)
 
 
-@register_scorer("answer_correctness", params_model=AnswerCorrectnessScorer,
-                 description=doc(AnswerCorrectnessScorer))
+@register_scorer(
+    "answer_correctness",
+    params_model=AnswerCorrectnessScorer,
+    description=doc(AnswerCorrectnessScorer),
+)
 def _correctness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = AnswerCorrectnessScorer.model_validate(spec)
     check_available()
     return AnswerCorrectness(p.id, p.min, p.similarity_weight)
 
 
-@register_scorer("answer_relevancy", params_model=AnswerRelevancyScorer,
-                 description=doc(AnswerRelevancyScorer))
+@register_scorer(
+    "answer_relevancy", params_model=AnswerRelevancyScorer, description=doc(AnswerRelevancyScorer)
+)
 def _relevancy(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = AnswerRelevancyScorer.model_validate(spec)
     check_available()

@@ -132,7 +132,7 @@ class RubricScorer(_ScorerBase):
 
 
 class GroundednessScorer(_ScorerBase):
-    """Is every claim of the answer supported by the retrieved context?
+    """Checks that every claim of the answer is supported by the retrieved context.
 
     ``offline`` (default) needs no model: claims, entities, numbers and dates are checked
     against the contexts, with embedding support and the question taken into account.
@@ -191,7 +191,7 @@ class AnswerRelevancyScorer(_ScorerBase):
 
 
 class RefusalScorer(_ScorerBase):
-    """"I don't know" is right for unanswerable questions and wrong otherwise.
+    """Declining ("I don't know") is right for unanswerable questions, wrong otherwise.
 
     A case is unanswerable when it has no `expected`, carries the tag `unanswerable`, or
     its metadata says `answerable: false`.

@@ -1,0 +1,176 @@
+"""The offline groundedness detector, on hand-written answers (not the benchmark file)."""
+
+import json
+
+import pytest
+
+from gonogo.rag._grounding import DEFAULT_THRESHOLD, GroundednessDetector
+from gonogo.rag._grounding_result import GroundingResult
+
+TOWER = [
+    "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, France. "
+    "It is named after the engineer Gustave Eiffel, whose company designed and built the "
+    "tower. It was constructed from 1887 to 1889 as the centerpiece of the 1889 World's Fair.",
+    "The Statue of Liberty is a colossal neoclassical sculpture on Liberty Island in New York "
+    "Harbor. The statue was designed by Frédéric Auguste Bartholdi. It was dedicated on "
+    "October 28, 1886.",
+]
+QUESTION = "Who built the Eiffel Tower and when was it finished?"
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return GroundednessDetector()
+
+
+def check(detector, answer, contexts=TOWER, question=QUESTION) -> GroundingResult:
+    result = detector.check(answer, contexts, question)
+    for claim in result.claims:  # every span points into the answer
+        assert answer[claim.start : claim.end] == claim.text
+    return result
+
+
+def test_grounded_paragraph_is_supported_claim_by_claim(detector):
+    answer = (
+        "The Eiffel Tower was built by the company of Gustave Eiffel. "
+        "It was constructed from 1887 to 1889 for the World's Fair; "
+        "it stands on the Champ de Mars in Paris."
+    )
+    r = check(detector, answer)
+    assert r.supported and r.method == "offline" and r.threshold == DEFAULT_THRESHOLD
+    assert len(r.claims) == 3
+    assert all(c.supported and not c.reasons for c in r.claims)
+    assert r.score == min(c.score for c in r.claims) >= DEFAULT_THRESHOLD
+
+
+def test_one_invented_number_flags_its_sentence_only(detector):
+    answer = (
+        "The Eiffel Tower was built by the company of Gustave Eiffel. "
+        "It was completed in 1895 for the World's Fair."
+    )
+    r = check(detector, answer)
+    assert not r.supported
+    first, second = r.claims
+    assert first.supported
+    assert not second.supported and second.text == "It was completed in 1895 for the World's Fair."
+    assert any("1895" in reason for reason in second.reasons)
+    assert r.unsupported == [second] and r.score == second.score
+
+
+def test_swapped_in_entity_is_named(detector):
+    answer = (
+        "The Eiffel Tower is on the Champ de Mars in Paris. "
+        "It was designed by the company of Alexandre Dumas."
+    )
+    r = check(detector, answer)
+    assert [c.supported for c in r.claims] == [True, False]
+    assert r.claims[1].reasons[0] == "not in the context: Alexandre Dumas"
+
+
+def test_a_claim_about_two_things_must_hold_for_each(detector):
+    right = check(detector, "Both the Eiffel Tower and the Statue of Liberty were designed.")
+    wrong = check(detector, "Both the Eiffel Tower and the Statue of Liberty are in Paris.")
+    assert right.supported  # "The statue was designed ..." goes on about the statue
+    assert not wrong.supported
+    assert "the context does not say this of 'Statue of Liberty'" in wrong.claims[0].reasons
+
+
+def test_negation_the_context_does_not_state(detector):
+    r = check(
+        detector, "The tower was built by Gustave Eiffel's company, but it was never finished."
+    )
+    assert [c.supported for c in r.claims] == [True, False]
+    assert r.claims[1].text == "it was never finished."
+
+
+def test_short_answer_is_read_with_its_question(detector):
+    ctx = [
+        "The Oberoi family is an Indian family famous for its hotels, namely through The "
+        "Oberoi Group. The Oberoi Group is a hotel company with its head office in Delhi."
+    ]
+    q = "The Oberoi family is part of a hotel company that has a head office in what city?"
+    assert check(detector, "Delhi", ctx, q).supported
+    assert not check(detector, "Mumbai", ctx, q).supported
+
+
+@pytest.mark.parametrize(
+    ("answer", "supported"),
+    [
+        ("Alfred Nobel", True),
+        ("Marie Curie", False),
+        ("Alfred Nobel was born first.", True),
+        ("Marie Curie was born first.", False),
+        ("Marie Curie was born before Alfred Nobel.", False),
+        ("Alfred Nobel was born before Marie Curie.", True),
+    ],
+)
+def test_comparison_is_decided_by_the_dates(detector, answer, supported):
+    ctx = [
+        "Marie Curie (born 7 November 1867) was a Polish and French physicist.",
+        "Alfred Nobel (21 October 1833 – 10 December 1896) was a Swedish chemist.",
+    ]
+    r = check(detector, answer, ctx, "Who was born first, Marie Curie or Alfred Nobel?")
+    assert r.supported is supported
+
+
+def test_refusal_asserts_nothing(detector):
+    r = check(detector, "I don't know. The context does not say who built it.")
+    assert r.supported and len(r.claims) == 2
+    assert all(c.score == 1.0 and "not known" in c.reasons[0] for c in r.claims)
+
+
+def test_empty_answer_and_missing_context(detector):
+    empty = detector.check("", TOWER, QUESTION)
+    assert empty.supported and empty.claims == [] and empty.score == 1.0
+    none = detector.check("The tower is in Paris.", ["", "  "], None)
+    assert not none.supported and none.claims[0].reasons == ["there is no context to support it"]
+
+
+def test_threshold_moves_the_verdict_not_the_score(detector):
+    answer = "The tower was completed in 1895."
+    default = detector.check(answer, TOWER)
+    lenient = GroundednessDetector(threshold=0.0).check(answer, TOWER)
+    assert not default.supported and lenient.supported
+    assert lenient.score == default.score and lenient.threshold == 0.0
+
+
+def test_check_many_matches_check(detector):
+    items = [
+        ("Gustave Eiffel's company built it.", TOWER, QUESTION),
+        ("It was completed in 1895.", TOWER, None),
+        ("Bartholdi designed the statue.", TOWER[1:], None),
+    ]
+    many = detector.check_many(items)
+    assert [r.to_dict() for r in many] == [detector.check(*it).to_dict() for it in items]
+    assert [r.supported for r in many] == [True, False, True]
+
+
+def test_result_is_json_ready(detector):
+    r = check(detector, "It was completed in 1895.")
+    data = json.loads(json.dumps(r.to_dict()))
+    assert data["method"] == "offline" and data["supported"] is False
+    assert data["claims"][0]["text"] == "It was completed in 1895." and data["metadata"] == {}
+
+
+FILM = [
+    "Sarah Manninen is a Canadian actress who appeared in the film Wrong Turn. "
+    "Wrong Turn is a 2003 horror film directed by Rob Schmidt."
+]
+FILM_QUESTION = "Who directed a film that included Sarah Manninen?"
+
+
+def test_answer_that_only_restates_the_question_is_read_against_the_context(detector):
+    bad = check(detector, "Sarah Manninen directed a film.", FILM, FILM_QUESTION)
+    assert not bad.supported
+    assert any("only restates the question" in r for r in bad.unsupported[0].reasons)
+    good = check(detector, "Rob Schmidt directed it.", FILM, FILM_QUESTION)
+    assert good.supported
+    # the same words as a restatement the context does say together: supported
+    said = check(detector, "Sarah Manninen appeared in a film.", FILM, FILM_QUESTION)
+    assert said.supported
+
+
+def test_yes_no_and_choice_answers_may_repeat_the_question(detector):
+    contexts = ["Wrong Turn was directed by Rob Schmidt. Rob Schmidt is American."]
+    r = check(detector, "Rob Schmidt", contexts, "Was Wrong Turn directed by Rob Schmidt?")
+    assert r.supported and r.score > DEFAULT_THRESHOLD
