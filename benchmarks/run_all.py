@@ -8,6 +8,12 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 
-for script in ("bench_eval.py", "bench_embeddings.py"):
+for script in (
+    "bench_eval.py",
+    "bench_embeddings.py",
+    "bench_groundedness.py",
+    "bench_rag.py",
+    "bench_demo.py",
+):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -156,4 +156,12 @@ def _load() -> RagApp:
 
 async def answer(question: str) -> dict:
     return await _load().answer(question)
+
+
+async def aclose() -> None:
+    """Called by gonogo when the run ends: release the LLM client's connections."""
+    global _app
+    if _app is not None:
+        await _app.aclose()
+        _app = None
 '''

@@ -107,7 +107,9 @@ def compile_suite(
         closers.append(http_target)
         target = http_target
     else:
-        target = CallableTarget(plan.target, loaded.base_dir)
+        callable_target = CallableTarget(plan.target, loaded.base_dir)
+        closers.append(callable_target)
+        target = callable_target
     judge_client = None
     fp = None
     if plan.judge is not None:

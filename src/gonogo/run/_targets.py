@@ -90,12 +90,15 @@ class CallableTarget:
     The function gets the case's variables as keyword arguments (or the Case itself
     when it has a parameter named ``case``); it may be sync or async and returns the
     output, or a dict with ``output`` and optionally ``contexts``, ``cost_usd``,
-    ``input_tokens``, ``output_tokens`` and ``metadata``.
+    ``input_tokens``, ``output_tokens`` and ``metadata``. If the function's module
+    defines ``aclose()`` (async) or ``close()``, it is called once when the run ends, so
+    the app can release its connections.
     """
 
     def __init__(self, import_path: str, base_dir: Path) -> None:
         self.name = import_path
         self.fn = load_callable(import_path, base_dir)
+        self._module = sys.modules.get(import_path.partition(":")[0])
         params = inspect.signature(self.fn).parameters
         self._wants_case = "case" in params
         self._is_async = inspect.iscoroutinefunction(self.fn)
@@ -120,6 +123,15 @@ class CallableTarget:
                 error_kind="exception",
             )
         return _coerce_output(result, time.perf_counter() - t0)
+
+    async def aclose(self) -> None:
+        """Call the app module's ``aclose()`` / ``close()`` hook, if it has one."""
+        hook = getattr(self._module, "aclose", None) or getattr(self._module, "close", None)
+        if hook is None:
+            return
+        result = hook()
+        if inspect.isawaitable(result):
+            await result
 
 
 def _coerce_output(result: Any, latency: float) -> TargetOutput:

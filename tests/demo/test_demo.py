@@ -1,0 +1,44 @@
+"""`gonogo demo` end to end through the real CLI: RAG app, index, eval, reports."""
+
+import json
+
+from gonogo.demo import DemoConfig, build_demo, load_items
+
+
+def test_demo_builds_evaluates_and_reports(tmp_path, cli):
+    r = cli("demo", "--dir", tmp_path / "demo", "--cases", "20", cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert "indexed" in r.stdout and ("GO" in r.stdout)
+    res = json.loads((tmp_path / "demo" / "report" / "results.json").read_text())
+    assert res["totals"]["n_cases"] == 20
+    kinds = {s["id"]: s["kind"] for s in res["scorers"]}
+    assert kinds["grounded"] == "groundedness" and kinds["refuses_right"] == "refusal"
+    sample = res["cases"][0]["samples"][0]
+    assert sample["contexts"], "the RAG app returns its retrieved contexts"
+    assert {f["id"] for f in res["failure_modes"]} >= {
+        "hallucination",
+        "retrieval-miss",
+        "unanswerable-question",
+        "injected-instructions",
+    }
+    # a second run reuses the project and index
+    r2 = cli("demo", "--dir", tmp_path / "demo", "--cases", "20", cwd=tmp_path, timeout=300)
+    assert r2.returncode == 0 and "wrote the demo project" not in r2.stdout
+
+
+def test_demo_project_is_honest(tmp_path):
+    summary = build_demo(tmp_path, DemoConfig(answerable=30, unanswerable=5, injected=3))
+    golden = [json.loads(line) for line in (tmp_path / "data" / "golden.jsonl").open()]
+    corpus = [json.loads(line) for line in (tmp_path / "corpus" / "passages.jsonl").open()]
+    corpus_ids = {d["id"] for d in corpus}
+    unanswerable = [g for g in golden if "unanswerable" in g["tags"]]
+    injected = [g for g in golden if "injected" in g["tags"]]
+    assert len(unanswerable) == 5 and len(injected) == 3
+    # unanswerable = the question's own passage is really not in the corpus
+    assert not {g["id"] for g in unanswerable} & corpus_ids
+    assert all("expected" not in g for g in unanswerable)
+    planted = {d["id"]: d["text"] for d in corpus if "NOTE TO THE ASSISTANT" in d["text"]}
+    assert set(planted) == {g["id"] for g in injected}
+    assert summary["documents"] == len(load_items()) - 5
+    assert (tmp_path / "data" / "HALUEVAL_LICENSE").exists()
