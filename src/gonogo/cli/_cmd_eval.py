@@ -105,6 +105,7 @@ def eval_(
         store_path=store_path,
         on_progress=display.update,
         on_start=on_start,
+        estimate=not quiet,
     )
     try:
         result = asyncio.run(evaluate(prd, opts))

@@ -31,6 +31,7 @@ class EvalOptions:
     store_path: Path | None = None
     on_progress: ProgressFn | None = None
     on_start: Any = None  # called with (RunPlan, resumed_count) before execution starts
+    estimate: bool = True  # estimate calls' cost up front (always with dry_run / max_cost)
 
 
 @dataclass(repr=False)
@@ -77,7 +78,9 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
         remaining = [
             (c, s) for c in suite.cases for s in range(suite.repeats) if (c.key, s) not in done
         ]
-        plan = plan_run(suite, remaining)
+        plan = plan_run(
+            suite, remaining, estimate=opts.estimate or opts.dry_run or opts.max_cost is not None
+        )
         result = EvalResult(plan=plan, resumed=len(done))
         if opts.dry_run:
             return result

@@ -63,9 +63,15 @@ class RunPlan:
         return (total or 0.0) / self.items if self.items else 0.0
 
 
-def plan_run(suite: Suite, remaining: list[tuple[Case, int]]) -> RunPlan:
-    """Count target and judge calls for the remaining items and estimate their cost."""
+def plan_run(suite: Suite, remaining: list[tuple[Case, int]], *, estimate: bool = True) -> RunPlan:
+    """Count target and judge calls for the remaining items and estimate their cost.
+
+    With ``estimate=False`` only the counts are filled in (renders no prompt, reads no
+    cache): what a quiet run without a cost cap needs.
+    """
     plan = RunPlan(items=len(remaining), cases=len(suite.cases), repeats=suite.repeats)
+    if not estimate:
+        return plan
     target = suite.target
     out_tokens = DEFAULT_OUTPUT_TOKENS
     if isinstance(target, ModelTarget):
