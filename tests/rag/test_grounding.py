@@ -113,6 +113,25 @@ def test_comparison_is_decided_by_the_dates(detector, answer, supported):
     assert r.supported is supported
 
 
+def test_choice_between_options_sharing_words_is_read_by_their_own_words():
+    from gonogo.rag._grounding_compare import comparison_verdict
+    from gonogo.rag._grounding_features import ContextIndex
+
+    # the second sentence opens with a name of its own: it does not go on about the first
+    ctx = ContextIndex.build(
+        [
+            "Luis Munoz Marin International Airport is located near San Juan, Puerto Rico. "
+            "Rickenbacker International Airport is a public airport near Columbus, Ohio."
+        ]
+    )
+    q = (
+        "Which airport is in Ohio, Luis Munoz Marin International Airport or "
+        "Rickenbacker International Airport?"
+    )
+    assert comparison_verdict("Rickenbacker International Airport", q, ctx) > 0
+    assert comparison_verdict("Luis Munoz Marin International Airport is in Ohio.", q, ctx) < 0
+
+
 def test_refusal_asserts_nothing(detector):
     r = check(detector, "I don't know. The context does not say who built it.")
     assert r.supported and len(r.claims) == 2

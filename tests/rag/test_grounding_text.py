@@ -31,6 +31,14 @@ def test_sentences_split_glued_and_spaced_but_not_abbreviations():
         assert text[s.start : s.end] == s.text
 
 
+def test_sentences_split_when_glued_after_a_closing_quote():
+    text = 'It is ranked by "U.S. News & World Report."MedStar is the largest hospital.'
+    assert texts(sentences(text)) == [
+        'It is ranked by "U.S. News & World Report."',
+        "MedStar is the largest hospital.",
+    ]
+
+
 def test_claims_split_sentences_then_clauses_keeping_spans():
     answer = (
         "  The band formed in 1999; it has four members. They toured Europe, "

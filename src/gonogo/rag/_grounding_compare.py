@@ -152,10 +152,12 @@ def _picked(claim: str, options: tuple[list[str], list[str]]) -> int | None:
     toks = content_tokens(claim)
     hits: list[tuple[int, int]] = []
     for k, option in enumerate(options):
-        if not option:
+        # only the option's own words: "International Airport" names neither of two airports
+        own = [t for t in option if t not in options[1 - k]] or option
+        if not own:
             return None
-        where = [toks.index(t) for t in option if t in toks]
-        if len(where) * 2 >= len(option):
+        where = [toks.index(t) for t in own if t in toks]
+        if len(where) * 2 >= len(own):
             hits.append((min(where), k))
     if len(hits) == 1:
         return hits[0][1]

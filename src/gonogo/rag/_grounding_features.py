@@ -130,10 +130,17 @@ def _continues(next_tokens: list[str], subject: list[tuple[str, ...]]) -> bool:
     """Whether a sentence goes on about the previous one's subject.
 
     It does when a pronoun or the subject's own word is among its first words ("He was
-    ...", "The statue was ...").
+    ...", "The statue was ..."), unless it opens with a name of its own.
     """
     head = set(next_tokens[:5])
-    return bool(head & _PRONOUNS) or bool(subject and head & set(subject[0]))
+    if bool(head & _PRONOUNS):
+        return True
+    if not subject or not head & set(subject[0]):
+        return False
+    # "Rickenbacker International Airport ..." after "Luis Muñoz Marín International
+    # Airport ...": a sentence that opens with a name of its own is about that name
+    opening = next_tokens[0] if next_tokens and next_tokens[0] not in STOPWORDS else ""
+    return not opening or opening in subject[0]
 
 
 @dataclass(frozen=True, slots=True)

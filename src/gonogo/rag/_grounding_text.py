@@ -49,7 +49,7 @@ _TOKEN_RE = re.compile(
 # but not after an initial or an abbreviation such as "U.S." or "Dr.".
 _SENT_RE = re.compile(
     r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z])"""
-    r"""|(?<=[0-9)"”][.!?])(?=[A-Z][a-z])"""
+    r"""|(?<=[0-9)"”][.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?]["”])(?=[A-Z][a-z])"""
 )
 _ABBREV_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|No|vs|Inc|Co|Ltd|Prof))\.$")
 _CLAUSE_RE = re.compile(r";\s+|,\s+(?:and|but|while|whereas)\s+|\s+but\s+")
