@@ -35,8 +35,18 @@ def _print_plan(plan: RunPlan, resumed: int) -> None:
         click.echo(f"  note: {note}")
 
 
+_prd_argument = click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
+_store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.",
+)
+
+
 @click.command("eval")
-@click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
+@_prd_argument
 @click.option(
     "--out",
     "out_dir",
@@ -62,13 +72,7 @@ def _print_plan(plan: RunPlan, resumed: int) -> None:
     metavar="USD",
     help="Stop cleanly before spending more than this (completed work is kept).",
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.",
-)
+@_store_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def eval_(
     prd: Path,
@@ -135,7 +139,7 @@ def _finish(result: EvalResult) -> None:
 
 
 @click.command("report")
-@click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
+@_prd_argument
 @click.option("--run", "run_id", default=None, help="Run id (default: the latest run).")
 @click.option(
     "--out",
@@ -144,13 +148,7 @@ def _finish(result: EvalResult) -> None:
     required=True,
     help="Folder for results.json, junit.xml and report.html.",
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Run store (default: .gonogo/runs.sqlite next to the PRD).",
-)
+@_store_option
 def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None) -> None:
     """Re-render the reports of a stored run without running anything."""
     from rich.console import Console
