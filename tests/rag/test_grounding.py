@@ -193,3 +193,40 @@ def test_yes_no_and_choice_answers_may_repeat_the_question(detector):
     contexts = ["Wrong Turn was directed by Rob Schmidt. Rob Schmidt is American."]
     r = check(detector, "Rob Schmidt", contexts, "Was Wrong Turn directed by Rob Schmidt?")
     assert r.supported and r.score > DEFAULT_THRESHOLD
+
+
+SERENDIPITY = [
+    "Serendipity is a 2001 American romantic comedy film directed by Peter Chelsom, "
+    "written by Marc Klein, and starring John Cusack and Kate Beckinsale. "
+    "Lucy Gordon had a small role in it."
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "swapped"),
+    [
+        ("Peter Chelsom directed Serendipity. It was written by Marc Klein.", False),
+        ("Serendipity was directed by Peter Chelsom.", False),
+        ("Serendipity is a comedy film. Lucy Gordon directed Serendipity.", True),
+        ("Serendipity was directed by Marc Klein.", True),
+    ],
+)
+def test_a_relation_given_another_doer_is_unsupported(detector, answer, swapped):
+    r = check(detector, answer, SERENDIPITY, "Who directed Serendipity?")
+    assert r.supported is not swapped
+    if swapped:
+        assert "the context says another name did this" in r.unsupported[-1].reasons
+
+
+def test_relation_reading_is_silent_where_the_context_is():
+    from gonogo.rag._grounding_relation import relation_swapped
+
+    context = ["The company was founded by the wrestler Kamal Shalorus and Matthew Granahan."]
+    # every co-founder is a doer; a verb the context does not use says nothing
+    assert relation_swapped("The company was founded by Matthew Granahan.", context) == 0.0
+    assert relation_swapped("Matthew Granahan sold the company.", context) == 0.0
+    assert relation_swapped("The company was founded by Kamal Granahan.", context) == 0.0
+    assert relation_swapped("John Smith founded the company.", context) == 1.0
+    # the question's own presupposition ("... Smith founded what?") is not the claim's
+    asked = frozenset({"john", "smith", "found"})
+    assert relation_swapped("John Smith founded the company.", context, asked) == 0.0

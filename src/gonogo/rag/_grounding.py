@@ -3,7 +3,8 @@
 :class:`GroundednessDetector` needs no LLM and no model file. It splits the answer into
 claims (sentences, then clauses), computes a few evidence features per claim against the
 contexts — word and name coverage, numbers, negation, comparisons between two options,
-claims about several names at once, answers that only restate the question (see
+claims about several names at once, answers that only restate the question, a relation
+the context gives another doer (see
 :mod:`._grounding_features`) — and combines them with a small logistic model into a
 support score in 0..1. The weakest claim decides the answer's score, and its span is
 reported, so a report or a runtime guard can point at the sentence that is not supported.
@@ -32,21 +33,22 @@ from ._grounding_text import claims as split_claims
 from ._grounding_text import is_refusal, written_words
 
 COEFFICIENTS: dict[str, float] = {
-    "coverage": 10.1274,
-    "new_coverage": 7.3656,
-    "entity_missing": -1.5459,
-    "number_missing": -1.4648,
-    "negation_mismatch": -4.8840,
-    "comparison": 5.8378,
-    "coordination": 8.2947,
-    "restates": -0.5273,
-    "restatement_support": 14.5241,
+    "coverage": 10.2221,
+    "new_coverage": 7.4224,
+    "entity_missing": -1.5441,
+    "number_missing": -1.4748,
+    "negation_mismatch": -4.9111,
+    "comparison": 5.8795,
+    "coordination": 8.3634,
+    "restates": -0.5632,
+    "restatement_support": 14.5284,
+    "relation_swapped": -5.6537,
 }
 """Logistic-model weights per feature (fitted on the full file; see the module docstring)."""
-INTERCEPT = -39.2789
+INTERCEPT = -39.4664
 DEFAULT_THRESHOLD = 0.60
 """A claim with support below this is unsupported: the threshold that maximises balanced
-accuracy on the full file (the 5 cross-validation folds chose 0.46–0.64 on their
+accuracy on the full file (the 5 cross-validation folds chose 0.46–0.65 on their
 training parts)."""
 
 REFUSAL = "says the answer is not known: not a claim about the world"
@@ -85,7 +87,7 @@ class GroundednessDetector:
         return self.check_many([(answer, contexts, question)])[0]
 
     def check_many(self, items: Iterable[GroundingItem]) -> list[GroundingResult]:
-        """Judge many answers (about 1,800 a second on one core)."""
+        """Judge many answers (about 1,600 a second on one core)."""
         return [self._verdict(claims) for claims in self.features_many(items)]
 
     def features_many(self, items: Iterable[GroundingItem]) -> list[list[ClaimFeatures]]:
@@ -141,6 +143,8 @@ def explain(claim: ClaimText, index: ContextIndex, feats: dict[str, float]) -> l
         reasons.append("the context supports the other option")
     if feats["negation_mismatch"] > 0:
         reasons.append("the context does not state this negation")
+    if feats["relation_swapped"] > 0:
+        reasons.append("the context says another name did this")
     if feats["restates"] > 0 and feats["restatement_support"] < 1.0:
         reasons.append("it only restates the question, and the context does not say it")
     share, name = coordination(claim, index)

@@ -23,7 +23,10 @@ Delhi" are judged alike:
   film"): the question only lends its words as presuppositions, so such an answer
   relates them afresh and must be read against the context on its own;
 - ``restatement_support``: for such an answer, the best share of the claim's words
-  found together in one passage of the context (1 otherwise).
+  found together in one passage of the context (1 otherwise);
+- ``relation_swapped``: 1 when the context gives a verb of the claim, about the same
+  thing, only another doer ("Lucy Gordon directed Serendipity" against "Serendipity …
+  directed by Peter Chelsom"); see :mod:`._grounding_relation`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._grounding_compare import comparison_verdict
+from ._grounding_relation import relation_swapped
 from ._grounding_text import (
     NEGATIONS,
     STOPWORDS,
@@ -55,6 +59,7 @@ FEATURES = (
     "coordination",
     "restates",
     "restatement_support",
+    "relation_swapped",
 )
 """Feature names, in the order of the model's coefficients."""
 
@@ -209,6 +214,7 @@ def claim_features(
         "coordination": coordination(claim, ctx)[0],
         "restates": float(restates),
         "restatement_support": restatement_support(claim, ctx) if restates else 1.0,
+        "relation_swapped": relation_swapped(claim.span.text, ctx.sentences, claim.question_tokens),
     }
 
 
