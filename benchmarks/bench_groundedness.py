@@ -298,7 +298,7 @@ def restated(item: Item) -> str:
 
 def fmt_row(name: str, m: dict[str, float], speed: str) -> str:
     return (
-        f"| {name} | **{m['balanced_accuracy']:.3f}** | {m['auroc']:.3f} | "
+        f"| {name} | **{m['balanced_accuracy']:.4f}** | {m['auroc']:.3f} | "
         f"{m['precision']:.3f} | {m['recall']:.3f} | {speed} |"
     )
 

@@ -228,5 +228,41 @@ def test_relation_reading_is_silent_where_the_context_is():
     assert relation_swapped("The company was founded by Kamal Granahan.", context) == 0.0
     assert relation_swapped("John Smith founded the company.", context) == 1.0
     # the question's own presupposition ("... Smith founded what?") is not the claim's
-    asked = frozenset({"john", "smith", "found"})
+    asked = "Which company did John Smith founded in 1990?"
     assert relation_swapped("John Smith founded the company.", context, asked) == 0.0
+    # a name the question only mentions elsewhere is the claim's assertion
+    asked = "Who founded the company that hired John Smith?"
+    assert relation_swapped("John Smith founded the company.", context, asked) == 1.0
+
+
+def test_relation_reading_covers_dates_adverbs_nouns_and_who_clauses():
+    from gonogo.rag._grounding_relation import relation_swapped
+
+    college = ["Founded in 1379 by William of Wykeham, it is known as St Mary's College."]
+    assert relation_swapped("Thomas Balston founded St Mary's College.", college) == 1.0
+    assert relation_swapped("William of Wykeham founded St Mary's College.", college) == 0.0
+    stadium = [
+        "The stadium Estadio Unico is owned by the Province of Buenos Aires, administered"
+        " jointly by the Municipality of La Plata and the club Estudiantes."
+    ]
+    # "administered jointly by": another relation's doers, not the owner's
+    assert relation_swapped("Estadio Unico is owned by Estudiantes.", stadium) == 1.0
+    assert relation_swapped("Estadio Unico is owned by the Province.", stadium) == 0.0
+    krav = [
+        "Imi Lichtenfeld (1910 – 1998) was an Israeli martial artist who founded Krav Maga.",
+        "Krav Maga was taught to the army by Moshe Melamed.",
+    ]
+    assert relation_swapped("Moshe Melamed, the founder of Krav Maga.", krav) == 1.0
+    assert relation_swapped("Imi Lichtenfeld is the founder of Krav Maga.", krav) == 0.0
+    assert relation_swapped("Moshe Melamed taught Krav Maga.", krav) == 0.0
+
+
+def test_relation_reading_skips_modifiers_and_participles():
+    from gonogo.rag._grounding_relation import relation_swapped
+
+    context = ["Serendipity, starring Kate Beckinsale, is a film directed by Peter Chelsom."]
+    # "starring X" is the film's doing; a noun before the verb is no doer
+    assert relation_swapped("Kate Beckinsale starred in Serendipity.", context) == 0.0
+    assert relation_swapped("The allegations directed at Kate Beckinsale.", context) == 0.0
+    assert relation_swapped("Kate Beckinsale directed Serendipity.", context) == 1.0
+    assert relation_swapped("Alfred Hitchcock was in Serendipity.", context) == 0.0

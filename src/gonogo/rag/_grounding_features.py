@@ -214,7 +214,7 @@ def claim_features(
         "coordination": coordination(claim, ctx)[0],
         "restates": float(restates),
         "restatement_support": restatement_support(claim, ctx) if restates else 1.0,
-        "relation_swapped": relation_swapped(claim.span.text, ctx.sentences, claim.question_tokens),
+        "relation_swapped": relation_swapped(claim.span.text, ctx.sentences, claim.question),
     }
 
 
