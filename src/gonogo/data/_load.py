@@ -40,52 +40,29 @@ def load_dataset(
     shown = display_path or str(path)
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise DatasetError(
-            [
-                ConfigIssue(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"unsupported dataset format '{p.suffix}'",
-                    "use .jsonl (one JSON object a line), .json, .yaml or .csv",
-                )
-            ]
+        raise _file_error(
+            shown,
+            f"unsupported dataset format '{p.suffix}'",
+            "use .jsonl (one JSON object a line), .json, .yaml or .csv",
         )
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise DatasetError(
-            [
-                ConfigIssue(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    "dataset file not found",
-                    "check `eval_plan.datasets[].path` (relative to the PRD)",
-                )
-            ]
+        raise _file_error(
+            shown,
+            "dataset file not found",
+            "check `eval_plan.datasets[].path` (relative to the PRD)",
         ) from None
     except OSError as e:
-        raise DatasetError(
-            [
-                ConfigIssue(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"cannot read dataset ({e.strerror})",
-                    "check the file's permissions",
-                )
-            ]
+        raise _file_error(
+            shown, f"cannot read dataset ({e.strerror})", "check the file's permissions"
         ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise DatasetError(
-            [ConfigIssue(shown, line, None, "", "file is not UTF-8", "re-save the file as UTF-8")]
+        raise _file_error(
+            shown, "file is not UTF-8", "re-save the file as UTF-8", line=line
         ) from None
     rows, issues = _ROW_READERS[fmt](text, shown)
     ds_name = name or p.stem
@@ -125,6 +102,11 @@ def load_dataset(
     if issues:
         raise DatasetError(issues)
     return Dataset(ds_name, shown, cases, hashlib.sha256(raw).hexdigest())
+
+
+def _file_error(shown: str, message: str, hint: str, *, line: int | None = None) -> DatasetError:
+    """An error about the dataset file as a whole (or one line of it)."""
+    return DatasetError([ConfigIssue(shown, line, None, "", message, hint)])
 
 
 def _read_jsonl(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:

@@ -53,9 +53,7 @@ class ModelTarget:
                 self.messages(case), sample=sample, response_format=self._schema
             )
         except ProviderError as e:
-            return TargetOutput(
-                None, latency_s=time.perf_counter() - t0, error=str(e), error_kind=e.kind
-            )
+            return _failed(t0, str(e), e.kind)
         out = TargetOutput(
             resp.text,
             latency_s=resp.latency_s,
@@ -116,12 +114,7 @@ class CallableTarget:
             else:
                 result = await asyncio.to_thread(self.fn, *args, **kwargs)
         except Exception as e:  # the feature under test failed: a failed case, not a crash
-            return TargetOutput(
-                None,
-                latency_s=time.perf_counter() - t0,
-                error=f"{type(e).__name__}: {e}",
-                error_kind="exception",
-            )
+            return _failed(t0, f"{type(e).__name__}: {e}", "exception")
         return _coerce_output(result, time.perf_counter() - t0)
 
     async def aclose(self) -> None:
@@ -218,26 +211,11 @@ class HttpTarget:
                 text = await resp.text()
                 status = resp.status
         except TimeoutError:
-            return TargetOutput(
-                None,
-                latency_s=time.perf_counter() - t0,
-                error=f"no answer within {self.spec.timeout_s:g}s",
-                error_kind="timeout",
-            )
+            return _failed(t0, f"no answer within {self.spec.timeout_s:g}s", "timeout")
         except aiohttp.ClientConnectorError as e:
-            return TargetOutput(
-                None,
-                latency_s=time.perf_counter() - t0,
-                error=f"cannot connect to {self.spec.url}: {e.os_error}",
-                error_kind="connection",
-            )
+            return _failed(t0, f"cannot connect to {self.spec.url}: {e.os_error}", "connection")
         except aiohttp.ClientError as e:
-            return TargetOutput(
-                None,
-                latency_s=time.perf_counter() - t0,
-                error=f"HTTP error: {type(e).__name__}: {e}",
-                error_kind="http",
-            )
+            return _failed(t0, f"HTTP error: {type(e).__name__}: {e}", "http")
         latency = time.perf_counter() - t0
         if status >= 400:
             kind = "auth" if status in (401, 403) else "not_found" if status == 404 else "http"
@@ -250,6 +228,11 @@ class HttpTarget:
         """Close the HTTP session."""
         if self._session is not None:
             await self._session.close()
+
+
+def _failed(t0: float, error: str, kind: str) -> TargetOutput:
+    """A failed call of the feature under test, timed from ``t0``."""
+    return TargetOutput(None, latency_s=time.perf_counter() - t0, error=error, error_kind=kind)
 
 
 def _parse_http_body(spec: HttpTargetSpec, text: str, latency: float) -> TargetOutput:

@@ -11,6 +11,7 @@ import asyncio
 from typing import Any
 
 from ..data._case import Case
+from ..errors import ProviderError
 from ..run._types import TargetOutput
 from ..spec._scorer_params import GroundednessScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
@@ -82,8 +83,6 @@ class Groundedness:
                 metadata={"claims": [], "unsupported": []},
             )
         if self._judge:
-            from ..errors import ProviderError
-
             try:
                 result = await self._detector.check(
                     text, contexts, case.input_text, sample=int(output.metadata.get("sample", 0))
