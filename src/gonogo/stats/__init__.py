@@ -7,6 +7,8 @@ an interval with a target and says how many more cases would decide it.
 
 from ._bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_interval
 from ._gate import GateOn, GateStatus, about, cases_needed, cases_needed_mean, evaluate_threshold
+from ._paired import PairedTest, Verdict, holm, paired_test
+from ._power import cases_needed_paired, power_paired
 from ._proportion import (
     ProportionEstimate,
     effective_n,
@@ -21,14 +23,20 @@ __all__ = [
     "DEFAULT_SEED",
     "GateOn",
     "GateStatus",
+    "PairedTest",
     "ProportionEstimate",
+    "Verdict",
     "about",
     "bootstrap_mean_interval",
     "cases_needed",
     "cases_needed_mean",
+    "cases_needed_paired",
     "effective_n",
     "evaluate_threshold",
+    "holm",
     "icc_anova",
+    "paired_test",
+    "power_paired",
     "proportion_interval",
     "wilson_interval",
     "z_value",
