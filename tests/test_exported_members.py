@@ -14,8 +14,10 @@ PACKAGES = [
     "gonogo.results",
     "gonogo.report",
     "gonogo.store",
+    "gonogo.store.gateway",
     "gonogo.testing",
     "gonogo.errors",
+    "gonogo.gateway",
 ]
 
 

@@ -1,0 +1,198 @@
+"""Row ↔ record conversion and checks shared by the SQLite and PostgreSQL backends.
+
+Both backends store the same columns; JSON-valued fields travel as JSON text (SQLite
+TEXT, PostgreSQL jsonb), so one pair of functions converts in both directions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import UserError
+from ._types import ApiKeyRecord, FeedbackRecord, LabelMove, PromptVersion, TraceRecord
+
+# column order of the `traces` table (both backends)
+TRACE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "started_at",
+    "endpoint",
+    "api_key_id",
+    "prompt_name",
+    "prompt_version",
+    "prompt_label",
+    "model",
+    "params",
+    "inputs",
+    "contexts",
+    "output",
+    "status",
+    "path",
+    "attempts",
+    "guards",
+    "latency_ms",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "error",
+)
+_JSON_TRACE = frozenset({"params", "inputs", "contexts", "attempts", "guards"})
+PROMPT_COLUMNS = (
+    "name, version, system, user_tpl, model, params, output_schema, content_hash, "
+    "created_at, created_by, message"
+)
+MOVE_COLUMNS = "id, name, label, from_version, to_version, actor, reason, at, kind"
+FEEDBACK_COLUMNS = "id, trace_id, rating, comment, correction, created_at, api_key_id"
+KEY_COLUMNS = "id, name, role, key_hash, created_at, revoked_at, daily_budget_usd"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,199}")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def check_name(kind: str, value: str) -> None:
+    """Names and labels: letters, digits, ``_ . - /`` (so ``name@3`` and ``name:label`` parse)."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise UserError(
+            f"invalid {kind} {value!r}",
+            f"a {kind} starts with a letter or digit and uses only letters, digits, "
+            "'_', '.', '-' or '/' (at most 200 characters)",
+        )
+
+
+def trace_row(t: TraceRecord) -> tuple[Any, ...]:
+    """A trace as the `traces` table's column values."""
+    return tuple(
+        _dumps(getattr(t, c)) if c in _JSON_TRACE else getattr(t, c) for c in TRACE_COLUMNS
+    )
+
+
+def trace_from_row(row: Sequence[Any]) -> TraceRecord:
+    """A `traces` row (columns in TRACE_COLUMNS order) as a TraceRecord."""
+    values = {
+        c: (_loads(v) if c in _JSON_TRACE else v) for c, v in zip(TRACE_COLUMNS, row, strict=True)
+    }
+    return TraceRecord(**values)
+
+
+def prompt_row(p: PromptVersion) -> tuple[Any, ...]:
+    """A prompt version as `prompt_versions` column values."""
+    return (
+        p.name,
+        p.version,
+        p.system,
+        p.user,
+        p.model,
+        _dumps(p.params),
+        None if p.output_schema is None else _dumps(p.output_schema),
+        p.content_hash,
+        p.created_at,
+        p.created_by,
+        p.message,
+    )
+
+
+def prompt_from_row(r: Sequence[Any]) -> PromptVersion:
+    """A `prompt_versions` row as a PromptVersion."""
+    return PromptVersion(
+        name=r[0],
+        version=int(r[1]),
+        system=r[2],
+        user=r[3],
+        model=r[4],
+        params=_loads(r[5]),
+        output_schema=None if r[6] is None else _loads(r[6]),
+        content_hash=r[7],
+        created_at=float(r[8]),
+        created_by=r[9],
+        message=r[10],
+    )
+
+
+def move_from_row(r: Sequence[Any]) -> LabelMove:
+    """A `label_moves` row as a LabelMove."""
+    return LabelMove(
+        id=int(r[0]),
+        name=r[1],
+        label=r[2],
+        from_version=None if r[3] is None else int(r[3]),
+        to_version=int(r[4]),
+        actor=r[5],
+        reason=r[6],
+        at=float(r[7]),
+        kind=r[8],
+    )
+
+
+def feedback_row(fb: FeedbackRecord) -> tuple[Any, ...]:
+    """Feedback as `feedback` column values (rating checked to lie in [0, 1])."""
+    rating = float(fb.rating)
+    if not 0.0 <= rating <= 1.0:
+        raise UserError(
+            f"feedback rating {fb.rating!r} is outside [0, 1]",
+            "use 1.0 for thumbs up, 0.0 for thumbs down, or a number in between",
+        )
+    return (fb.id, fb.trace_id, rating, fb.comment, fb.correction, fb.created_at, fb.api_key_id)
+
+
+def feedback_from_row(r: Sequence[Any]) -> FeedbackRecord:
+    """A `feedback` row as a FeedbackRecord."""
+    return FeedbackRecord(
+        id=r[0],
+        trace_id=r[1],
+        rating=float(r[2]),
+        comment=r[3],
+        correction=r[4],
+        created_at=float(r[5]),
+        api_key_id=r[6],
+    )
+
+
+def key_row(k: ApiKeyRecord) -> tuple[Any, ...]:
+    """A key record as `api_keys` column values."""
+    return (k.id, k.name, k.role, k.key_hash, k.created_at, k.revoked_at, k.daily_budget_usd)
+
+
+def key_from_row(r: Sequence[Any]) -> ApiKeyRecord:
+    """An `api_keys` row as an ApiKeyRecord."""
+    return ApiKeyRecord(
+        id=r[0],
+        name=r[1],
+        role=r[2],
+        key_hash=r[3],
+        created_at=float(r[4]),
+        revoked_at=None if r[5] is None else float(r[5]),
+        daily_budget_usd=None if r[6] is None else float(r[6]),
+    )
+
+
+def unknown_prompt(name: str, version: int | None = None) -> UserError:
+    """The error for a prompt name (or version) the registry does not have."""
+    from ._types import UnknownPromptError
+
+    if version is None:
+        return UnknownPromptError(
+            f"unknown prompt '{name}'", "push it first: gonogo prompt push PRD (see prompt list)"
+        )
+    return UnknownPromptError(
+        f"prompt '{name}' has no version {version}",
+        f"see its versions with: gonogo prompt history {name} / gonogo prompt list",
+    )
+
+
+def unknown_label(name: str, label: str) -> UserError:
+    """The error for a label that does not point anywhere yet."""
+    from ._types import UnknownPromptError
+
+    return UnknownPromptError(
+        f"prompt '{name}' has no label '{label}'",
+        f"promote a version first: gonogo prompt promote {name} VERSION --label {label}",
+    )

@@ -1,0 +1,553 @@
+"""SQLite backend of the gateway store (the default: one file next to the PRD).
+
+WAL mode with ``synchronous=NORMAL``: a committed transaction survives the process being
+killed (SIGKILL), and readers never wait for the writer. Every write runs on one
+dedicated thread (SQLite allows one writer at a time anyway), every read on a small pool
+of reader threads with a connection each, so the event loop never blocks on disk; a
+write's coroutine returns only after its COMMIT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ...errors import UserError
+from ._rows import (
+    FEEDBACK_COLUMNS,
+    KEY_COLUMNS,
+    MOVE_COLUMNS,
+    PROMPT_COLUMNS,
+    TRACE_COLUMNS,
+    check_name,
+    feedback_from_row,
+    feedback_row,
+    key_from_row,
+    key_row,
+    move_from_row,
+    prompt_from_row,
+    prompt_row,
+    trace_from_row,
+    trace_row,
+    unknown_label,
+    unknown_prompt,
+)
+from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
+from ._types import (
+    ApiKeyRecord,
+    FeedbackRecord,
+    LabelMove,
+    PromptVersion,
+    StoreError,
+    TraceRecord,
+    UnknownKeyError,
+    UnknownTraceError,
+)
+
+T = TypeVar("T")
+_TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
+_TRACE_INSERT = (
+    f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(TRACE_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
+)
+_READERS = 2
+
+
+class SQLiteGatewayStore:
+    """The gateway store in one SQLite file (WAL)."""
+
+    def __init__(self, path: str | Path, url: str | None = None) -> None:
+        self.path = Path(path)
+        self.url = url or f"sqlite:///{self.path}"
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+
+    async def __aenter__(self) -> SQLiteGatewayStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout=10000")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+            with self._lock:
+                self._conns.append(db)
+        return db
+
+    def _tx(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        db = self._conn()
+        # IMMEDIATE takes the write lock up front: a CLI and a gateway sharing the file
+        # never deadlock upgrading a read transaction to a write.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(db, *args)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._writer is None:
+            raise StoreError("the gateway store is not open", "call `await store.open()` first")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._writer, self._tx, fn, args)
+        except sqlite3.Error as e:
+            raise StoreError(f"gateway store write failed ({self.path}): {e}") from e
+
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._readers is None:
+            raise StoreError("the gateway store is not open", "call `await store.open()` first")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._readers, lambda: fn(self._conn(), *args))
+        except sqlite3.Error as e:
+            raise StoreError(f"gateway store read failed ({self.path}): {e}") from e
+
+    async def open(self) -> None:
+        """Create the file (and its folder) if needed, switch to WAL, migrate the schema."""
+        if self._writer is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UserError(
+                f"cannot create the folder of the gateway store {self.path}: {e.strerror}",
+                "pass another --store URL, e.g. sqlite:///path/to/gateway.db",
+            ) from None
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="gonogo-store-write")
+        self._readers = ThreadPoolExecutor(_READERS, thread_name_prefix="gonogo-store-read")
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._writer, self._migrate)
+        except sqlite3.Error as e:
+            await self.close()
+            raise UserError(
+                f"cannot open the gateway store {self.path}: {e}",
+                "check the path is a gonogo gateway database, or pass another --store URL",
+            ) from None
+        except BaseException:
+            await self.close()
+            raise
+
+    def _migrate(self) -> None:
+        db = self._conn()
+        db.execute("PRAGMA journal_mode=WAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise UserError(
+                f"the gateway store {self.path} was written by a newer gonogo (schema v{version})",
+                "upgrade gonogo, or pass another --store URL",
+            )
+        for i in range(version, len(MIGRATIONS)):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in statements(
+                    MIGRATIONS[i], json_type="TEXT", serial="INTEGER PRIMARY KEY AUTOINCREMENT"
+                ):
+                    db.execute(stmt)
+                db.execute(f"PRAGMA user_version={i + 1}")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    async def close(self) -> None:
+        """Wait for pending writes, then close every connection and thread."""
+        for pool in (self._writer, self._readers):
+            if pool is not None:
+                await asyncio.get_running_loop().run_in_executor(None, pool.shutdown, True)
+        self._writer = self._readers = None
+        with self._lock:
+            for db in self._conns:
+                db.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    # -- registry ----------------------------------------------------------------------
+    async def push_prompt(
+        self,
+        name: str,
+        *,
+        system: str | None,
+        user: str,
+        model: str | None,
+        params: dict[str, Any],
+        output_schema: dict[str, Any] | None,
+        actor: str,
+        message: str | None,
+    ) -> tuple[PromptVersion, bool]:
+        """Add a version; identical content to the latest returns ``(latest, False)``."""
+        content = dict(
+            system=system,
+            user=user,
+            model=model,
+            params=params,
+            output_schema=output_schema,
+            actor=actor,
+            message=message,
+        )
+        return await self._write(_push, name, content)
+
+    async def get_prompt(self, name: str, version: int) -> PromptVersion | None:
+        """One version, or None."""
+        return await self._read(_get_prompt, name, version)
+
+    async def list_prompts(self) -> list[tuple[str, int, dict[str, int]]]:
+        """Every prompt: name, latest version, labels → version."""
+        return await self._read(_list_prompts)
+
+    async def versions(self, name: str) -> list[PromptVersion]:
+        """Every version of a prompt, oldest first."""
+        return await self._read(_versions, name)
+
+    async def move_label(
+        self, name: str, label: str, version: int, *, actor: str, reason: str | None
+    ) -> LabelMove:
+        """Point a label at a version; the move is recorded with who, when and why."""
+        labels_usage(label)
+        return await self._write(_move, name, label, version, None, actor, reason)
+
+    async def rollback_label(
+        self,
+        name: str,
+        label: str,
+        *,
+        actor: str,
+        reason: str | None,
+        to_version: int | None = None,
+    ) -> LabelMove:
+        """Move a label back to its previous target (or to ``to_version``)."""
+        labels_usage(label)
+        return await self._write(_move, name, label, to_version, "rollback", actor, reason)
+
+    async def label_history(self, name: str, label: str | None = None) -> list[LabelMove]:
+        """Recorded moves, oldest first (of one label, or of every label of the prompt)."""
+        return await self._read(_history, name, label)
+
+    async def registry_revision(self) -> int:
+        """Grows on every push and label move."""
+        return await self._read(_revision)
+
+    async def resolve_all(self) -> dict[tuple[str, str], PromptVersion]:
+        """(name, label) → version for every label, plus (name, "latest")."""
+        return await self._read(_resolve_all)
+
+    # -- traces and feedback -------------------------------------------------------------
+    async def write_traces(self, traces: Sequence[TraceRecord]) -> None:
+        """Store a batch in one transaction; durable when this returns."""
+        if traces:
+            rows = [trace_row(t) for t in traces]
+            await self._write(lambda db: db.executemany(_TRACE_INSERT, rows))
+
+    async def get_trace(self, trace_id: str) -> TraceRecord | None:
+        """One trace, or None."""
+        return await self._read(_get_trace, trace_id)
+
+    async def list_traces(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        prompt_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[TraceRecord]:
+        """Traces newest first, filtered by start time and prompt name."""
+        return await self._read(_list_traces, since, until, prompt_name, limit)
+
+    async def count_traces(self) -> int:
+        """How many traces are stored."""
+        return await self._read(
+            lambda db: int(db.execute("SELECT COUNT(*) FROM traces").fetchone()[0])
+        )
+
+    async def add_feedback(self, fb: FeedbackRecord) -> None:
+        """Store feedback (durable on return); UnknownTraceError if the trace is missing."""
+        row = feedback_row(fb)
+        await self._write(_add_feedback, row)
+
+    async def list_feedback(
+        self,
+        *,
+        since: float | None = None,
+        prompt_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[FeedbackRecord, TraceRecord]]:
+        """Feedback with its trace, newest first."""
+        return await self._read(_list_feedback, since, prompt_name, limit)
+
+    # -- keys ----------------------------------------------------------------------------
+    async def add_key(self, rec: ApiKeyRecord) -> None:
+        """Store a key record (its hash, never the secret)."""
+        await self._write(_add_key, key_row(rec))
+
+    async def find_key(self, key_hash: str) -> ApiKeyRecord | None:
+        """The key with this hash (revoked ones included), or None."""
+        return await self._read(_find_key, key_hash)
+
+    async def list_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        return await self._read(
+            lambda db: [
+                key_from_row(r)
+                for r in db.execute(f"SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
+            ]
+        )
+
+    async def revoke_key(self, key_id: str) -> None:
+        """Mark a key revoked (again is a no-op); UnknownKeyError if there is no such id."""
+        await self._write(_revoke_key, key_id)
+
+    async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
+        """Sum of ``cost_usd`` of traces started at or after ``since``."""
+        return await self._read(_spend_since, since, api_key_id)
+
+
+# -- the statements, run on the store's threads ---------------------------------------------
+def _latest(db: sqlite3.Connection, name: str) -> PromptVersion | None:
+    row = db.execute(
+        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? ORDER BY version DESC LIMIT 1",
+        (name,),
+    ).fetchone()
+    return None if row is None else prompt_from_row(row)
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE registry_meta SET revision = revision + 1 WHERE id = 1")
+
+
+def _push(db: sqlite3.Connection, name: str, content: dict[str, Any]) -> tuple[PromptVersion, bool]:
+    latest = _latest(db, name)
+    pv = new_version(name, latest, **content)
+    if pv is None:
+        assert latest is not None
+        return latest, False
+    db.execute(
+        f"INSERT INTO prompt_versions ({PROMPT_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+        prompt_row(pv),
+    )
+    _bump(db)
+    return pv, True
+
+
+def _get_prompt(db: sqlite3.Connection, name: str, version: int) -> PromptVersion | None:
+    row = db.execute(
+        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? AND version=?", (name, version)
+    ).fetchone()
+    return None if row is None else prompt_from_row(row)
+
+
+def _list_prompts(db: sqlite3.Connection) -> list[tuple[str, int, dict[str, int]]]:
+    latest = db.execute(
+        "SELECT name, MAX(version) FROM prompt_versions GROUP BY name ORDER BY name"
+    ).fetchall()
+    labels: dict[str, dict[str, int]] = {}
+    for name, label, version in db.execute(
+        "SELECT name, label, version FROM prompt_labels ORDER BY name, label"
+    ):
+        labels.setdefault(name, {})[label] = int(version)
+    return [(n, int(v), labels.get(n, {})) for n, v in latest]
+
+
+def _versions(db: sqlite3.Connection, name: str) -> list[PromptVersion]:
+    rows = db.execute(
+        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? ORDER BY version", (name,)
+    )
+    return [prompt_from_row(r) for r in rows]
+
+
+def _history(db: sqlite3.Connection, name: str, label: str | None) -> list[LabelMove]:
+    sql = f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=?"
+    args: tuple[Any, ...] = (name,)
+    if label is not None:
+        sql += " AND label=?"
+        args += (label,)
+    return [move_from_row(r) for r in db.execute(sql + " ORDER BY id", args)]
+
+
+def _move(
+    db: sqlite3.Connection,
+    name: str,
+    label: str,
+    version: int | None,
+    kind: str | None,
+    actor: str,
+    reason: str | None,
+) -> LabelMove:
+    check_name("prompt name", name)
+    if _latest(db, name) is None:
+        raise unknown_prompt(name)
+    row = db.execute(
+        "SELECT version FROM prompt_labels WHERE name=? AND label=?", (name, label)
+    ).fetchone()
+    current = None if row is None else int(row[0])
+    if kind == "rollback":
+        version = rollback_target(name, label, current, _history(db, name, label), version)
+    elif current is None and version is None:
+        raise unknown_label(name, label)
+    assert version is not None
+    if _get_prompt(db, name, version) is None:
+        raise unknown_prompt(name, version)
+    if version == current and kind is None:
+        moves = _history(db, name, label)
+        if moves:
+            return moves[-1]
+    db.execute(
+        "INSERT INTO prompt_labels (name, label, version) VALUES (?,?,?) "
+        "ON CONFLICT (name, label) DO UPDATE SET version = excluded.version",
+        (name, label, version),
+    )
+    at = time.time()
+    cur = db.execute(
+        "INSERT INTO label_moves (name, label, from_version, to_version, actor, reason, at, kind)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (name, label, current, version, actor, reason, at, kind or "move"),
+    )
+    _bump(db)
+    assert cur.lastrowid is not None
+    return LabelMove(
+        cur.lastrowid, name, label, current, version, actor, reason, at, kind or "move"
+    )
+
+
+def _revision(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT revision FROM registry_meta WHERE id=1").fetchone()[0])
+
+
+def _resolve_all(db: sqlite3.Connection) -> dict[tuple[str, str], PromptVersion]:
+    cols = ", ".join("v." + c.strip() for c in PROMPT_COLUMNS.split(","))
+    out: dict[tuple[str, str], PromptVersion] = {}
+    for row in db.execute(
+        f"SELECT {cols} FROM prompt_versions v WHERE v.version = "
+        "(SELECT MAX(version) FROM prompt_versions w WHERE w.name = v.name)"
+    ):
+        pv = prompt_from_row(row)
+        out[(pv.name, "latest")] = pv
+    for row in db.execute(
+        f"SELECT l.label, {cols} FROM prompt_labels l JOIN prompt_versions v "
+        "ON v.name = l.name AND v.version = l.version"
+    ):
+        pv = prompt_from_row(row[1:])
+        out[(pv.name, row[0])] = pv
+    return out
+
+
+def _get_trace(db: sqlite3.Connection, trace_id: str) -> TraceRecord | None:
+    row = db.execute(_TRACE_SELECT + " WHERE t.id=?", (trace_id,)).fetchone()
+    return None if row is None else trace_from_row(row)
+
+
+def _trace_filters(
+    since: float | None, until: float | None, prompt_name: str | None
+) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    if since is not None:
+        where.append("t.started_at >= ?")
+        args.append(since)
+    if until is not None:
+        where.append("t.started_at < ?")
+        args.append(until)
+    if prompt_name is not None:
+        where.append("t.prompt_name = ?")
+        args.append(prompt_name)
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def _list_traces(
+    db: sqlite3.Connection,
+    since: float | None,
+    until: float | None,
+    prompt_name: str | None,
+    limit: int | None,
+) -> list[TraceRecord]:
+    where, args = _trace_filters(since, until, prompt_name)
+    sql = _TRACE_SELECT + where + " ORDER BY t.started_at DESC, t.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [trace_from_row(r) for r in db.execute(sql, args)]
+
+
+def _add_feedback(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    if db.execute("SELECT 1 FROM traces WHERE id=?", (row[1],)).fetchone() is None:
+        raise UnknownTraceError(
+            f"no trace with id '{row[1]}'",
+            "send the id from the X-Gonogo-Trace-Id header (or the response's `id`)",
+        )
+    try:
+        db.execute(f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES (?,?,?,?,?,?,?)", row)
+    except sqlite3.IntegrityError:
+        raise UserError(f"feedback '{row[0]}' already exists", "use a new feedback id") from None
+
+
+def _list_feedback(
+    db: sqlite3.Connection, since: float | None, prompt_name: str | None, limit: int | None
+) -> list[tuple[FeedbackRecord, TraceRecord]]:
+    fcols = ", ".join("f." + c.strip() for c in FEEDBACK_COLUMNS.split(","))
+    tcols = ", ".join("t." + c for c in TRACE_COLUMNS)
+    sql = f"SELECT {fcols}, {tcols} FROM feedback f JOIN traces t ON t.id = f.trace_id"
+    where: list[str] = []
+    args: list[Any] = []
+    if since is not None:
+        where.append("f.created_at >= ?")
+        args.append(since)
+    if prompt_name is not None:
+        where.append("t.prompt_name = ?")
+        args.append(prompt_name)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY f.created_at DESC, f.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [(feedback_from_row(r[:7]), trace_from_row(r[7:])) for r in db.execute(sql, args)]
+
+
+def _add_key(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    try:
+        db.execute(f"INSERT INTO api_keys ({KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", row)
+    except sqlite3.IntegrityError:
+        raise UserError(f"API key '{row[0]}' already exists", "create a new key") from None
+
+
+def _find_key(db: sqlite3.Connection, key_hash: str) -> ApiKeyRecord | None:
+    row = db.execute(f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash=?", (key_hash,)).fetchone()
+    return None if row is None else key_from_row(row)
+
+
+def _revoke_key(db: sqlite3.Connection, key_id: str) -> None:
+    if db.execute("SELECT 1 FROM api_keys WHERE id=?", (key_id,)).fetchone() is None:
+        raise UnknownKeyError(
+            f"no API key with id '{key_id}'", "see the ids with: gonogo keys list"
+        )
+    db.execute(
+        "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (time.time(), key_id)
+    )
+
+
+def _spend_since(db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:
+    sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM traces WHERE started_at >= ?"
+    args: tuple[Any, ...] = (since,)
+    if api_key_id is not None:
+        sql += " AND api_key_id = ?"
+        args += (api_key_id,)
+    return float(db.execute(sql, args).fetchone()[0])
