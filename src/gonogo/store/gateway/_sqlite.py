@@ -256,7 +256,7 @@ class SQLiteGatewayStore:
         """Store a batch in one transaction; durable when this returns."""
         if traces:
             rows = [trace_row(t) for t in traces]
-            await self._write(lambda db: db.executemany(_TRACE_INSERT, rows))
+            await self._write(_insert_traces, rows)
 
     async def get_trace(self, trace_id: str) -> TraceRecord | None:
         """One trace, or None."""
@@ -448,6 +448,12 @@ def _resolve_all(db: sqlite3.Connection) -> dict[tuple[str, str], PromptVersion]
         pv = prompt_from_row(row[1:])
         out[(pv.name, row[0])] = pv
     return out
+
+
+def _insert_traces(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    # return nothing: a cursor handed back to the event-loop thread would be finalized
+    # there, concurrently with the writer thread using the same connection
+    db.executemany(_TRACE_INSERT, rows).close()
 
 
 def _get_trace(db: sqlite3.Connection, trace_id: str) -> TraceRecord | None:
