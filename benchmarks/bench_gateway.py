@@ -196,7 +196,7 @@ def main() -> None:
     ap.add_argument("--closed-seconds", type=float, default=8)
     ap.add_argument("--latency-ms", type=float, default=50)
     ap.add_argument("--p99-bar", type=float, default=100)
-    ap.add_argument("--search-from", type=float, default=300)
+    ap.add_argument("--search-from", type=float, default=200)
     ap.add_argument("--json", type=Path, help="also write the raw rows here")
     args = ap.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
