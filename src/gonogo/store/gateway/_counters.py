@@ -59,7 +59,7 @@ class MemoryCounters:
 class RedisCounters:
     """Counters in Redis, shared by every gateway replica that points at it."""
 
-    def __init__(self, url: str, *, prefix: str = "gonogo:") -> None:
+    def __init__(self, url: str, *, prefix: str = "gonogo:", max_connections: int = 32) -> None:
         try:
             import redis.asyncio as aioredis
         except ImportError:
@@ -67,7 +67,12 @@ class RedisCounters:
         self.url = _redact(url)
         self._prefix = prefix
         try:
-            self._client: Any = aioredis.Redis.from_url(url, decode_responses=True)
+            # a bounded pool that waits for a free connection instead of failing with
+            # "Too many connections" when many requests update counters at once
+            pool = aioredis.BlockingConnectionPool.from_url(
+                url, max_connections=max_connections, timeout=10, decode_responses=True
+            )
+            self._client: Any = aioredis.Redis(connection_pool=pool)
         except ValueError as e:
             raise UserError(
                 f"invalid Redis URL {self.url}: {e}", "use redis://HOST:PORT/DB"

@@ -1,18 +1,486 @@
-"""PostgreSQL backend of the gateway store (being written; see docs/registry.md)."""
+"""PostgreSQL backend of the gateway store: several gateway replicas share one database.
+
+asyncpg with a connection pool (extra ``postgres``). The schema is the SQLite one with
+jsonb columns; migrations run under an advisory lock so replicas starting together
+migrate once. Every registry write (push, promote, rollback) first locks the single
+``registry_meta`` row, so two replicas or CLIs can never interleave a label move or hand
+out the same version number, and the revision bump commits with the change it announces.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from ...errors import MissingDependencyError, UserError
 from ._open import redact_url
-from ._sqlite import SQLiteGatewayStore
-from ._types import StoreError
+from ._rows import (
+    FEEDBACK_COLUMNS,
+    KEY_COLUMNS,
+    MOVE_COLUMNS,
+    PROMPT_COLUMNS,
+    TRACE_COLUMNS,
+    check_name,
+    feedback_from_row,
+    feedback_row,
+    key_from_row,
+    key_row,
+    move_from_row,
+    prompt_from_row,
+    prompt_row,
+    trace_from_row,
+    trace_row,
+    unknown_prompt,
+)
+from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
+from ._types import (
+    ApiKeyRecord,
+    FeedbackRecord,
+    LabelMove,
+    PromptVersion,
+    StoreError,
+    TraceRecord,
+    UnknownKeyError,
+    UnknownTraceError,
+)
+
+_MIGRATION_LOCK = 0x676F6E6F  # pg_advisory_xact_lock key ("gono")
+_TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
+_TRACE_INSERT = (
+    f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) VALUES "
+    f"({', '.join(f'${i + 1}' for i in range(len(TRACE_COLUMNS)))}) ON CONFLICT (id) DO NOTHING"
+)
+_LOCK_REGISTRY = "SELECT revision FROM registry_meta WHERE id = 1 FOR UPDATE"
+_BUMP = "UPDATE registry_meta SET revision = revision + 1 WHERE id = 1"
 
 
-class PostgresGatewayStore(SQLiteGatewayStore):
-    """Placeholder until the asyncpg backend lands: refuses to open."""
+def _placeholders(n: int) -> str:
+    return ", ".join(f"${i + 1}" for i in range(n))
 
-    def __init__(self, url: str) -> None:
-        super().__init__("/nonexistent", redact_url(url))
 
+class PostgresGatewayStore:
+    """The gateway store in a PostgreSQL database (``postgresql://user:pw@host:port/db``)."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
+        _scheme, rest = url.split("://", 1)
+        self._dsn = "postgresql://" + rest  # asyncpg does not know +asyncpg / postgres:
+        self.url = redact_url(url)
+        self._sizes = (min_size, max_size)
+        self._pool: Any = None
+        self._asyncpg: Any = None
+
+    async def __aenter__(self) -> PostgresGatewayStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- plumbing ----------------------------------------------------------------------
     async def open(self) -> None:
-        """Not implemented yet."""
-        raise StoreError("the PostgreSQL gateway store is not implemented yet", "use SQLite")
+        """Connect the pool and create or migrate the schema."""
+        if self._pool is not None:
+            return
+        try:
+            import asyncpg
+        except ImportError:
+            raise MissingDependencyError(
+                "the PostgreSQL gateway store", "postgres", "asyncpg"
+            ) from None
+        self._asyncpg = asyncpg
+        try:
+            self._pool = await asyncpg.create_pool(
+                self._dsn, min_size=self._sizes[0], max_size=self._sizes[1], command_timeout=60
+            )
+        except Exception as e:  # bad DSN, refused, auth, unknown database: all the user's to fix
+            raise UserError(
+                f"cannot connect to the PostgreSQL gateway store {self.url}: {e}",
+                "check the URL (postgresql://USER:PASSWORD@HOST:PORT/DB), that the server is "
+                "running and that the database exists",
+            ) from None
+        try:
+            await self._migrate()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _migrate(self) -> None:
+        async with self._tx() as c:
+            await c.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            await c.execute("CREATE TABLE IF NOT EXISTS gonogo_gateway_schema (version INTEGER)")
+            version = await c.fetchval(
+                "SELECT COALESCE(MAX(version), 0) FROM gonogo_gateway_schema"
+            )
+            if version > len(MIGRATIONS):
+                raise UserError(
+                    f"the gateway store {self.url} was written by a newer gonogo "
+                    f"(schema v{version})",
+                    "upgrade gonogo, or pass another --store URL",
+                )
+            for i in range(version, len(MIGRATIONS)):
+                for stmt in statements(
+                    MIGRATIONS[i], json_type="JSONB", serial="BIGSERIAL PRIMARY KEY"
+                ):
+                    await c.execute(stmt)
+                await c.execute("INSERT INTO gonogo_gateway_schema (version) VALUES ($1)", i + 1)
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+
+    def _check(self) -> Any:
+        if self._pool is None:
+            raise StoreError("the gateway store is not open", "call `await store.open()` first")
+        return self._pool
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[Any]:
+        """A pooled connection inside a transaction; driver errors become StoreError."""
+        pool = self._check()
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                yield conn
+        except (self._asyncpg.PostgresError, self._asyncpg.InterfaceError, OSError) as e:
+            raise StoreError(f"gateway store query failed ({self.url}): {e}") from e
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        pool = self._check()
+        try:
+            return list(await pool.fetch(sql, *args))
+        except (self._asyncpg.PostgresError, self._asyncpg.InterfaceError, OSError) as e:
+            raise StoreError(f"gateway store query failed ({self.url}): {e}") from e
+
+    async def _fetchrow(self, sql: str, *args: Any) -> Any:
+        rows = await self._fetch(sql, *args)
+        return rows[0] if rows else None
+
+    # -- registry ----------------------------------------------------------------------
+    async def push_prompt(
+        self,
+        name: str,
+        *,
+        system: str | None,
+        user: str,
+        model: str | None,
+        params: dict[str, Any],
+        output_schema: dict[str, Any] | None,
+        actor: str,
+        message: str | None,
+    ) -> tuple[PromptVersion, bool]:
+        """Add a version; identical content to the latest returns ``(latest, False)``."""
+        async with self._tx() as c:
+            await c.execute(_LOCK_REGISTRY)
+            latest = await _latest(c, name)
+            pv = new_version(
+                name,
+                latest,
+                system=system,
+                user=user,
+                model=model,
+                params=params,
+                output_schema=output_schema,
+                actor=actor,
+                message=message,
+            )
+            if pv is None:
+                assert latest is not None
+                return latest, False
+            await c.execute(
+                f"INSERT INTO prompt_versions ({PROMPT_COLUMNS}) VALUES ({_placeholders(11)})",
+                *prompt_row(pv),
+            )
+            await c.execute(_BUMP)
+            return pv, True
+
+    async def get_prompt(self, name: str, version: int) -> PromptVersion | None:
+        """One version, or None."""
+        row = await self._fetchrow(
+            f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 AND version=$2",
+            name,
+            version,
+        )
+        return None if row is None else prompt_from_row(row)
+
+    async def list_prompts(self) -> list[tuple[str, int, dict[str, int]]]:
+        """Every prompt: name, latest version, labels → version."""
+        latest = await self._fetch(
+            "SELECT name, MAX(version) FROM prompt_versions GROUP BY name ORDER BY name"
+        )
+        labels: dict[str, dict[str, int]] = {}
+        for name, label, version in await self._fetch(
+            "SELECT name, label, version FROM prompt_labels ORDER BY name, label"
+        ):
+            labels.setdefault(name, {})[label] = int(version)
+        return [(n, int(v), labels.get(n, {})) for n, v in latest]
+
+    async def versions(self, name: str) -> list[PromptVersion]:
+        """Every version of a prompt, oldest first."""
+        rows = await self._fetch(
+            f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 ORDER BY version", name
+        )
+        return [prompt_from_row(r) for r in rows]
+
+    async def move_label(
+        self, name: str, label: str, version: int, *, actor: str, reason: str | None
+    ) -> LabelMove:
+        """Point a label at a version; the move is recorded with who, when and why."""
+        labels_usage(label)
+        return await self._move(name, label, version, None, actor, reason)
+
+    async def rollback_label(
+        self,
+        name: str,
+        label: str,
+        *,
+        actor: str,
+        reason: str | None,
+        to_version: int | None = None,
+    ) -> LabelMove:
+        """Move a label back to its previous target (or to ``to_version``)."""
+        labels_usage(label)
+        return await self._move(name, label, to_version, "rollback", actor, reason)
+
+    async def _move(
+        self,
+        name: str,
+        label: str,
+        version: int | None,
+        kind: str | None,
+        actor: str,
+        reason: str | None,
+    ) -> LabelMove:
+        check_name("prompt name", name)
+        async with self._tx() as c:
+            await c.execute(_LOCK_REGISTRY)  # one registry writer at a time, across replicas
+            if await _latest(c, name) is None:
+                raise unknown_prompt(name)
+            current = await c.fetchval(
+                "SELECT version FROM prompt_labels WHERE name=$1 AND label=$2", name, label
+            )
+            history = await _history(c, name, label)
+            if kind == "rollback":
+                version = rollback_target(name, label, current, history, version)
+            assert version is not None
+            exists = await c.fetchval(
+                "SELECT 1 FROM prompt_versions WHERE name=$1 AND version=$2", name, version
+            )
+            if exists is None:
+                raise unknown_prompt(name, version)
+            if version == current and kind is None and history:
+                return history[-1]
+            await c.execute(
+                "INSERT INTO prompt_labels (name, label, version) VALUES ($1, $2, $3) "
+                "ON CONFLICT (name, label) DO UPDATE SET version = excluded.version",
+                name,
+                label,
+                version,
+            )
+            at = time.time()
+            move_id = await c.fetchval(
+                "INSERT INTO label_moves (name, label, from_version, to_version, actor, reason,"
+                " at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                name,
+                label,
+                current,
+                version,
+                actor,
+                reason,
+                at,
+                kind or "move",
+            )
+            await c.execute(_BUMP)
+            return LabelMove(
+                int(move_id), name, label, current, version, actor, reason, at, kind or "move"
+            )
+
+    async def label_history(self, name: str, label: str | None = None) -> list[LabelMove]:
+        """Recorded moves, oldest first (of one label, or of every label of the prompt)."""
+        async with self._tx() as c:
+            return await _history(c, name, label)
+
+    async def registry_revision(self) -> int:
+        """Grows on every push and label move (one primary-key read)."""
+        row = await self._fetchrow("SELECT revision FROM registry_meta WHERE id = 1")
+        return int(row[0])
+
+    async def resolve_all(self) -> dict[tuple[str, str], PromptVersion]:
+        """(name, label) → version for every label, plus (name, "latest")."""
+        cols = ", ".join("v." + c.strip() for c in PROMPT_COLUMNS.split(","))
+        out: dict[tuple[str, str], PromptVersion] = {}
+        for row in await self._fetch(
+            f"SELECT DISTINCT ON (v.name) {cols} FROM prompt_versions v "
+            "ORDER BY v.name, v.version DESC"
+        ):
+            pv = prompt_from_row(row)
+            out[(pv.name, "latest")] = pv
+        for row in await self._fetch(
+            f"SELECT l.label, {cols} FROM prompt_labels l JOIN prompt_versions v "
+            "ON v.name = l.name AND v.version = l.version"
+        ):
+            pv = prompt_from_row(list(row)[1:])
+            out[(pv.name, row[0])] = pv
+        return out
+
+    # -- traces and feedback -------------------------------------------------------------
+    async def write_traces(self, traces: Sequence[TraceRecord]) -> None:
+        """Store a batch in one transaction; durable when this returns."""
+        if not traces:
+            return
+        rows = [trace_row(t) for t in traces]
+        async with self._tx() as c:
+            await c.executemany(_TRACE_INSERT, rows)
+
+    async def get_trace(self, trace_id: str) -> TraceRecord | None:
+        """One trace, or None."""
+        row = await self._fetchrow(_TRACE_SELECT + " WHERE t.id = $1", trace_id)
+        return None if row is None else trace_from_row(row)
+
+    async def list_traces(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        prompt_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[TraceRecord]:
+        """Traces newest first, filtered by start time and prompt name."""
+        where: list[str] = []
+        args: list[Any] = []
+        for cond, value in (
+            ("t.started_at >= ", since),
+            ("t.started_at < ", until),
+            ("t.prompt_name = ", prompt_name),
+        ):
+            if value is not None:
+                args.append(value)
+                where.append(f"{cond}${len(args)}")
+        sql = _TRACE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY t.started_at DESC, t.id"
+        if limit is not None:
+            args.append(limit)
+            sql += f" LIMIT ${len(args)}"
+        return [trace_from_row(r) for r in await self._fetch(sql, *args)]
+
+    async def count_traces(self) -> int:
+        """How many traces are stored."""
+        row = await self._fetchrow("SELECT COUNT(*) FROM traces")
+        return int(row[0])
+
+    async def add_feedback(self, fb: FeedbackRecord) -> None:
+        """Store feedback (durable on return); UnknownTraceError if the trace is missing."""
+        row = feedback_row(fb)
+        async with self._tx() as c:
+            if await c.fetchval("SELECT 1 FROM traces WHERE id = $1", fb.trace_id) is None:
+                raise UnknownTraceError(
+                    f"no trace with id '{fb.trace_id}'",
+                    "send the id from the X-Gonogo-Trace-Id header (or the response's `id`)",
+                )
+            done = await c.fetchval(
+                f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES ({_placeholders(7)}) "
+                "ON CONFLICT (id) DO NOTHING RETURNING 1",
+                *row,
+            )
+            if done is None:
+                raise UserError(f"feedback '{fb.id}' already exists", "use a new feedback id")
+
+    async def list_feedback(
+        self,
+        *,
+        since: float | None = None,
+        prompt_name: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[FeedbackRecord, TraceRecord]]:
+        """Feedback with its trace, newest first."""
+        fcols = ", ".join("f." + c.strip() for c in FEEDBACK_COLUMNS.split(","))
+        tcols = ", ".join("t." + c for c in TRACE_COLUMNS)
+        sql = f"SELECT {fcols}, {tcols} FROM feedback f JOIN traces t ON t.id = f.trace_id"
+        where: list[str] = []
+        args: list[Any] = []
+        for cond, value in (("f.created_at >= ", since), ("t.prompt_name = ", prompt_name)):
+            if value is not None:
+                args.append(value)
+                where.append(f"{cond}${len(args)}")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY f.created_at DESC, f.id"
+        if limit is not None:
+            args.append(limit)
+            sql += f" LIMIT ${len(args)}"
+        out = []
+        for r in await self._fetch(sql, *args):
+            values = list(r)
+            out.append((feedback_from_row(values[:7]), trace_from_row(values[7:])))
+        return out
+
+    # -- keys ----------------------------------------------------------------------------
+    async def add_key(self, rec: ApiKeyRecord) -> None:
+        """Store a key record (its hash, never the secret)."""
+        async with self._tx() as c:
+            done = await c.fetchval(
+                f"INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ({_placeholders(7)}) "
+                "ON CONFLICT DO NOTHING RETURNING 1",
+                *key_row(rec),
+            )
+        if done is None:
+            raise UserError(f"API key '{rec.id}' already exists", "create a new key")
+
+    async def find_key(self, key_hash: str) -> ApiKeyRecord | None:
+        """The key with this hash (revoked ones included), or None."""
+        row = await self._fetchrow(
+            f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1", key_hash
+        )
+        return None if row is None else key_from_row(row)
+
+    async def list_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        rows = await self._fetch(f"SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
+        return [key_from_row(r) for r in rows]
+
+    async def revoke_key(self, key_id: str) -> None:
+        """Mark a key revoked (again is a no-op); UnknownKeyError if there is no such id."""
+        async with self._tx() as c:
+            if await c.fetchval("SELECT 1 FROM api_keys WHERE id = $1", key_id) is None:
+                raise UnknownKeyError(
+                    f"no API key with id '{key_id}'", "see the ids with: gonogo keys list"
+                )
+            await c.execute(
+                "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                time.time(),
+                key_id,
+            )
+
+    async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
+        """Sum of ``cost_usd`` of traces started at or after ``since``."""
+        sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM traces WHERE started_at >= $1"
+        args: list[Any] = [since]
+        if api_key_id is not None:
+            sql += " AND api_key_id = $2"
+            args.append(api_key_id)
+        row = await self._fetchrow(sql, *args)
+        return float(row[0])
+
+
+async def _latest(c: Any, name: str) -> PromptVersion | None:
+    row = await c.fetchrow(
+        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 ORDER BY version DESC LIMIT 1",
+        name,
+    )
+    return None if row is None else prompt_from_row(row)
+
+
+async def _history(c: Any, name: str, label: str | None) -> list[LabelMove]:
+    if label is None:
+        rows = await c.fetch(
+            f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=$1 ORDER BY id", name
+        )
+    else:
+        rows = await c.fetch(
+            f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=$1 AND label=$2 ORDER BY id",
+            name,
+            label,
+        )
+    return [move_from_row(r) for r in rows]

