@@ -266,3 +266,54 @@ def test_relation_reading_skips_modifiers_and_participles():
     assert relation_swapped("The allegations directed at Kate Beckinsale.", context) == 0.0
     assert relation_swapped("Kate Beckinsale directed Serendipity.", context) == 1.0
     assert relation_swapped("Alfred Hitchcock was in Serendipity.", context) == 0.0
+
+
+PARK = [
+    "Presque Isle State Park is a state park on a sandy peninsula that juts into Lake Erie. "
+    "Its ranger station was built for Mary Jane Watson Smith, daughter of Lord Black of "
+    'Crossharbour. The park office is run by Matthew "The Ranger" Granahan.'
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "blended"),
+    [
+        ("Presque Isle State Park", False),
+        ("Presque Isle", False),  # a part of a name
+        ("It was built for Mary Smith.", False),  # a name without its middle words
+        ("The park is run by Matthew Granahan.", False),  # without the quoted nickname
+        ("Presque Isle State Park is on Lake Erie.", False),
+        ("The park office is run by Ranger Granahan.", False),  # the context's "ranger"
+        ("It was built for Crossharbour Smith.", True),  # one name's tail, another's head
+        ("Lake Erie State Park", True),  # the head of one name, the tail of another
+        ("The park is Lake Erie Peninsula.", True),
+        ("It was built for the daughter of Lord Black of Erie.", True),
+    ],
+)
+def test_a_name_glued_from_pieces_of_the_contexts_names_is_unsupported(detector, answer, blended):
+    r = check(detector, answer, PARK, "Which state park juts into Lake Erie?")
+    assert r.supported is not blended
+    if blended:
+        assert any("never uses the name" in reason for reason in r.unsupported[0].reasons)
+
+
+def test_names_side_by_side_from_the_question_and_the_context_are_used():
+    from gonogo.rag._grounding_features import ClaimText, ContextIndex, blended
+    from gonogo.rag._grounding_text import Span
+
+    ctx = ContextIndex.build(PARK + ["Jardine Matheson of Hong Kong is a trading house."])
+
+    def name_of(text: str, question: str) -> str:
+        return blended(ClaimText.build(Span(text, 0, len(text)), question), ctx)
+
+    # an answer written into its question: "Which Pennsylvania park ..." + "Presque Isle"
+    assert (
+        name_of("Presque Isle Pennsylvania park juts into Lake Erie.", "Which Pennsylvania park?")
+        == ""
+    )
+    # a name's head before "of" is a name of its own; a name is never split at its "of"
+    assert name_of("Jardine Matheson British company.", "Which British company?") == ""
+    assert name_of("Lord Black of Hong Kong", "Who?") == "Lord Black of Hong Kong"
+    assert name_of("Lake Erie State Park", "Which park?") == "Lake Erie State Park"
+    # a name with a word found nowhere is entity_missing's to judge, not this feature's
+    assert name_of("Lake Ontario State Park", "Which park?") == ""

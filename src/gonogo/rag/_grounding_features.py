@@ -26,7 +26,10 @@ Delhi" are judged alike:
   found together in one passage of the context (1 otherwise);
 - ``relation_swapped``: 1 when the context gives a verb of the claim, about the same
   thing, only another doer ("Lucy Gordon directed Serendipity" against "Serendipity …
-  directed by Peter Chelsom"); see :mod:`._grounding_relation`.
+  directed by Peter Chelsom"); see :mod:`._grounding_relation`;
+- ``name_blended``: 1 when a name of the claim is one that neither the context nor the
+  question uses, though all its words are there ("Lake Erie State Park" from "Presque
+  Isle State Park" and "Lake Erie"); see :mod:`._grounding_names`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._grounding_compare import comparison_verdict
+from ._grounding_names import KnownNames, blended_name, candidates
 from ._grounding_relation import relation_swapped
 from ._grounding_text import (
     NEGATIONS,
@@ -60,6 +64,7 @@ FEATURES = (
     "restates",
     "restatement_support",
     "relation_swapped",
+    "name_blended",
 )
 """Feature names, in the order of the model's coefficients."""
 
@@ -80,7 +85,8 @@ class ContextIndex:
 
     ``windows[i]`` is sentence ``i`` plus the next sentence of the same context when
     that one goes on about the same subject (a pronoun among its first words: "In 2007,
-    he was inducted ...").
+    he was inducted ..."). ``known_names`` keeps each sentence's token stream and reads
+    its names when a claim's name is not written in the context as it stands.
     """
 
     sentences: list[str] = field(default_factory=list)
@@ -89,13 +95,16 @@ class ContextIndex:
     sentence_names: list[list[tuple[str, ...]]] = field(default_factory=list)
     windows: list[frozenset[str]] = field(default_factory=list)
     all_tokens: frozenset[str] = frozenset()
+    known_names: KnownNames = field(default_factory=lambda: KnownNames([], []))
 
     @classmethod
     def build(cls, contexts: Sequence[str]) -> ContextIndex:
         index = cls()
+        streams: list[list[str]] = []
         for chunk in contexts:
             spans = sentences(chunk)
             toks = [tokens(s.text) for s in spans]
+            streams.extend(toks)
             sets = [frozenset(t) for t in toks]
             for i, s in enumerate(spans):
                 index.sentences.append(s.text)
@@ -105,6 +114,7 @@ class ContextIndex:
                 follows = i + 1 < len(spans) and _continues(toks[i + 1], index.sentence_names[-1])
                 index.windows.append((sets[i] | sets[i + 1] if follows else sets[i]) - STOPWORDS)
         index.all_tokens = frozenset().union(*index.sentence_tokens)
+        index.known_names = KnownNames(index.sentences, streams)
         return index
 
     def mentions(self, i: int, group: Sequence[str]) -> bool:
@@ -215,7 +225,17 @@ def claim_features(
         "restates": float(restates),
         "restatement_support": restatement_support(claim, ctx) if restates else 1.0,
         "relation_swapped": relation_swapped(claim.span.text, ctx.sentences, claim.question),
+        "name_blended": float(bool(blended(claim, ctx, known))),
     }
+
+
+def blended(claim: ClaimText, ctx: ContextIndex, known: frozenset[str] | None = None) -> str:
+    """A name of the claim that the context and the question never use, or ""."""
+    if not ctx.sentences:
+        return ""
+    known = ctx.all_tokens | claim.question_tokens if known is None else known
+    found = candidates(claim.span.text, known)
+    return blended_name(found, claim.question, ctx.known_names) if found else ""
 
 
 def restatement_support(claim: ClaimText, ctx: ContextIndex) -> float:
