@@ -6,6 +6,13 @@ PostgreSQL (several gateway replicas share one registry and one trace store);
 """
 
 from ._counters import MemoryCounters, RedisCounters, open_counters
+from ._golden import (
+    GOOD_RATING,
+    export_feedback,
+    export_traces,
+    feedback_to_golden,
+    trace_to_golden,
+)
 from ._open import DEFAULT_STORE, default_store_url, open_gateway_store, redact_url, sqlite_path
 from ._sqlite import SQLiteGatewayStore
 from ._types import (
@@ -30,6 +37,7 @@ __all__ = [
     "Counters",
     "DEFAULT_STORE",
     "FeedbackRecord",
+    "GOOD_RATING",
     "GatewayStore",
     "LabelMove",
     "MemoryCounters",
@@ -43,10 +51,14 @@ __all__ = [
     "UnknownTraceError",
     "content_hash",
     "default_store_url",
+    "export_feedback",
+    "export_traces",
+    "feedback_to_golden",
     "hash_key",
     "new_api_key",
     "open_counters",
     "open_gateway_store",
     "redact_url",
     "sqlite_path",
+    "trace_to_golden",
 ]
