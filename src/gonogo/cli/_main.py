@@ -25,6 +25,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "prd": ("gonogo.cli._cmd_spec", "prd", "Render the PRD as a Markdown or HTML document."),
     "eval": ("gonogo.cli._cmd_eval", "eval_", "Run the eval plan and gate GO / NO-GO."),
     "report": ("gonogo.cli._cmd_eval", "report", "Re-render reports from a stored run."),
+    "compare": (
+        "gonogo.cli._cmd_compare",
+        "compare",
+        "A/B: is variant B better, worse or no different from A? (paired statistics)",
+    ),
     "rag": (
         "gonogo.cli._cmd_rag",
         "rag",

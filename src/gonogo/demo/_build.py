@@ -135,10 +135,11 @@ extractive answerer.
 import json
 from pathlib import Path
 
-from gonogo.rag import RagApp
+from gonogo.rag import ExtractiveAnswerer, RagApp
 
 HERE = Path(__file__).parent
 _app = None
+_variants = {}  # (k, min_support) -> RagApp sharing the loaded index
 
 
 def _load() -> RagApp:
@@ -154,8 +155,27 @@ def _load() -> RagApp:
     return _app
 
 
-async def answer(question: str) -> dict:
-    return await _load().answer(question)
+def _variant(k, min_support) -> RagApp:
+    base = _load()
+    if k is None and min_support is None:
+        return base
+    if (k, min_support) not in _variants:
+        answerer = base.answerer
+        if min_support is not None:
+            if not isinstance(answerer, ExtractiveAnswerer):
+                raise ValueError("min_support is a setting of the offline extractive answerer")
+            answerer = ExtractiveAnswerer(min_support=min_support)
+        _variants[(k, min_support)] = RagApp(base.index, answerer, k or base.k)
+    return _variants[(k, min_support)]
+
+
+async def answer(question: str, k: int | None = None, min_support: float | None = None) -> dict:
+    """Answer from the top `k` passages (default 5).
+
+    `k` and `min_support` (the extractive answerer's refusal floor) are the settings a
+    `gonogo compare` variant can change: `target_args: {k: 3}` in the PRD's `variants`.
+    """
+    return await _variant(k, min_support).answer(question)
 
 
 async def aclose() -> None:
@@ -164,4 +184,5 @@ async def aclose() -> None:
     if _app is not None:
         await _app.aclose()
         _app = None
+    _variants.clear()
 '''

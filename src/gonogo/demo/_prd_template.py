@@ -137,6 +137,20 @@ launch:
 """
 
 
+_COMPARE = """
+# A/B: `gonogo compare gonogo.yaml` runs the PRD as written (A) and the candidate (B) on
+# the same golden questions and tests every scorer case by case (docs/compare.md).
+variants:
+  top3:
+    description: retrieve 3 passages instead of 5 (shorter prompts for an LLM answerer)
+    target_args: {k: 3}
+compare:
+  baseline: prd
+  candidate: top3
+  min_effect: 0.1
+"""
+
+
 def render_prd(config: Any, *, llm: bool) -> str:
     """The demo PRD, offline (extractive answerer) or with an LLM and judge."""
     text = _HEADER
@@ -157,4 +171,4 @@ def render_prd(config: Any, *, llm: bool) -> str:
         )
         rubric_threshold = "    - {scorer: helpful, min_pass_rate: 0.7}\n"
     text += _EVAL.format(judge=judge, rubric=rubric, rubric_threshold=rubric_threshold)
-    return text + _FAILURES
+    return text + _FAILURES + _COMPARE

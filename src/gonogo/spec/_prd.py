@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ._scorer_params import ScorerSpec
+from ._variants import CompareSpec, Variant
 
 SCHEMA_VERSION = 1
 
@@ -310,6 +311,16 @@ class PRD(_Model):
         default_factory=list, description="The failure-mode table."
     )
     launch: Launch | None = Field(None, description="Launch readiness section.")
+    variants: dict[str, Variant] = Field(
+        default_factory=dict,
+        description=(
+            "Named variants for `gonogo compare`: the PRD with other prompt, model, "
+            "parameters or target settings (`prd` names the PRD as written)."
+        ),
+    )
+    compare: CompareSpec | None = Field(
+        None, description="How `gonogo compare` decides between two variants."
+    )
 
     @model_validator(mode="after")
     def _cross_refs(self) -> PRD:

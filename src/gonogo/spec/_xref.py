@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigIssue
 from ._scorer_params import BUILTIN_SCORER_MODELS
+from ._variants_check import variant_xref
 from ._yaml import KeyPath, Position, format_path
 
 ENTRY_POINT_GROUP = "gonogo.scorers"
@@ -149,4 +150,6 @@ def xref_issues(data: Any, positions: dict[KeyPath, Position], file: str) -> lis
         x.thresholds(thresholds, ids)
         gated = [t["scorer"] for _, t in thresholds if isinstance(t.get("scorer"), str)]
         x.metrics(_entries(data, "success_metrics"), ids, gated)
+    for path, message, hint in variant_xref(data, ids):
+        x.add(path, message, hint)
     return x.issues

@@ -1,0 +1,166 @@
+"""The console summary of a comparison: per-scorer table, similarity, cost, verdict.
+
+Text goes through ``rich.text.Text``, never markup, so ids and labels print as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import _format as fmt
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_VERDICT_STYLE = {
+    "better": "bold white on green",
+    "non_inferior": "bold white on green",
+    "no_difference": "bold black on white",
+    "worse": "bold white on red",
+    "inferior": "bold white on red",
+}
+_ROW_STYLE = {
+    "better": "bold green",
+    "non_inferior": "green",
+    "worse": "bold red",
+    "inferior": "bold red",
+    "inconclusive": "yellow",
+    "too_small": "yellow",
+    "not_evaluated": "magenta",
+}
+UNDECIDED = ("no_difference", "inconclusive", "too_small")
+"""Verdicts where a small golden set matters: "no difference seen" is not "no difference"."""
+VERDICT_WORDS = {
+    "better": "B better",
+    "worse": "B worse",
+    "no_difference": "no detectable difference",
+    "non_inferior": "B non-inferior",
+    "inferior": "B inferior",
+    "inconclusive": "inconclusive",
+    "too_small": "too small to tell",
+    "not_evaluated": "not evaluated",
+}
+_SHORT = {**VERDICT_WORDS, "no_difference": "no difference", "too_small": "too small"}
+
+
+def signed(x: Any, digits: int = 3) -> str:
+    """``+0.050``; an em dash for unknown."""
+    return "—" if x is None else f"{float(x):+.{digits}f}"
+
+
+def p_value(x: Any) -> str:
+    """A p-value: ``<0.001`` below a thousandth."""
+    if x is None:
+        return "—"
+    return "<0.001" if float(x) < 0.001 else f"{float(x):.3f}"
+
+
+def _table(doc: Mapping[str, Any]) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    conf = f"{float(doc['settings']['confidence']):.0%}"
+    table = Table(
+        title="Per scorer (paired, case by case; * = primary, makes the verdict)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("scorer", overflow="fold", min_width=8)
+    table.add_column("A → B", justify="right", no_wrap=True)
+    table.add_column(f"B − A [{conf} CI]", justify="right", no_wrap=True)
+    table.add_column("p / Holm", justify="right", no_wrap=True)
+    table.add_column("W/T/L", justify="right", no_wrap=True)
+    table.add_column("verdict", overflow="fold", min_width=12)
+    for s in doc["scorers"]:
+        t = s["test"]
+        label = Text(s["id"] + (" *" if s["primary"] else ""))
+        verdict = _SHORT.get(s["verdict"], s["verdict"])
+        if s.get("underpowered") and s["verdict"] in UNDECIDED:
+            verdict += " (few cases)"
+        if t is None:
+            table.add_row(label, "—", "—", "—", "—", Text(verdict, "magenta"))
+            continue
+        table.add_row(
+            label,
+            f"{fmt.num(t['mean_a'], 3)} → {fmt.num(t['mean_b'], 3)}",
+            f"{signed(t['diff'])}\n[{signed(t['ci'][0])}, {signed(t['ci'][1])}]",
+            f"{p_value(t['p_value'])}\n{p_value(t['p_adjusted'])}",
+            f"{t['wins']}/{t['ties']}/{t['losses']}",
+            Text(verdict, style=_ROW_STYLE.get(s["verdict"], "")),
+        )
+    return table
+
+
+def _ratio(a: Any, b: Any) -> str:
+    if a is None or b is None or float(a) == 0:
+        return ""
+    return f" ({(float(b) / float(a) - 1):+.0%})"
+
+
+def summary_lines(doc: Mapping[str, Any]) -> list[str]:
+    """Similarity, judge preference, cost and latency, as plain sentences."""
+    va, vb = doc["variants"]["a"], doc["variants"]["b"]
+    lines = []
+    sim = doc["similarity"]
+    if sim["n_pairs"]:
+        lines.append(
+            f"Outputs: mean similarity {fmt.num(sim['mean'])} (lowest {fmt.num(sim['min'])}); "
+            f"{sim['identical_pairs']} of {sim['n_pairs']} pairs identical"
+        )
+    pref = doc.get("preference")
+    if pref:
+        lines.append(
+            f"Judge preference ({pref['judge']}, both orders): B in {pref['b_preferred']}, "
+            f"A in {pref['a_preferred']}, ties {pref['ties']} "
+            f"({pref['orders_disagree']} because the orders disagreed)"
+            + (f", not evaluated {pref['not_evaluated']}" if pref["not_evaluated"] else "")
+        )
+    ca, cb = va["cost"]["per_1k_requests_usd"], vb["cost"]["per_1k_requests_usd"]
+    lines.append(
+        f"Cost per 1k requests: A {fmt.usd(ca)}, B {fmt.usd(cb)}{_ratio(ca, cb)}"
+        + (" (cost unknown for some samples)" if va["cost"]["unknown_samples"] else "")
+    )
+    la, lb = va["latency_s"], vb["latency_s"]
+    lines.append(
+        f"Latency: A p50 {fmt.seconds(la['p50'])} / p95 {fmt.seconds(la['p95'])}; "
+        f"B p50 {fmt.seconds(lb['p50'])} / p95 {fmt.seconds(lb['p95'])}"
+        f"{_ratio(la['p50'], lb['p50'])}"
+    )
+    return lines
+
+
+def render_comparison_console(doc: Mapping[str, Any], console: Console) -> None:
+    """Print a comparison's summary to a rich console."""
+    from rich.text import Text
+
+    va, vb = doc["variants"]["a"], doc["variants"]["b"]
+    cmp = doc["comparison"]
+    console.print(
+        Text(
+            f"A = {va['label']}  vs  B = {vb['label']}  on {cmp['n_cases']} cases × "
+            f"{cmp['repeats']} sample{'s' if cmp['repeats'] != 1 else ''} "
+            f"({doc['settings']['mode'].replace('_', '-')}"
+            + (f", margin {doc['settings']['margin']:g}" if doc["settings"]["margin"] else "")
+            + ")"
+        )
+    )
+    console.print(_table(doc))
+    for line in summary_lines(doc):
+        console.print(Text(line))
+    for w in doc["warnings"]:
+        console.print(Text(f"Warning: {w}", style="yellow"))
+    verdict = Text()
+    verdict.append(
+        f" {VERDICT_WORDS.get(doc['verdict'], doc['verdict'])} ",
+        style=_VERDICT_STYLE.get(doc["verdict"], "bold black on yellow"),
+    )
+    console.print()
+    console.print(verdict)
+    for reason in doc["verdict_reasons"]:
+        console.print(Text(f"  {reason}"))
+    console.print(
+        Text(f"Runs: A {va['run_id']}, B {vb['run_id']} (gonogo report --run ID)", style="dim")
+    )
