@@ -5,6 +5,7 @@ Loading reports every problem at once as ``file:line:col: key.path: message — 
 
 from ._check import CheckReport, PRDSummary, check_prd, summarize
 from ._init import init_project
+from ._launch import CircuitBreakerSpec, GuardSpec
 from ._loader import LoadedPRD, load_prd, load_prd_text
 from ._prd import (
     PRD,
@@ -49,12 +50,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "Budget",
     "CheckReport",
+    "CircuitBreakerSpec",
     "ContainsScorer",
     "CostScorer",
     "DatasetRef",
     "EqualsScorer",
     "EvalPlan",
     "FailureMode",
+    "GuardSpec",
     "HttpTargetSpec",
     "JsonScorer",
     "JudgeSpec",

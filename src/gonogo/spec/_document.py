@@ -257,7 +257,9 @@ def _launch_section(prd: PRD) -> list[Block]:
         blocks.append(Meta(pairs))
     if launch.fallback:
         steps = [
-            f"static answer: {f.static}" if isinstance(f, StaticFallback) else f"model {f}"
+            f"static answer: {f.static}"
+            if isinstance(f, StaticFallback)
+            else f"model {f if isinstance(f, str) else f.name}"
             for f in launch.fallback
         ]
         blocks += [Heading(3, "Fallback chain"), Bullets(steps, ordered=True)]

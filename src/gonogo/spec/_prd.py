@@ -11,6 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ._launch import (
+    ALL_TRIGGERS,
+    BudgetLimits,
+    CircuitBreakerSpec,
+    FallbackTrigger,
+    GuardSpec,
+)
 from ._scorer_params import ScorerSpec
 from ._variants import CompareSpec, Variant
 
@@ -244,6 +251,9 @@ class FailureMode(_Model):
         None, description="How it is provoked for testing (`lab:<injection>`, `redteam:<probe>`)."
     )
     owner: str | None = Field(None, description="Who owns it.")
+    guard: GuardSpec | None = Field(
+        None, description="The gateway guard that mitigates it at runtime (`gonogo serve`)."
+    )
 
     @property
     def detectors(self) -> list[str]:
@@ -253,8 +263,8 @@ class FailureMode(_Model):
         return [self.detect] if isinstance(self.detect, str) else list(self.detect)
 
 
-class Budget(_Model):
-    """Cost budget."""
+class Budget(BudgetLimits):
+    """Cost budget; the gateway meters every call against the daily, monthly and per-key ones."""
 
     per_1k_requests_usd: float | None = Field(None, ge=0, description="USD per 1,000 requests.")
     monthly_usd: float | None = Field(None, ge=0, description="USD per month.")
@@ -272,9 +282,36 @@ class Launch(_Model):
     """Launch readiness: budgets, fallback, feedback, rollback, red-team bars."""
 
     budget: Budget | None = Field(None, description="Cost budget.")
-    fallback: list[str | StaticFallback] = Field(
+    fallback: list[str | StaticFallback | ProviderSpec] = Field(
         default_factory=list,
-        description="Fallback chain after the primary model: model names, then `{static: …}`.",
+        description=(
+            "Fallback chain after the primary model: model names (same provider as `model`), "
+            "full provider specs `{name, provider, base_url, api_key_env, params}`, "
+            "then `{static: …}`."
+        ),
+    )
+    fallback_on: list[FallbackTrigger] = Field(
+        default_factory=lambda: list(ALL_TRIGGERS),
+        description=(
+            "What moves the gateway to the next step of the chain: `timeout`, `5xx`, `429`, "
+            "`connection` (error or malformed body), `schema` (answer fails its JSON Schema), "
+            "`guard` (an output guard with action block or replace tripped). Default: all."
+        ),
+    )
+    circuit_breaker: CircuitBreakerSpec | None = Field(
+        None, description="Per-upstream circuit breaker (default: on, 5 failures in 30 s)."
+    )
+    timeout_s: float | None = Field(
+        None, gt=0, description="Gateway timeout per upstream call (default: the model's)."
+    )
+    retries: int = Field(
+        0, ge=0, le=5, description="Gateway retries of the same upstream before falling back."
+    )
+    max_input_chars: int | None = Field(
+        None, ge=1, description="Most characters of user text per request (HTTP 413 beyond)."
+    )
+    guards: list[GuardSpec] = Field(
+        default_factory=list, description="Gateway guards not tied to a failure-mode row."
     )
     feedback: str | None = Field(None, description="How user feedback is captured.")
     rollback_within: str | None = Field(

@@ -12,6 +12,7 @@ from importlib import metadata
 from typing import Any
 
 from ..errors import ConfigIssue
+from ._launch import launch_xref
 from ._scorer_params import BUILTIN_SCORER_MODELS
 from ._variants_check import variant_xref
 from ._yaml import KeyPath, Position, format_path
@@ -150,6 +151,8 @@ def xref_issues(data: Any, positions: dict[KeyPath, Position], file: str) -> lis
         x.thresholds(thresholds, ids)
         gated = [t["scorer"] for _, t in thresholds if isinstance(t.get("scorer"), str)]
         x.metrics(_entries(data, "success_metrics"), ids, gated)
+    for path, message, hint in launch_xref(data):
+        x.add(path, message, hint)
     for path, message, hint in variant_xref(data, ids):
         x.add(path, message, hint)
     return x.issues
