@@ -35,6 +35,18 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "rag",
         "The reference RAG app: ingest documents, ask questions.",
     ),
+    "prompt": (
+        "gonogo.cli._cmd_prompt",
+        "prompt",
+        "Prompt registry: push, list, show, diff, promote, rollback, history.",
+    ),
+    "keys": ("gonogo.cli._cmd_keys", "keys", "Gateway API keys: create, list, revoke."),
+    "traces": ("gonogo.cli._cmd_traces", "traces", "Export gateway traces as golden cases."),
+    "feedback": (
+        "gonogo.cli._cmd_traces",
+        "feedback",
+        "Export rated gateway outputs as golden cases.",
+    ),
 }
 
 
