@@ -30,6 +30,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "compare",
         "A/B: is variant B better, worse or no different from A? (paired statistics)",
     ),
+    "plan": (
+        "gonogo.cli._cmd_plan",
+        "plan",
+        "How many golden cases an A/B comparison needs to detect a change.",
+    ),
     "rag": (
         "gonogo.cli._cmd_rag",
         "rag",

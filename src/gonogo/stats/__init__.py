@@ -8,7 +8,7 @@ an interval with a target and says how many more cases would decide it.
 from ._bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_interval
 from ._gate import GateOn, GateStatus, about, cases_needed, cases_needed_mean, evaluate_threshold
 from ._paired import PairedTest, Verdict, holm, paired_test
-from ._power import cases_needed_paired, power_paired
+from ._power import PairedPlan, cases_needed_paired, plan_paired, power_paired
 from ._proportion import (
     ProportionEstimate,
     effective_n,
@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_SEED",
     "GateOn",
     "GateStatus",
+    "PairedPlan",
     "PairedTest",
     "ProportionEstimate",
     "Verdict",
@@ -36,6 +37,7 @@ __all__ = [
     "holm",
     "icc_anova",
     "paired_test",
+    "plan_paired",
     "power_paired",
     "proportion_interval",
     "wilson_interval",

@@ -31,6 +31,7 @@ the repeated comparison uses the permutation test on pass shares).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -257,3 +258,80 @@ def _approx_power(n: int, effect: float, alpha: float, psi: float, margin: float
         # variance under the boundary -margin with the same discordance (Nam 1997, approx.)
         sd_null = math.sqrt(max(psi - margin**2, 1e-12))
     return float(norm.cdf((math.sqrt(n) * shift - z * sd_null) / sd_alt))
+
+
+@dataclass(frozen=True, slots=True)
+class PairedPlan:
+    """How many golden cases a paired comparison needs, and what the ones at hand give.
+
+    ``discordance_assumed`` is True when the discordance is the independence default
+    rather than a value the caller gave. ``available`` is the number of cases at hand
+    (None when unknown) and ``power_available`` the power those cases give.
+    """
+
+    baseline: float
+    effect: float
+    power: float
+    alpha: float
+    discordance: float
+    discordance_assumed: bool
+    margin: float | None
+    repeats: int
+    icc: float
+    cases_needed: int
+    available: int | None
+    power_available: float | None
+
+    @property
+    def enough(self) -> bool | None:
+        """Whether the available cases reach the wanted power (None when unknown)."""
+        return None if self.available is None else self.available >= self.cases_needed
+
+    @property
+    def samples_per_variant(self) -> int:
+        """Outputs each variant must produce: cases needed × repeats."""
+        return self.cases_needed * self.repeats
+
+
+def plan_paired(
+    *,
+    baseline: float,
+    effect: float,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    discordance: float | None = None,
+    margin: float | None = None,
+    repeats: int = 1,
+    icc: float = 1.0,
+    available: int | None = None,
+) -> PairedPlan:
+    """:func:`cases_needed_paired` plus the assumptions behind it and the power of ``available``.
+
+    Raises ValueError for impossible inputs (see :func:`cases_needed_paired`).
+    """
+    common: dict[str, Any] = {
+        "baseline": baseline,
+        "effect": effect,
+        "alpha": alpha,
+        "discordance": discordance,
+        "margin": margin,
+        "repeats": repeats,
+        "icc": icc,
+    }
+    needed = cases_needed_paired(power=power, **common)
+    if available is not None and available < 0:
+        raise ValueError(f"available must be a number of cases, got {available}")
+    return PairedPlan(
+        baseline=baseline,
+        effect=effect,
+        power=power,
+        alpha=alpha,
+        discordance=_check(baseline, effect, alpha, discordance, margin, repeats, icc),
+        discordance_assumed=discordance is None,
+        margin=margin,
+        repeats=repeats,
+        icc=icc,
+        cases_needed=needed,
+        available=available,
+        power_available=None if available is None else power_paired(n=available, **common),
+    )
