@@ -48,9 +48,27 @@ from ._types import (
 
 _MIGRATION_LOCK = 0x676F6E6F  # pg_advisory_xact_lock key ("gono")
 _TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
+# PostgreSQL array type of each trace column, for the one-statement batch insert below
+_TRACE_ARRAY_TYPES = {
+    "started_at": "float8",
+    "prompt_version": "int4",
+    "status": "int4",
+    "latency_ms": "float8",
+    "input_tokens": "int4",
+    "output_tokens": "int4",
+    "cost_usd": "float8",
+}
+_JSON_COLUMNS = ("params", "inputs", "contexts", "attempts", "guards")
+# a whole batch in one statement: one array per column, unnest()ed into rows (several
+# times faster than a row-by-row executemany for batches of 10-100)
 _TRACE_INSERT = (
-    f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) VALUES "
-    f"({', '.join(f'${i + 1}' for i in range(len(TRACE_COLUMNS)))}) ON CONFLICT (id) DO NOTHING"
+    f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) SELECT "
+    + ", ".join(f"{c}::jsonb" if c in _JSON_COLUMNS else c for c in TRACE_COLUMNS)
+    + " FROM unnest("
+    + ", ".join(
+        f"${i + 1}::{_TRACE_ARRAY_TYPES.get(c, 'text')}[]" for i, c in enumerate(TRACE_COLUMNS)
+    )
+    + f") AS t({', '.join(TRACE_COLUMNS)}) ON CONFLICT (id) DO NOTHING"
 )
 _LOCK_REGISTRY = "SELECT revision FROM registry_meta WHERE id = 1 FOR UPDATE"
 _BUMP = "UPDATE registry_meta SET revision = revision + 1 WHERE id = 1"
@@ -330,9 +348,9 @@ class PostgresGatewayStore:
         """Store a batch in one transaction; durable when this returns."""
         if not traces:
             return
-        rows = [trace_row(t) for t in traces]
+        columns = list(zip(*(trace_row(t) for t in traces), strict=True))
         async with self._tx() as c:
-            await c.executemany(_TRACE_INSERT, rows)
+            await c.execute(_TRACE_INSERT, *columns)
 
     async def get_trace(self, trace_id: str) -> TraceRecord | None:
         """One trace, or None."""
