@@ -14,6 +14,7 @@ PACKAGES = [
     "gonogo.results",
     "gonogo.report",
     "gonogo.store",
+    "gonogo.compare",
     "gonogo.store.gateway",
     "gonogo.testing",
     "gonogo.errors",

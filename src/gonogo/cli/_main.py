@@ -45,6 +45,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "prompt",
         "Prompt registry: push, list, show, diff, promote, rollback, history.",
     ),
+    "serve": (
+        "gonogo.cli._cmd_serve",
+        "serve",
+        "Run the gateway: the feature behind guards, fallbacks, budgets and traces.",
+    ),
     "keys": ("gonogo.cli._cmd_keys", "keys", "Gateway API keys: create, list, revoke."),
     "traces": ("gonogo.cli._cmd_traces", "traces", "Export gateway traces as golden cases."),
     "feedback": (

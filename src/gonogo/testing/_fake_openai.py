@@ -38,7 +38,9 @@ FaultPlan = Sequence[str | None] | Callable[[int, dict[str, Any]], str | None]
 #: Fault kinds: an HTTP status ("429", "500", "502", "503", "401", …), "malformed"
 #: (200 with a body that is not JSON), "missing_choices" (200, JSON without choices),
 #: "drop" (close the connection without answering), "slow" (answer after ``slow_s``).
-FAULT_KINDS = ("429", "500", "502", "503", "malformed", "missing_choices", "drop", "slow")
+#: "stream_break" (with ``stream: true``: the first chunk, then the connection closes).
+FAULT_KINDS = ("429", "500", "502", "503", "malformed", "missing_choices", "drop", "slow",
+               "stream_break")  # fmt: skip
 # The mix used for a random fault_rate: transient faults a client should ride out.
 DEFAULT_FAULT_MIX = ("429", "500", "502", "503", "malformed", "missing_choices", "drop")
 
@@ -209,10 +211,12 @@ class FakeOpenAIServer:
             self.stats.faults[fault] += 1
             if fault == "slow":
                 await asyncio.sleep(self.slow_s)
-            else:
+            elif fault != "stream_break" or payload.get("stream") is not True:
                 return self._inject(fault, request)
         content = self._responder(payload)
-        chars_in = sum(len(m.get("content") or "") for m in messages)
+        chars_in = sum(len(m.get("content") or "") for m in messages if isinstance(m, dict))
+        if payload.get("stream") is True:
+            return await self._stream(request, payload, number, content, chars_in, fault)
         body = {
             "id": f"chatcmpl-fake-{number}",
             "object": "chat.completion",
@@ -234,6 +238,41 @@ class FakeOpenAIServer:
         self.stats.by_status[200] += 1
         return web.Response(body=json.dumps(body).encode(), content_type="application/json")
 
+    async def _stream(
+        self, request: web.Request, payload: dict[str, Any], number: int, content: str,
+        chars_in: int, fault: str | None,
+    ) -> web.StreamResponse:  # fmt: skip
+        """``stream: true``: the answer in a few SSE chunks (usage last when asked), [DONE]."""
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        base = {"id": f"chatcmpl-fake-{number}", "object": "chat.completion.chunk",
+                "created": int(time.time()), "model": payload.get("model", self.model)}  # fmt: skip
+        words = content.split(" ")
+        pieces = [" ".join(words[i : i + 3]) + (" " if i + 3 < len(words) else "")
+                  for i in range(0, len(words), 3)] or [""]  # fmt: skip
+        for i, piece in enumerate(pieces):
+            delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
+            chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+            await resp.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+            if fault == "stream_break":
+                self.stats.by_status["stream_break"] += 1
+                if request.transport is not None:
+                    request.transport.close()
+                raise asyncio.CancelledError
+        end = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        await resp.write(b"data: " + json.dumps(end).encode() + b"\n\n")
+        opts = payload.get("stream_options")
+        if isinstance(opts, dict) and opts.get("include_usage"):
+            tokens_in, tokens_out = math.ceil(chars_in / 4), math.ceil(len(content) / 4)
+            usage = {"prompt_tokens": tokens_in, "completion_tokens": tokens_out,
+                     "total_tokens": tokens_in + tokens_out}  # fmt: skip
+            await resp.write(b"data: " + json.dumps({**base, "choices": [], "usage": usage})
+                             .encode() + b"\n\n")  # fmt: skip
+        await resp.write(b"data: [DONE]\n\n")
+        self.stats.by_status[200] += 1
+        await resp.write_eof()
+        return resp
+
     def _fault(self, number: int, payload: dict[str, Any]) -> str | None:
         plan = self.faults
         if callable(plan):
@@ -245,7 +284,7 @@ class FakeOpenAIServer:
         return None
 
     def _inject(self, fault: str, request: web.Request) -> web.StreamResponse:
-        if fault == "drop":
+        if fault in ("drop", "stream_break"):  # stream_break without a stream: a drop
             self.stats.by_status["drop"] += 1
             if request.transport is not None:
                 request.transport.close()

@@ -1,0 +1,190 @@
+"""The gateway's OpenAPI 3.1 document, served at ``GET /openapi.json``.
+
+Written by hand (the endpoints are raw ASGI, not generated from models); the tests
+fuzz the API from it, so each schema says what the endpoint accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["type", "message"],
+            "properties": {
+                "type": {"type": "string"},
+                "message": {"type": "string"},
+                "fix": {"type": "string"},
+            },
+        }
+    },
+}
+_VARIABLES = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+    "description": "Values for the prompt's {placeholders}.",
+}
+_CONTEXTS = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "Passages the answer may use (groundedness guard; {contexts} variable).",
+}
+_MESSAGE = {
+    "type": "object",
+    "required": ["role", "content"],
+    "properties": {
+        "role": {"enum": ["system", "developer", "user", "assistant", "tool", "function"]},
+        "content": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+    },
+}
+_CHAT_REQUEST = {
+    "type": "object",
+    "required": ["messages"],
+    "properties": {
+        "model": {"type": "string", "description": "Recorded; the PRD's chain decides."},
+        "messages": {"type": "array", "items": _MESSAGE, "minItems": 1},
+        "stream": {"type": "boolean"},
+        "temperature": {"type": "number"},
+        "max_tokens": {"type": "integer"},
+        "gonogo": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "prompt": {"type": "string", "minLength": 1},
+                "label": {"type": "string", "minLength": 1},
+                "version": {"type": "integer", "minimum": 1},
+                "variables": _VARIABLES,
+                "contexts": _CONTEXTS,
+                "question": {"type": "string"},
+            },
+        },
+    },
+}
+_PROMPT_REQUEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "label": {"type": "string", "minLength": 1, "default": "production"},
+        "version": {"type": "integer", "minimum": 1},
+        "variables": _VARIABLES,
+        "contexts": _CONTEXTS,
+        "stream": {"type": "boolean"},
+    },
+}
+_PROMPT_RESPONSE = {
+    "type": "object",
+    "required": ["id", "output", "prompt", "model", "path", "guards"],
+    "properties": {
+        "id": {"type": "string", "description": "Trace id (for feedback)."},
+        "output": {},
+        "prompt": {"type": "object"},
+        "model": {"type": ["string", "null"]},
+        "path": {"type": "string"},
+        "usage": {"type": ["object", "null"]},
+        "cost_usd": {"type": ["number", "null"]},
+        "guards": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_FEEDBACK = {
+    "type": "object",
+    "required": ["trace_id", "rating"],
+    "additionalProperties": False,
+    "properties": {
+        "trace_id": {"type": "string"},
+        "rating": {
+            "anyOf": [{"enum": ["up", "down"]}, {"type": "number", "minimum": 0, "maximum": 1}]
+        },  # fmt: skip
+        "comment": {"type": "string"},
+        "correction": {"type": "string"},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): {"description": "Error", **_json(_ERROR)} for c in codes}
+
+
+def _op(summary: str, *, body: dict[str, Any] | None = None, ok: dict[str, Any] | None = None,
+        ok_code: int = 200, errors: tuple[int, ...] = (400, 401, 413, 502), auth: bool = True,
+        params: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            str(ok_code): {"description": "OK", **(_json(ok) if ok else {})},
+            **_errors(*errors),
+        },
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if not auth:
+        op["security"] = []
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def openapi_document(feature: str) -> dict[str, Any]:
+    """The OpenAPI document for a gateway serving ``feature``."""
+    name, label = _path_param("name"), _path_param("label")
+    obj = {"type": "object"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"gonogo gateway — {feature}", "version": "1"},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/v1/chat/completions": {"post": _op(
+                "OpenAI-compatible chat completion (stream: true for SSE)", body=_CHAT_REQUEST,
+                ok=obj, errors=(400, 401, 404, 413, 422, 429, 502, 503, 504))},
+            "/v1/prompts/{name}/completions": {"post": _op(
+                "Render a registry prompt by label or version and complete it",
+                body=_PROMPT_REQUEST, ok=_PROMPT_RESPONSE, params=[name],
+                errors=(400, 401, 404, 413, 422, 429, 502, 503, 504))},
+            "/v1/feedback": {"post": _op("Rate a traced answer", body=_FEEDBACK, ok=obj,
+                                         ok_code=201, errors=(400, 401, 404, 413))},
+            "/healthz": {"get": _op("Liveness", ok=obj, errors=(), auth=False)},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "security": [],
+                                 "responses": {"200": {"description": "text/plain"}}}},
+            "/openapi.json": {"get": _op("This document", ok=obj, errors=(), auth=False)},
+            "/v1/admin/prompts": {"get": _op("List prompts (admin)", ok=obj, errors=(401, 403))},
+            "/v1/admin/prompts/{name}": {"get": _op(
+                "Versions, labels and history of a prompt (admin)", ok=obj, params=[name],
+                errors=(401, 403, 404))},
+            "/v1/admin/prompts/{name}/versions": {"post": _op(
+                "Push a version (admin)", params=[name], ok=obj, ok_code=201,
+                errors=(400, 401, 403, 413), body={
+                    "type": "object", "required": ["user"], "additionalProperties": False,
+                    "properties": {"system": {"type": "string"}, "user": {"type": "string"},
+                                   "model": {"type": "string"}, "params": obj,
+                                   "output_schema": obj, "message": {"type": "string"}}})},
+            "/v1/admin/prompts/{name}/labels/{label}": {"post": _op(
+                "Point a label at a version: promote (admin)", params=[name, label], ok=obj,
+                errors=(400, 401, 403, 404), body={
+                    "type": "object", "required": ["version"], "additionalProperties": False,
+                    "properties": {"version": {"type": "integer", "minimum": 1},
+                                   "reason": {"type": "string"}}})},
+            "/v1/admin/prompts/{name}/labels/{label}/rollback": {"post": _op(
+                "Move a label back to its previous version (admin)", params=[name, label],
+                ok=obj, errors=(400, 401, 403, 404), body={
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"to_version": {"type": "integer", "minimum": 1},
+                                   "reason": {"type": "string"}}})},
+            "/v1/admin/prompts/{name}/history": {"get": _op(
+                "Label moves of a prompt (admin)", params=[name], ok=obj,
+                errors=(401, 403))},
+            "/v1/admin/budget": {"get": _op("Budget limits and spend (admin)", ok=obj,
+                                            errors=(401, 403))},
+        },
+    }  # fmt: skip
