@@ -15,6 +15,7 @@ PACKAGES = [
     "gonogo.report",
     "gonogo.store",
     "gonogo.compare",
+    "gonogo.compare",
     "gonogo.store.gateway",
     "gonogo.testing",
     "gonogo.errors",

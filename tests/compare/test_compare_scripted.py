@@ -36,7 +36,9 @@ def test_b_better_exact_counts_runs_and_files(tmp_path):
     assert result.exit_code() == 0
     # 18 cases answer identically: similarity 1; the 12 fixed ones differ
     assert doc["similarity"]["identical_pairs"] == 18
-    changed = [c for c in doc["cases"] if c["scores"]["correct"]["a"] != c["scores"]["correct"]["b"]]
+    changed = [
+        c for c in doc["cases"] if c["scores"]["correct"]["a"] != c["scores"]["correct"]["b"]
+    ]
     assert len(changed) == 12 and all(c["semantic_similarity"] < 0.9 for c in changed)
     # cost per 1k from recorded usage: B's model is 10x cheaper per token
     ca, cb = (doc["variants"][k]["cost"]["per_1k_requests_usd"] for k in "ab")
@@ -113,7 +115,9 @@ def test_repeats_use_the_paired_permutation_test(tmp_path):
 def test_command_line_overrides_and_a_an_a_a_test(tmp_path):
     prd = project(tmp_path, prd_text(script(range(10)), script(range(22))))
     # the scripted model ignores temperature: an A/A test in disguise
-    res = run(prd, VariantRef("prd"), VariantRef(None, ("params.temperature=0", "prompt.version=7")))
+    res = run(
+        prd, VariantRef("prd"), VariantRef(None, ("params.temperature=0", "prompt.version=7"))
+    )
     doc = res.document
     b = doc["variants"]["b"]
     assert b["overrides"] == {"params": {"temperature": 0}, "prompt": {"version": 7}}
@@ -135,5 +139,5 @@ def test_html_escapes_model_output(tmp_path):
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert result.document["verdict"] == "no_difference"
     # the changed case comes first in the side-by-side view
-    first = html.index("<details class=\"case")
+    first = html.index('<details class="case')
     assert "golden/c03" in html[first : first + 300]

@@ -76,10 +76,7 @@ def _set_dotted(data: dict[str, Any], item: str) -> None:
     parts = [p.strip() for p in key.strip().split(".")]
     if not all(parts):
         raise UserError(f"cannot read the override {item!r}", "write key=value, e.g. model=gpt-4o")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw  # not YAML: take the text as written
+    value = _value(raw)
     if parts[0] == "name" and len(parts) == 1:
         parts = ["model"]  # `name=` reads as the model name, like the PRD's model.name
     node = data
@@ -89,6 +86,23 @@ def _set_dotted(data: dict[str, Any], item: str) -> None:
             raise UserError(f"override {item!r} conflicts with another override of {p!r}")
         node = child
     node[parts[-1]] = value
+
+
+def _value(raw: str) -> Any:
+    """A YAML scalar (``0`` → 0, ``true`` → True) or a flow ``{…}`` / ``[…]``; else the text.
+
+    ``prompt.system=Be brief: ok`` stays text: only explicit brackets make a collection.
+    """
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return raw
+    if isinstance(value, dict | list) and not text.startswith(("{", "[")):
+        return raw
+    return value
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

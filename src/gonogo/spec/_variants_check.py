@@ -108,7 +108,8 @@ def variant_xref(data: dict[str, Any], scorer_ids: list[str]) -> list[Issue]:
         for name, v in variants.items():
             if isinstance(v, dict):
                 out += _check_variant(str(name), v, data)
-            names.append(str(name))
+            if str(name) not in names:
+                names.append(str(name))
     cmp = data.get("compare")
     if isinstance(cmp, dict):
         out += _check_compare(cmp, names, scorer_ids)
