@@ -10,7 +10,7 @@ carry information about the difference: ``wins`` (B passes, A fails) and ``losse
 - **Tango's score interval** (Tango 1998, Stat Med 17:891) for ``p_B - p_A``: the set of
   differences ``delta`` that a score test does not reject, with the nuisance
   parameter (the probability of a loss) at its maximum-likelihood value under
-  ``delta``. Fagerland, Lydersen & Laake (2013, Stat Methods Med Res) recommend it
+  ``delta``. Fagerland, Lydersen & Laake (2014, Stat Med 33:2850) recommend it
   for its coverage close to the nominal level at small n; unlike a Wald interval it
   stays sensible with zero discordant cases (a Wilson-like interval around 0).
 
