@@ -73,11 +73,15 @@ class UpstreamPlan:
 
 
 def responder(payload: dict[str, Any]) -> str:
-    """``SAY: text`` → text; else the fake's default answer."""
+    """``SAY: text`` → text (``SAY: a || b``: the primary says a, fake-mini says b)."""
     for m in reversed(payload.get("messages") or []):
         content = m.get("content") if isinstance(m, dict) else None
         if m.get("role") == "user" and isinstance(content, str) and "SAY: " in content:
-            return content.split("SAY: ", 1)[1]
+            said = content.split("SAY: ", 1)[1]
+            if " || " in said:
+                first, second = said.split(" || ", 1)
+                return second if payload.get("model") == "fake-mini" else first
+            return said
     return default_responder(payload)
 
 

@@ -128,8 +128,11 @@ async def run_chain(
         out.guards = check.results
         if check.trip is not None:
             stopped = (answer, check, index, up)
+            out.attempts[-1]["outcome"] = f"stopped by guard {check.trip.name}"
+            out.attempts[-1]["error"] = next(
+                (g.detail for g in check.results if g.name == check.trip.name), None
+            )
             if check.trip_kind in cfg.fallback_on and index + 1 < len(steps):
-                out.attempts[-1]["outcome"] = f"stopped by guard {check.trip.name}"
                 continue
             return stop_with(out, check.trip, cfg.static, "answer")
         out.path, out.text, out.answer, out.model = names[index], check.text, answer, up.model
