@@ -233,3 +233,30 @@ def test_continuous_interval_coverage(kind: str, n: int) -> None:
         t = paired_test(a, b, binary=False, n_resamples=RESAMPLES, seed=i)
         covered += t.ci_low <= truth <= t.ci_high
     assert 0.93 <= covered / runs <= 0.97, covered / runs
+
+
+def test_power_with_repeats_at_the_planned_number_of_cases() -> None:
+    """Repeats: half the cases answer the same way every run (their outcome pair is drawn
+    once, with discordance 0.08), the other half are pure noise (each run passes with the
+    variant's pass rate). The plan gets the resulting single-run discordance and icc."""
+    base, effect, repeats, stable_share, psi_stable = 0.8, 0.05, 3, 0.5, 0.08
+    pb = base + effect
+    psi = stable_share * psi_stable + (1 - stable_share) * (base * (1 - pb) + pb * (1 - base))
+    between = stable_share * psi_stable + (1 - stable_share) * effect**2 - effect**2
+    icc = between / (psi - effect**2)
+    n = cases_needed_paired(baseline=base, effect=effect, discordance=psi, repeats=repeats, icc=icc)
+    fix, brk = (psi_stable + effect) / 2, (psi_stable - effect) / 2
+    rng = np.random.default_rng(700)
+    runs, hits = 250, 0
+    for i in range(runs):
+        stable = rng.random(n) < stable_share
+        u = rng.random(n)
+        both = rng.random(n) < (base - brk) / (1 - psi_stable)
+        a_stable = np.where(u < fix, 0, np.where(u < psi_stable, 1, both))
+        b_stable = np.where(u < fix, 1, np.where(u < psi_stable, 0, both))
+        a = np.where(stable, a_stable, rng.binomial(repeats, base, n) / repeats)
+        b = np.where(stable, b_stable, rng.binomial(repeats, pb, n) / repeats)
+        t = paired_test(a, b, binary=False, n_resamples=RESAMPLES, seed=i)
+        hits += t.verdict == "better"
+    assert upper_99(hits, runs) >= 0.8, hits / runs
+    assert hits / runs <= 0.9, hits / runs  # the design effect does not over-ask either
