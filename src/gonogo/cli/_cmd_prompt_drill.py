@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +156,7 @@ def drill(
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print(report)
-    if not report.passed:
-        raise click.exceptions.Exit(1)
+    sys.exit(0 if report.passed else 1)
 
 
 def _print(report: Any) -> None:

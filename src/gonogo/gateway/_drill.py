@@ -136,8 +136,12 @@ class DrillReport:
 class LabelControl(Protocol):
     """Where the drill reads and moves labels: the store, or a gateway's admin API."""
 
-    async def current(self, name: str, label: str) -> tuple[int, str | None]:
-        """(version the label points at, the prompt's user template when known)."""
+    async def current(self, name: str, label: str) -> tuple[int, list[str]]:
+        """(version the label points at, the templates of the prompt's versions).
+
+        The templates tell which variables the probes must send: every version's, since
+        the drill serves both the original and the version it rolls back to.
+        """
         ...
 
     async def rollback(self, name: str, label: str, to_version: int | None, reason: str) -> int:
@@ -161,7 +165,7 @@ class StoreLabels:
     store: GatewayStore
     actor: str = "gonogo prompt drill"
 
-    async def current(self, name: str, label: str) -> tuple[int, str | None]:
+    async def current(self, name: str, label: str) -> tuple[int, list[str]]:
         resolved = await self.store.resolve_all()
         pv = resolved.get((name, label))
         if pv is None:
@@ -171,7 +175,8 @@ class StoreLabels:
                 "push and promote it first (`gonogo prompt push`, `gonogo prompt promote`)"
                 + (f"; labels there: {', '.join(known)}" if known else ""),
             )
-        return pv.version, pv.user
+        templates = [t for v in await self.store.versions(name) for t in (v.system, v.user) if t]
+        return pv.version, templates
 
     async def rollback(self, name: str, label: str, to_version: int | None, reason: str) -> int:
         if to_version is not None:
@@ -291,17 +296,16 @@ async def wait_for_version(
         await asyncio.sleep(interval_s)
 
 
-def template_variables(template: str | None) -> dict[str, str]:
-    """A placeholder value for every ``{name}`` in a template (probe content is irrelevant)."""
-    if not template:
-        return {}
+def template_variables(templates: Sequence[str]) -> dict[str, str]:
+    """A placeholder value for every ``{name}`` in the templates (probe content is irrelevant)."""
     names: dict[str, str] = {}
-    try:
-        for _, fname, _, _ in string.Formatter().parse(template):
-            if fname:
-                names[fname.split(".")[0].split("[")[0]] = "rollback drill probe"
-    except ValueError:
-        return {}
+    for template in templates:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+        except ValueError:  # not a format string: it has no variables to fill
+            continue
+        for f in fields:
+            names[f.split(".")[0].split("[")[0]] = "rollback drill probe"
     return names
 
 
@@ -332,12 +336,12 @@ async def run_drill(
 
     if not gateways:
         raise UserError("no gateway to drill", "pass --gateway URL once per replica")
-    original, template = await control.current(name, label)
+    original, templates = await control.current(name, label)
     if to_version == original:
         raise UserError(
             f"{name}@{label} already points at version {original}", "pass a different --to-version"
         )
-    values = dict(variables) if variables is not None else template_variables(template)
+    values = dict(variables) if variables is not None else template_variables(templates)
     give_up = bound_s + min(max(bound_s, 5.0), 30.0)
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
