@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from gonogo.compare import CompareOptions, VariantRef, compare, validate_comparison
+from gonogo.compare import CompareOptions, compare, validate_comparison
 from gonogo.demo import DemoConfig, build_demo
 from gonogo.rag import RagIndex, load_documents
 from gonogo.store import RunStore
@@ -41,7 +41,9 @@ def stored_passes(store, run_id, scorer):
 
 
 def test_top3_variant_of_the_demo_prd(demo, cli):
-    r = cli("compare", demo / "gonogo.yaml", "--out", demo / "cmp", "-q", timeout=300)
+    r = cli(
+        "compare", demo / "gonogo.yaml", "--b", "top3", "--out", demo / "cmp", "-q", timeout=300
+    )
     doc = json.loads((demo / "cmp" / "comparison.json").read_text())
     assert validate_comparison(doc) == []
     expected_exit = 1 if doc["verdict"] in ("worse", "too_small", "not_evaluated") else 0
@@ -68,10 +70,11 @@ def test_top3_variant_of_the_demo_prd(demo, cli):
 def test_stricter_refusal_floor_loses_answers(demo):
     # the demo's module is `app`, a name other test projects use: import this one
     sys.modules.pop("app", None)
-    # B refuses unless a sentence supports the answer strongly: some answers are lost
-    b = VariantRef(None, ("target_args.min_support=0.6",))
-    result = asyncio.run(compare(demo / "gonogo.yaml", VariantRef("prd"), b, CompareOptions()))
+    # the PRD's candidate: B refuses unless a sentence supports the answer strongly
+    result = asyncio.run(compare(demo / "gonogo.yaml", None, None, CompareOptions()))
     doc = result.document
+    assert doc["variants"]["b"]["name"] == "strict"
+    assert doc["variants"]["b"]["target"] == "app:answer(min_support=0.5)"
     store = RunStore(demo / ".gonogo" / "runs.sqlite")
     try:
         for sid in ("correct", "refuses_right"):

@@ -91,6 +91,7 @@ class ScorerComparison:
             "wins": t.wins,
             "ties": t.ties,
             "losses": t.losses,
+            "discordance": getattr(t, "discordance", None),
             "confidence": t.confidence,
             "margin": t.margin,
             "reason": t.reason,

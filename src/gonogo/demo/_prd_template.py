@@ -143,11 +143,16 @@ _COMPARE = """
 variants:
   top3:
     description: retrieve 3 passages instead of 5 (shorter prompts for an LLM answerer)
-    target_args: {k: 3}
-compare:
+    target_args: {{k: 3}}
+{strict}compare:
   baseline: prd
-  candidate: top3
+  candidate: {candidate}
   min_effect: 0.1
+"""
+_STRICT = """\
+  strict:
+    description: refuse unless a sentence supports the answer strongly (floor 0.5, not 0.38)
+    target_args: {min_support: 0.5}
 """
 
 
@@ -171,4 +176,5 @@ def render_prd(config: Any, *, llm: bool) -> str:
         )
         rubric_threshold = "    - {scorer: helpful, min_pass_rate: 0.7}\n"
     text += _EVAL.format(judge=judge, rubric=rubric, rubric_threshold=rubric_threshold)
-    return text + _FAILURES + _COMPARE
+    compare = _COMPARE.format(strict="" if llm else _STRICT, candidate="top3" if llm else "strict")
+    return text + _FAILURES + compare
