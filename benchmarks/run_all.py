@@ -14,6 +14,7 @@ for script in (
     "bench_groundedness.py",
     "bench_rag.py",
     "bench_demo.py",
+    "bench_compare.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)
