@@ -144,7 +144,13 @@ def _case(c: Mapping[str, Any], out: list[str]) -> None:
         if v["a"] != v["b"]
     ]
     pref = {"a": "judge: A", "b": "judge: B", "tie": "judge: tie"}.get(str(c.get("preference")))
-    cls = "case changed" if moved else "case"
+    cls = "case"
+    if moved:
+        cls += " changed"
+    if sim is not None and sim < 0.999:
+        cls += " differs"
+    if c.get("preference") in ("a", "b"):
+        cls += f" pref-{c['preference']}"
     out.append(
         f'<details class="{cls}"><summary><strong>{_e(c["key"])}</strong> · similarity '
         f"{_e(fmt.num(sim, 2))} · score change {_e(fmt.num(change, 2))}"
