@@ -15,7 +15,6 @@ PACKAGES = [
     "gonogo.report",
     "gonogo.store",
     "gonogo.compare",
-    "gonogo.compare",
     "gonogo.store.gateway",
     "gonogo.testing",
     "gonogo.errors",
