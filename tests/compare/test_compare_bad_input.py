@@ -146,3 +146,10 @@ def test_schema_documents_the_new_sections(cli):
     assert r.returncode == 0
     assert '"variants"' in r.stdout and '"CompareSpec"' in r.stdout
     assert "Non-inferiority margin" in r.stdout
+
+
+def test_preference_without_a_judge_stops_before_running(tmp_path):
+    prd = project(tmp_path, prd_text(script(range(3)), script(range(4))))
+    with pytest.raises(UserError, match="needs a judge"):
+        run(prd, preference=True)
+    assert not (tmp_path / ".gonogo" / "runs.sqlite").exists()

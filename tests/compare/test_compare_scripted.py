@@ -141,3 +141,16 @@ def test_html_escapes_model_output(tmp_path):
     # the changed case comes first in the side-by-side view
     first = html.index('<details class="case')
     assert "golden/c03" in html[first : first + 300]
+
+
+def test_limit_uses_the_first_cases_and_is_its_own_run(tmp_path):
+    prd = project(tmp_path, prd_text(script(range(10)), script(range(22))))
+    full = run(prd).document
+    first = run(prd, limit=12, resume=True).document
+    assert first["comparison"]["n_cases"] == 12 and first["comparison"]["limit"] == 12
+    assert [c["key"] for c in first["cases"]] == [f"golden/c{i:02d}" for i in range(12)]
+    t = scorer(first, "correct")["test"]
+    assert (t["wins"], t["ties"], t["losses"]) == (2, 10, 0)  # c10, c11
+    # a different case set is a different run: nothing reused from the full comparison
+    assert first["variants"]["a"]["run_id"] != full["variants"]["a"]["run_id"]
+    assert first["variants"]["a"]["executed_samples"] == 12

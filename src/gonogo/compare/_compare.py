@@ -197,8 +197,9 @@ async def compare(
             runs.append(VariantRun(v, suite))
             adapt_suite(suite, v, opts.limit, shared_cache=shared)
         _check_same_cases(runs)
+        use_pref = _preference_on(loaded, opts, runs[0].suite)  # before any call is made
         store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
-        result = await _run_and_compare(loaded, runs, store, settings, opts)
+        result = await _run_and_compare(loaded, runs, store, settings, opts, use_pref)
     finally:
         for r in runs:
             await r.suite.aclose()
@@ -218,6 +219,7 @@ async def _run_and_compare(
     store: RunStore,
     settings: Settings,
     opts: CompareOptions,
+    use_pref: bool,
 ) -> ComparisonResult:
     cid = datetime.now(UTC).strftime("cmp-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     dones = [
@@ -242,13 +244,17 @@ async def _run_and_compare(
     )
     finish(store, runs[0], runs[1])
     finish(store, runs[1], runs[0])
-    document = await _analyse(loaded, runs, settings, opts)
+    document = await _analyse(loaded, runs, settings, opts, use_pref)
     document["comparison"]["id"] = cid
     return ComparisonResult(document, {"a": runs[0], "b": runs[1]})
 
 
 async def _analyse(
-    loaded: LoadedPRD, runs: list[VariantRun], settings: Settings, opts: CompareOptions
+    loaded: LoadedPRD,
+    runs: list[VariantRun],
+    settings: Settings,
+    opts: CompareOptions,
+    use_pref: bool,
 ) -> dict[str, Any]:
     run_a, run_b = runs
     suite = run_a.suite
@@ -256,7 +262,6 @@ async def _analyse(
     a, b = by_case(run_a.records), by_case(run_b.records)
     specs = {s.id: s for s in loaded.prd.eval_plan.scorers}
     scorer_ids = [s.id for s in suite.scorers]
-    use_pref = _preference_on(loaded, opts, suite)
     primary = _primary_ids(loaded, scorer_ids)
     rows = [
         compare_scorer(

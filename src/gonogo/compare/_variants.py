@@ -112,7 +112,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cli_variant(overrides: Sequence[str], side: str) -> dict[str, Any]:
+def _cli_variant(overrides: Sequence[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for item in overrides:
         _set_dotted(data, item)
@@ -150,7 +150,7 @@ def resolve_variant(loaded: LoadedPRD, ref: VariantRef, role: str) -> ResolvedVa
             f"{side} {name}: the PRD has no variant named '{name}'",
             "variants: " + ", ".join(known) + " (or give overrides as key=value)",
         )
-    spec = _validated(_merge(base, _cli_variant(ref.overrides, side)), f"{side}")
+    spec = _validated(_merge(base, _cli_variant(ref.overrides)), side)
     label = name if not ref.overrides else f"{name} + {' '.join(ref.overrides)}"
     if ref.overrides and name == PRD_VARIANT and ref.name is None:
         label = " ".join(ref.overrides)
