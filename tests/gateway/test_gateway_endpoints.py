@@ -277,7 +277,7 @@ def test_health_openapi_and_metrics(env):
                  "gonogo_cost_usd_total{model=\"fake-model\"}",
                  "gonogo_request_duration_seconds_bucket{endpoint=\"chat\",le=\"+Inf\"}",
                  "gonogo_traces_written", "gonogo_budget_spent_usd{budget=\"daily\"}",
-                 "gonogo_registry_revision"):  # fmt: skip
+                 "gonogo_registry_revision", "gonogo_trace_commit_wait_seconds_count"):  # fmt: skip
         assert name in text, name
 
 

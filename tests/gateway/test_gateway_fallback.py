@@ -210,3 +210,32 @@ def test_breaker_state_machine_unit():
     off = CircuitBreaker(failures=1, enabled=False)
     off.failure()
     assert off.allow()
+
+
+def _explode(*args, **kwargs):
+    raise RuntimeError("a bug in a guard")
+
+
+def test_unexpected_errors_get_the_static_answer_and_a_trace(env, monkeypatch):
+    g, _, _ = env
+    monkeypatch.setattr(g.gw.cfg.guards, "check_output", _explode)
+    r = chat(g, "hi")
+    assert r.status == 200 and r.path == "static"
+    assert r.body["choices"][0]["message"]["content"] == STATIC
+    t = trace(g, r.trace_id)
+    assert t.path == "static" and "a bug in a guard" in t.error
+    s = chat(g, "hi", stream=True)  # mid-stream: an error event, the trace, [DONE]
+    events = sse_events(s.text)
+    assert s.status == 200 and events[-1] == "[DONE]"
+    assert any(isinstance(e, dict) and "error" in e for e in events)
+    assert "a bug in a guard" in trace(g, s.trace_id).error
+
+
+def test_unexpected_errors_without_a_static_answer_are_json_502(bare, monkeypatch):
+    g, _, plan = bare
+    plan.reset()
+    monkeypatch.setattr(g.gw.cfg.guards, "check_output", _explode)
+    r = chat(g, "hi")
+    assert r.status == 502 and r.body["error"]["type"] == "internal_error"
+    assert r.trace_id in r.body["error"]["fix"]
+    assert "a bug in a guard" in trace(g, r.trace_id).error

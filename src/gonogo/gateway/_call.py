@@ -21,7 +21,7 @@ class Call:
     __slots__ = (
         "id", "endpoint", "started_at", "t0", "key_id", "prompt_name", "prompt_version",
         "prompt_label", "params", "inputs", "contexts", "question", "outcome", "input_guards",
-        "error", "status",
+        "error", "status", "streaming",
     )  # fmt: skip
 
     def __init__(self, endpoint: str) -> None:
@@ -41,6 +41,7 @@ class Call:
         self.input_guards: list[GuardResult] = []
         self.error: str | None = None
         self.status = 200
+        self.streaming = False  # SSE headers sent: errors now go out as events
 
     @property
     def path(self) -> str:

@@ -86,6 +86,13 @@ class _Endpoint:
         await send_json(send, err.status, dumps(err.body()), [*self.headers(call), *extra])
 
     async def internal(self, call: Call, send: Send) -> None:
+        if call.streaming:  # headers are out: end the stream with an error event
+            self.gw.finish(call, 200)
+            await self.gw.writer.write(call.trace())
+            event = {"error": {"type": "internal_error", "message": "the stream failed"}}
+            await send({"type": "http.response.body", "body": b"data: " + dumps(event) + b"\n\n"
+                        + b"data: [DONE]\n\n"})  # fmt: skip
+            return
         static = self.gw.cfg.static
         out = call.outcome
         if static is not None:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 Counter = defaultdict[tuple[str, ...], float]
+COMMIT_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 _HELP = {
@@ -37,6 +38,40 @@ def _escape(v: str) -> str:
     return v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+class Histogram:
+    """A Prometheus histogram with one optional label."""
+
+    def __init__(self, name: str, help: str, buckets: tuple[float, ...], label: str = "") -> None:
+        self.name, self.help, self.buckets, self.label = name, help, buckets, label
+        self._counts: dict[str, list[int]] = {}
+        self._sums: defaultdict[str, float] = defaultdict(float)
+
+    def observe(self, seconds: float, value: str = "") -> None:
+        """Count one observation (under label value ``value``)."""
+        counts = self._counts.get(value)
+        if counts is None:
+            counts = self._counts[value] = [0] * (len(self.buckets) + 1)
+        counts[bisect_left(self.buckets, seconds)] += 1
+        self._sums[value] += seconds
+
+    def render(self) -> list[str]:
+        """The histogram's exposition lines."""
+        name = self.name
+        out = [f"# HELP {name} {self.help}", f"# TYPE {name} histogram"]
+        for value, counts in sorted(self._counts.items()):
+            lab = f'{self.label}="{_escape(value)}",' if self.label else ""
+            running = 0
+            for bound, count in zip(self.buckets, counts, strict=False):
+                running += count
+                out.append(f'{name}_bucket{{{lab}le="{bound:g}"}} {running}')
+            running += counts[-1]
+            out.append(f'{name}_bucket{{{lab}le="+Inf"}} {running}')
+            only = "{" + lab.rstrip(",") + "}" if lab else ""
+            out.append(f"{name}_sum{only} {self._sums[value]:.6f}")
+            out.append(f"{name}_count{only} {running}")
+        return out
+
+
 class Metrics:
     """The gateway's counters; ``extra`` callbacks add gauges at scrape time."""
 
@@ -49,17 +84,19 @@ class Metrics:
         self.tokens: Counter = defaultdict(int)
         self.auth: Counter = defaultdict(int)
         self.budget_refusals: Counter = defaultdict(int)
-        self._hist: dict[str, list[int]] = {}
-        self._hist_sum: defaultdict[str, float] = defaultdict(float)
+        self.latency = Histogram("gonogo_request_duration_seconds",
+                                 "Request latency in seconds, by endpoint.", LATENCY_BUCKETS,
+                                 "endpoint")  # fmt: skip
+        self.commit_wait = Histogram(
+            "gonogo_trace_commit_wait_seconds",
+            "From a trace's hand-off to the commit of its batch (what a response waits).",
+            COMMIT_BUCKETS,
+        )
         self.extra: list[Callable[[], Iterable[str]]] = []
 
     def observe(self, endpoint: str, seconds: float) -> None:
         """Record one request's latency."""
-        counts = self._hist.get(endpoint)
-        if counts is None:
-            counts = self._hist[endpoint] = [0] * (len(LATENCY_BUCKETS) + 1)
-        counts[bisect_left(LATENCY_BUCKETS, seconds)] += 1
-        self._hist_sum[endpoint] += seconds
+        self.latency.observe(seconds, endpoint)
 
     def render(self) -> str:
         """The Prometheus text exposition format (version 0.0.4)."""
@@ -79,25 +116,11 @@ class Metrics:
             out += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
             for key, value in sorted(dict(values).items()):
                 out.append(f"{name}{_labels(label_names, key)} {_num(value)}")
-        out += self._histogram()
+        out += self.latency.render()
+        out += self.commit_wait.render()
         for extra in self.extra:
             out.extend(extra())
         return "\n".join(out) + "\n"
-
-    def _histogram(self) -> list[str]:
-        name = "gonogo_request_duration_seconds"
-        out = [f"# HELP {name} Request latency in seconds, by endpoint.",
-               f"# TYPE {name} histogram"]  # fmt: skip
-        for endpoint, counts in sorted(self._hist.items()):
-            running = 0
-            for bound, count in zip(LATENCY_BUCKETS, counts, strict=False):
-                running += count
-                out.append(f'{name}_bucket{{endpoint="{endpoint}",le="{bound:g}"}} {running}')
-            running += counts[-1]
-            out.append(f'{name}_bucket{{endpoint="{endpoint}",le="+Inf"}} {running}')
-            out.append(f'{name}_sum{{endpoint="{endpoint}"}} {self._hist_sum[endpoint]:.6f}')
-            out.append(f'{name}_count{{endpoint="{endpoint}"}} {running}')
-        return out
 
 
 def gauge(name: str, help: str, rows: Iterable[tuple[dict[str, str], float]]) -> list[str]:

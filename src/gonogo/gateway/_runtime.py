@@ -63,7 +63,8 @@ class Gateway:
 
             exporter = span_exporter(self.cfg, settings.otel_tracer_provider)
         self.writer = TraceWriter(self.store, max_batch=settings.trace_batch,
-                                  wait_s=settings.trace_wait_s, on_batch=exporter)  # fmt: skip
+                                  wait_s=settings.trace_wait_s, on_batch=exporter,
+                                  on_wait=self.metrics.commit_wait.observe)  # fmt: skip
         self.metrics.extra.append(self._gauges)
         self.started_at = time.time()
 
@@ -96,8 +97,12 @@ class Gateway:
         known = {name for name, _, _ in await self.store.list_prompts()}
         if spec.name in known:
             return
+        model = self.prd.model
+        assert model is not None  # compile_prd checked it
+        # the same content `gonogo prompt push PRD` pushes, so a later push is a no-op
         version, _ = await self.store.push_prompt(
-            spec.name, system=spec.system, user=spec.user, model=None, params={},
+            spec.name, system=spec.system, user=spec.user, model=model.name,
+            params=dict(model.params),
             output_schema=self.cfg.output_schema, actor="gonogo serve",
             message=f"seeded from the PRD (prompt version {spec.version})",
         )  # fmt: skip

@@ -51,6 +51,7 @@ class _Events:
 
     async def start(self) -> None:
         headers = [*_SSE_HEADERS, *self.ep.headers(self.call)]
+        self.call.streaming = True
         await self.send({"type": "http.response.start", "status": 200, "headers": headers})
 
     async def event(self, payload: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,15 +35,17 @@ class TraceWriter:
         max_batch: int = 1000,
         wait_s: float = 10.0,
         on_batch: Callable[[list[TraceRecord]], None] | None = None,
+        on_wait: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.max_batch = max_batch
         self.wait_s = wait_s  # a response waits at most this long for its commit
         self.on_batch = on_batch  # after each commit (e.g. the OpenTelemetry export)
+        self.on_wait = on_wait  # each trace's hand-off-to-commit time (a metric)
         self.batches = 0
         self.written = 0
         self.errors = 0
-        self._queue: list[tuple[TraceRecord, asyncio.Future[bool]]] = []
+        self._queue: list[tuple[TraceRecord, asyncio.Future[bool], float]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -56,7 +59,7 @@ class TraceWriter:
         """Queue ``trace`` and wait until its batch committed; False if it could not be."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[bool] = loop.create_future()
-        self._queue.append((trace, fut))
+        self._queue.append((trace, fut, time.perf_counter()))
         assert self._wake is not None, "TraceWriter.start() was not called"
         self._wake.set()
         # A plain timer, not wait_for(): no extra task per request on the hot path.
@@ -69,7 +72,7 @@ class TraceWriter:
     def submit(self, trace: TraceRecord) -> asyncio.Future[bool]:
         """Queue ``trace`` without waiting (the caller may await the future later)."""
         fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((trace, fut))
+        self._queue.append((trace, fut, time.perf_counter()))
         assert self._wake is not None
         self._wake.set()
         return fut
@@ -85,10 +88,13 @@ class TraceWriter:
                 continue
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
-            ok = await self._commit([t for t, _ in batch])
-            for _, fut in batch:
+            ok = await self._commit([t for t, _, _ in batch])
+            now = time.perf_counter()
+            for _, fut, queued in batch:
                 if not fut.done():
                     fut.set_result(ok)
+                if self.on_wait is not None:
+                    self.on_wait(now - queued)
 
     async def _commit(self, traces: list[TraceRecord]) -> bool:
         for attempt in range(3):
