@@ -79,8 +79,11 @@ def start_upstream(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
 
 def chat_target(base: str) -> Target:
     body = {"model": "fake-model", "messages": [{"role": "user", "content": QUESTION}]}
-    return Target(base.rstrip("/") + "/chat/completions", json.dumps(body).encode(),
-                  {"Content-Type": "application/json"})  # fmt: skip
+    return Target(
+        base.rstrip("/") + "/chat/completions",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+    )
 
 
 def stop(proc: subprocess.Popen[str] | None) -> None:
@@ -114,9 +117,123 @@ def direct(upstream: str, _tmp: Path) -> Iterator[System]:
     yield System("direct", chat_target(upstream), None)
 
 
+# The gateway's PRD: a registry prompt, cheap input guards (injection heuristics, size) and
+# an output guard (PII redaction), a fallback chain, budgets and prices — every feature on
+# the request path. Traces are always on (group-committed before each response).
+GATEWAY_PRD = """\
+feature: gateway benchmark
+model:
+  provider: openai-compatible
+  base_url: {url}
+  name: fake-model
+  timeout_s: 10
+  max_retries: 0
+  concurrency: 1000
+  prompt: {{name: answer, version: 1, user: "Question: {{question}}"}}
+prices:
+  fake-model: {{input_per_1m: 0.15, output_per_1m: 0.60}}
+  fake-mini: {{input_per_1m: 0.05, output_per_1m: 0.20}}
+eval_plan:
+  target: model
+  datasets: [{{name: golden, path: cases.jsonl}}]
+  scorers: [{{id: mentions, kind: contains_any, values: ["Answer"]}}]
+failure_modes:
+  - id: injection
+    what: The user tries to override the instructions.
+    severity: high
+    guard: {{kind: prompt_injection, action: block}}
+  - id: leaks-pii
+    what: The answer contains an email address or phone number.
+    severity: medium
+    guard: {{kind: pii, action: redact}}
+launch:
+  timeout_s: 10
+  max_input_chars: 8000
+  fallback: [fake-mini, {{static: "Sorry, please try again later."}}]
+  budget: {{daily_usd: 10000, monthly_usd: 100000, per_key_daily_usd: 5000}}
+"""
+
+
+def _gateway(upstream: str, tmp: Path, name: str, endpoint: str) -> Iterator[System]:
+    import asyncio
+
+    from gonogo.store.gateway import new_api_key, open_gateway_store
+
+    root = tmp / name
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "cases.jsonl").write_text('{"id": "c1", "question": "Hi?", "expected": "Answer"}\n')
+    prd = root / "gonogo.yaml"
+    prd.write_text(GATEWAY_PRD.format(url=upstream))
+    store_url = f"sqlite:///{root / 'gateway.db'}"
+
+    async def add_key() -> str:
+        store = open_gateway_store(store_url)
+        await store.open()
+        secret, rec = new_api_key("bench", "app")
+        await store.add_key(rec)
+        await store.close()
+        return secret
+
+    key = asyncio.run(add_key())
+    port = _free_port()
+    cmd = [
+        str(Path(PY).parent / "gonogo"),
+        "serve",
+        str(prd),
+        "--port",
+        str(port),
+        "--store",
+        store_url,
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
+    proc = subprocess.Popen(
+        ["taskset", "-c", str(SERVER_CPU), *cmd], stdout=subprocess.DEVNULL, env=env, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/healthz")
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        if endpoint == "prompt":
+            body = {"label": "production", "variables": {"question": QUESTION}}
+            target = Target(
+                base + "/v1/prompts/answer/completions",
+                json.dumps(body).encode(),
+                headers,
+                count_header="X-Gonogo-Path",
+            )
+        else:
+            t = chat_target(base + "/v1")
+            target = Target(t.url, t.body, headers, count_header="X-Gonogo-Path")
+        yield System(name, target, proc)
+    finally:
+        stop(proc)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def gateway(upstream: str, tmp: Path) -> Iterator[System]:
+    """`gonogo serve`: the feature endpoint (registry prompt, guards, budget, traces)."""
+    yield from _gateway(upstream, tmp, "gateway", "prompt")
+
+
+@contextmanager
+def gateway_chat(upstream: str, tmp: Path) -> Iterator[System]:
+    """`gonogo serve`: the OpenAI-compatible chat endpoint (guards, budget, traces)."""
+    yield from _gateway(upstream, tmp, "gateway-chat", "chat")
+
+
 SYSTEMS: dict[str, Callable[[str, Path], Any]] = {
     "direct": direct,
     "passthrough": passthrough,
+    "gateway": gateway,
+    "gateway-chat": gateway_chat,
 }
 
 
@@ -125,15 +242,24 @@ def measure(system: System, args: argparse.Namespace) -> dict[str, Any]:
     t = system.target
     stats = ProcStats(system.proc.pid) if system.proc is not None else None
     run(open_loop(t, 100, 2.0))  # warm-up: connections, caches, first-call imports
+    row: dict[str, Any] = {}
+    if stats is not None:  # background work (registry poll, budget flush): CPU ms per second
+        idle0 = stats.cpu_s()
+        time.sleep(3.0)
+        row["idle_cpu_ms_per_s"] = (stats.cpu_s() - idle0) * 1000 / 3.0
+        row["affinity"] = _affinity(system.proc.pid)
     cpu0 = stats.cpu_s() if stats else 0.0
     ol: LoadResult = run(open_loop(t, args.rate, args.seconds))
     cpu1 = stats.cpu_s() if stats else 0.0
-    row: dict[str, Any] = {"open": ol.summary()}
+    row["open"] = ol.summary()
     if stats is not None:
         row["cpu_ms_per_req"] = (cpu1 - cpu0) * 1000 / max(ol.sent, 1)
         row["rss_mb"], row["peak_rss_mb"] = stats.memory_mb()
+    cpu0 = stats.cpu_s() if stats else 0.0
     cl: LoadResult = run(closed_loop(t, args.concurrency, args.closed_seconds))
     row["closed"] = cl.summary()
+    if stats is not None:  # at full load the background work is spread over many requests
+        row["closed_cpu_ms_per_req"] = (stats.cpu_s() - cpu0) * 1000 / max(cl.sent, 1)
     row["wrk_rps"] = wrk_closed_loop(t, args.concurrency, int(args.closed_seconds), cpu=CLIENT_CPU)
 
     def probe(rate: float) -> LoadResult:
@@ -144,6 +270,14 @@ def measure(system: System, args: argparse.Namespace) -> dict[str, Any]:
     row["max_open_rps"] = best
     row["search"] = [(r.offered_rps, round(r.pct(0.99), 1), r.error_count) for r in seen]
     return row
+
+
+def _affinity(pid: int) -> str:
+    """The CPUs a process may run on (to show the pinning held)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(
+        ln.split(":")[1].strip() for ln in status.splitlines() if ln.startswith("Cpus_allowed_list")
+    )
 
 
 def med(rows: list[dict[str, Any]], *path: str) -> float:
@@ -160,8 +294,9 @@ def med(rows: list[dict[str, Any]], *path: str) -> float:
 def table(results: dict[str, list[dict[str, Any]]], rate: float) -> str:
     lines = [
         f"| system | p50 @{rate:g}/s | p99 @{rate:g}/s | added p50 | added p99 | errors "
-        "| closed-loop max | wrk max | max open rate (p99 ≤ bar) | CPU/request | RSS |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| closed-loop max | wrk max | max open rate (p99 ≤ bar) | CPU/request @rate "
+        "| CPU/request @max | idle CPU | RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     direct_rows = results.get("direct", [])
     for name, rows in results.items():
@@ -175,13 +310,16 @@ def table(results: dict[str, list[dict[str, Any]]], rate: float) -> str:
         errors = sum(sum(r["open"]["errors"].values()) for r in rows)
         cpu, rss = med(rows, "cpu_ms_per_req"), med(rows, "rss_mb")
         p50, p99 = med(rows, "open", "p50_ms"), med(rows, "open", "p99_ms")
+        cpu_max, idle = med(rows, "closed_cpu_ms_per_req"), med(rows, "idle_cpu_ms_per_s")
         cpu_s = "—" if cpu != cpu else f"{cpu:.2f} ms"
+        cpu_max_s = "—" if cpu_max != cpu_max else f"{cpu_max:.2f} ms"
+        idle_s = "—" if idle != idle else f"{idle:.0f} ms/s"
         rss_s = "—" if rss != rss else f"{rss:.0f} MB"
         lines.append(
             f"| {name} | {p50:.2f} ms | {p99:.2f} ms "
             f"| {added50} | {added99} | {errors} | {med(rows, 'closed', 'achieved_rps'):.0f}/s "
             f"| {med(rows, 'wrk_rps'):.0f}/s | {med(rows, 'max_open_rps'):.0f}/s "
-            f"| {cpu_s} | {rss_s} |"
+            f"| {cpu_s} | {cpu_max_s} | {idle_s} | {rss_s} |"
         )
     return "\n".join(lines)
 
@@ -218,8 +356,10 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(table(results, args.rate))
     la = [round(x[0], 2) for x in loads]
-    print(f"\nload average (1 min) during the run: {min(la)}–{max(la)}; "
-          f"{time.strftime('%Y-%m-%d %H:%M')}; {args.reps} reps, medians")  # fmt: skip
+    print(
+        f"\nload average (1 min) during the run: {min(la)}–{max(la)}; "
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {args.reps} reps, medians"
+    )
     if args.json:
         args.json.write_text(json.dumps({"results": results, "load": la}, indent=1))
 
