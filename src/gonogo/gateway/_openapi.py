@@ -114,11 +114,14 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def _op(summary: str, *, body: dict[str, Any] | None = None, ok: dict[str, Any] | None = None,
         ok_code: int = 200, errors: tuple[int, ...] = (400, 401, 413, 502), auth: bool = True,
-        params: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+        params: list[dict[str, Any]] | None = None,
+        also_ok: tuple[int, ...] = ()) -> dict[str, Any]:  # fmt: skip
+    ok_body = _json(ok) if ok else {}
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {
-            str(ok_code): {"description": "OK", **(_json(ok) if ok else {})},
+            str(ok_code): {"description": "OK", **ok_body},
+            **{str(c): {"description": "OK", **ok_body} for c in also_ok},
             **_errors(*errors),
         },
     }
@@ -163,7 +166,8 @@ def openapi_document(feature: str) -> dict[str, Any]:
                 "Versions, labels and history of a prompt (admin)", ok=obj, params=[name],
                 errors=(401, 403, 404))},
             "/v1/admin/prompts/{name}/versions": {"post": _op(
-                "Push a version (admin)", params=[name], ok=obj, ok_code=201,
+                "Push a version (admin); 200 when identical to the latest", params=[name],
+                ok=obj, ok_code=201, also_ok=(200,),
                 errors=(400, 401, 403, 413), body={
                     "type": "object", "required": ["user"], "additionalProperties": False,
                     "properties": {"system": {"type": "string"}, "user": {"type": "string"},
