@@ -36,6 +36,7 @@ def test_daily_budget_alerts_then_refuses(tmp_path, caplog):
         assert statuses[0] == 200 and len(statuses) >= 3
         assert r.status == 429 and r.body["error"]["type"] == "budget_exceeded"
         assert "daily budget" in r.body["error"]["message"] and r.path == "refused"
+        assert 0 < int(r.headers["Retry-After"]) <= 86400  # until the next UTC day
         before = srv.stats.requests
         assert chat(g, "again").status == 429 and srv.stats.requests == before
         alerts = [rec.getMessage() for rec in caplog.records if "budget alert" in rec.getMessage()]

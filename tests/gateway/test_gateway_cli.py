@@ -147,3 +147,39 @@ def test_refund_bot_example_still_checks_and_compiles(cli):
     assert [u.model for u in cfg.fallbacks] == ["gpt-4o-mini", "gpt-3.5-turbo"]
     assert cfg.static and cfg.static.startswith("I can't answer that right now")
     assert cfg.budget is not None and cfg.budget.monthly_usd == 1500
+
+
+def test_serve_with_two_workers(tmp_path):
+    from gateway_kit import in_store
+
+    with upstream() as (srv, _):
+        prd = write_prd(tmp_path, srv.base_url, "")
+        store = f"sqlite:///{tmp_path / 'g.db'}"
+        key, _ = add_key(store)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(
+            [GONOGO, "serve", str(prd), "--port", str(port), "--store", store, "--workers", "2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if request("GET", url + "/healthz", timeout=2).status == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline and proc.poll() is None, "never healthy"
+                time.sleep(0.2)
+            body = {"variables": {"question": "q", "contexts": "c"}}
+            statuses = [request("POST", url + "/v1/prompts/answer/completions", key=key,
+                                body=body).status for _ in range(6)]  # fmt: skip
+            assert statuses == [200] * 6
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
+    moves = in_store(store, lambda st: st.label_history("answer"))
+    assert len(moves) == 1  # seeded once, before the workers started

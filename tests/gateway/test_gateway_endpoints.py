@@ -189,7 +189,8 @@ def test_chat_stream_proxies_chunks_and_commits_the_trace_before_done(env):
     events = sse_events(r.text)
     assert events[-1] == "[DONE]"
     chunks = [e for e in events[:-1] if e["choices"]]
-    assert len(chunks) >= 3  # the upstream's pieces, forwarded one by one
+    assert len(chunks) >= 3  # the upstream's pieces, forwarded one by one, as they are
+    assert all(c["id"].startswith("chatcmpl-fake-") for c in chunks)
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     assert text == words
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"

@@ -209,6 +209,15 @@ class BudgetMeter:
             with contextlib.suppress(Exception):
                 await self._refresh()
 
+    def resets_in(self, name: str) -> int:
+        """Seconds until the period of limit ``name`` (daily, monthly, key_daily) ends."""
+        now = self._clock()
+        if name != "monthly":
+            return max(1, int(self._day_end - now))
+        dt = datetime.fromtimestamp(now, UTC)
+        year, month = (dt.year + 1, 1) if dt.month == 12 else (dt.year, dt.month + 1)
+        return max(1, int(datetime(year, month, 1, tzinfo=UTC).timestamp() - now))
+
     def snapshot(self) -> dict[str, Any]:
         """Limits and spend, for ``GET /v1/admin/budget`` and the metrics."""
         b = self.budget

@@ -156,6 +156,7 @@ class Gateway:
                 f"the {state.exceeded.replace('_', ' ')} budget is spent "
                 f"(${state.spent_usd:.4f} of ${state.limit_usd:.2f})",
                 "wait for the next period, or raise the budget in the PRD's launch.budget",
+                headers={"Retry-After": str(self.budget.resets_in(state.exceeded))},
             )  # fmt: skip
             return out, [], []
         return out, steps, names

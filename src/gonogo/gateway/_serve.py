@@ -151,6 +151,19 @@ def _serve_workers(
     import uvicorn
 
     bind_socket(host, port).close()  # a clear error now if the port is taken
+    from ..spec import load_prd
+
+    gw = create_app(load_prd(prd_path), settings).state.gateway  # checks upstream keys too
+
+    async def seed() -> None:  # once, here, rather than racing in every worker
+        await gw.store.open()
+        try:
+            await gw.seed_prompt()
+        finally:
+            await gw.store.close()
+
+    if settings.seed_prompt:
+        asyncio.run(seed())
     spec = asdict(settings)
     spec.pop("otel_tracer_provider", None)
     spec["base_dir"] = str(settings.base_dir) if settings.base_dir else None

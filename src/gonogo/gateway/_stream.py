@@ -48,6 +48,8 @@ class _Events:
         self.include_usage = include_usage
         self.created = int(time.time())
         self.model = "gonogo-static"
+        self.finished = False  # the upstream's own final chunk was forwarded
+        self.usage_sent = False  # the upstream's usage chunk was forwarded
 
     async def start(self) -> None:
         headers = [*_SSE_HEADERS, *self.ep.headers(self.call)]
@@ -78,9 +80,10 @@ class _Events:
         if out.error is not None and out.text is None:
             await self.event(out.error.body())
         elif self.chat:
-            await self.event(self._chunk([{"index": 0, "delta": {},
-                                           "finish_reason": finish_reason}]))  # fmt: skip
-            if self.include_usage:
+            if not self.finished:
+                await self.event(self._chunk([{"index": 0, "delta": {},
+                                               "finish_reason": finish_reason}]))  # fmt: skip
+            if self.include_usage and not self.usage_sent:
                 chunk = self._chunk([])
                 chunk["usage"] = {"prompt_tokens": out.input_tokens,
                                   "completion_tokens": out.output_tokens,
@@ -210,12 +213,18 @@ async def _relay(
             if chunk.get("usage"):
                 usage = usage_of(chunk) or usage
             choices = chunk.get("choices") or []
-            if not choices:
-                continue
-            delta = (choices[0] or {}).get("delta") or {}
+            first_choice = (choices[0] or {}) if choices else {}
+            delta = first_choice.get("delta") or {}
             text = delta.get("content")
-            if isinstance(text, str) and text:
+            if isinstance(text, str):
                 parts.append(text)
+            if events.chat:  # the upstream's chunks as they are (tool calls, logprobs…)
+                if not choices and not events.include_usage:
+                    continue  # the usage chunk the gateway asked for, not the client
+                events.finished |= bool(first_choice.get("finish_reason"))
+                events.usage_sent |= not choices and bool(chunk.get("usage"))
+                await events.event(chunk)
+            elif isinstance(text, str) and text:
                 await events.delta(text, first=first)
                 first = False
     except ProviderError as e:
