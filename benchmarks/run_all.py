@@ -15,6 +15,8 @@ for script in (
     "bench_rag.py",
     "bench_demo.py",
     "bench_compare.py",
+    "bench_gateway.py",
+    "bench_gateway_drill.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)
