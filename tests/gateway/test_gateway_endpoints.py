@@ -171,6 +171,9 @@ def test_oversized_body_is_413(env):
     r = chat(g, "x" * 5000)
     assert r.status == 413 and r.body["error"]["type"] == "request_too_large"
     assert srv.stats.requests == before
+    big = {"trace_id": "x", "rating": "up", "comment": "y" * 5000}
+    r = request("POST", g.url + "/v1/feedback", key=g.app_key, body=big)
+    assert r.status == 413 and r.body["error"]["type"] == "request_too_large"
 
 
 def test_unknown_route_and_method_are_json(env):

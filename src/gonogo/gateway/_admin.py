@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import UserError
-from ._http import HTTPError, dumps, parse_json_object
+from ._http import HTTPError, dumps, parse_json_object, read_body
 from ._openapi import openapi_document
 from ._store import FeedbackRecord, UnknownPromptError, UnknownTraceError
 
@@ -62,10 +62,11 @@ def _guarded(gw: Gateway, role: str | None, fn: Callable[..., Awaitable[Response
     return handler
 
 
-async def _body(request: Request, gw: Gateway) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > gw.settings.max_body_bytes:
-        raise HTTPError(413, "request_too_large", "request body too large")
+async def _body(request: Request, gw: Gateway, *, optional: bool = False) -> dict[str, Any]:
+    """The JSON object body, read no further than the size limit (413 beyond)."""
+    raw = await read_body(request.receive, gw.settings.max_body_bytes)
+    if optional and not raw.strip():
+        return {}
     return parse_json_object(raw)
 
 
@@ -202,8 +203,7 @@ def _registry(gw: Gateway) -> list[tuple[str, str, Handler]]:
 
     async def rollback(request: Request, key: ApiKeyRecord) -> Response:
         name, label = request.path_params["name"], request.path_params["label"]
-        raw = await request.body()
-        d = parse_json_object(raw) if raw.strip() else {}
+        d = await _body(request, gw, optional=True)
         _only(d, {"to_version", "reason"})
         to = d.get("to_version")
         if to is not None and (not isinstance(to, int) or isinstance(to, bool) or to < 1):
