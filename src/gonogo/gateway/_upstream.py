@@ -3,9 +3,10 @@
 An OpenAI-compatible upstream is called directly with one shared ``aiohttp`` session
 per upstream (keep-alive pool): the client's body goes out nearly as it came in and
 the upstream's JSON comes back without a round-trip through ``ChatRequest`` /
-``ChatResponse`` — that saves ~0.1 ms of CPU per request over :class:`ModelClient`,
-a tenth of the gateway's budget. Other providers (``anthropic``, ``scripted``) go
-through their :class:`~gonogo.models.Provider`; their "stream" is one chunk.
+``ChatResponse`` (measured: 0.14-0.16 ms of CPU per call against 0.18-0.21 ms through
+:class:`ModelClient`, at 20 calls in flight). Other providers (``anthropic``,
+``scripted``) go through their :class:`~gonogo.models.Provider`; their "stream" is one
+chunk.
 Failures raise :class:`~gonogo.errors.ProviderError` with the same ``kind`` values as
 the providers (timeout, rate_limit, server_error, connection, bad_response, auth,
 not_found, error), so the fallback chain classifies both alike.
