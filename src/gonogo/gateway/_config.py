@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
-from ..models import Usage
+from ..models import Usage, cost_of
 from ..models._build import api_key, build_provider
 from ..spec._launch import ALL_TRIGGERS
 from ._breaker import CircuitBreaker
@@ -48,7 +48,6 @@ class GatewayConfig:
     _model_spec: ProviderSpec | None = None
     _by_model: dict[str, Upstream] = field(default_factory=dict)
     _breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
-    _rates: dict[str, tuple[float, float] | None] = field(default_factory=dict)
 
     def upstream_for(self, model: str | None) -> Upstream:
         """The primary, or the same provider serving ``model`` (a prompt version's model)."""
@@ -76,18 +75,8 @@ class GatewayConfig:
 
     def cost(self, model: str, served_model: str, usage: Usage | None) -> float | None:
         """USD for ``usage`` at the price of ``model`` (else of the name the upstream gave)."""
-        if usage is None:
-            return None
-        if model in self._rates:
-            rates = self._rates[model]
-        else:
-            price = self.prices.get(model) or self.prices.get(served_model)
-            rates = None if price is None else (price.input_per_1m / 1e6,
-                                                price.output_per_1m / 1e6)  # fmt: skip
-            self._rates[model] = rates
-        if rates is None:
-            return None
-        return usage.input_tokens * rates[0] + usage.output_tokens * rates[1]
+        price = self.prices.get(model) or self.prices.get(served_model)
+        return cost_of(price, usage)
 
     async def aclose(self) -> None:
         """Close every upstream's connections."""
