@@ -243,7 +243,7 @@ class _Checker:
                         "which `gonogo eval` does not run",
                         "add a scorer id to `detect` to also catch it before launch",
                     )
-            if not fm.mitigate:
+            if not fm.mitigate and fm.guard is None:  # a runtime guard is a mitigation
                 self.warn(
                     here,
                     f"failure mode '{fm.id}' has no mitigation",
