@@ -214,9 +214,10 @@ def add_power(row: ScorerComparison, settings: Settings) -> None:
     margin = settings.margin if settings.mode == "non_inferiority" else None
     if margin is not None:
         effect = 0.0  # sized for a B that is truly as good as A
-    baseline = min(max(t.mean_a, 0.0), 1.0)
-    if baseline + effect > 1.0:
-        baseline = 1.0 - effect  # the change must fit on the scale: look at it downwards
+    # the planning functions need both pass rates strictly inside (0, 1): a change at the top
+    # of the scale is looked at downwards (the two-sided test's power is symmetric)
+    edge = 1e-6
+    baseline = min(max(t.mean_a, edge), 1.0 - effect - edge)
     disc = (t.wins + t.losses) / t.n if row.binary else None
     if disc is not None and (disc <= 0 or disc < effect):
         disc = None  # the observed discordance cannot carry the effect: use the model's
