@@ -46,6 +46,9 @@ def test_serve_runs_answers_and_stops_cleanly(tmp_path):
             first = proc.stdout.readline()
             assert first.startswith("gonogo gateway serving"), first
             url = first.split(" on ")[1].strip()
+            banner = first
+            while "Ctrl-C" not in banner:  # read the banner here: communicate() skips
+                banner += proc.stdout.readline()  # what readline() already buffered
             r = request("POST", url + "/v1/chat/completions", key=key,
                         body={"messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
             assert r.status == 200 and r.headers["X-Gonogo-Path"] == "primary"
@@ -54,7 +57,7 @@ def test_serve_runs_answers_and_stops_cleanly(tmp_path):
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err
-        text = first + out + err
+        text = banner + out + err
         assert "gonogo keys create" in text and "GONOGO_ADMIN_KEY" in text
         assert ADMIN not in text and key not in text
 
