@@ -180,6 +180,9 @@ def test_unknown_route_and_method_are_json(env):
     g, _, _ = env
     r = request("GET", g.url + "/v2/nothing")
     assert r.status == 404 and r.body["error"]["type"] == "not_found"
+    for path in ("/v1/prompts//completions", "/v1/prompts/a/b/completions", "/v1/prompts/x"):
+        r = request("POST", g.url + path, key=g.app_key, body={})
+        assert r.status == 404 and r.body["error"]["type"] == "not_found", path
     r = request("GET", g.url + "/v1/chat/completions", key=g.app_key)
     assert r.status == 405 and r.body["error"]["type"] == "method_not_allowed"
 
