@@ -239,3 +239,30 @@ def test_unexpected_errors_without_a_static_answer_are_json_502(bare, monkeypatc
     assert r.status == 502 and r.body["error"]["type"] == "internal_error"
     assert r.trace_id in r.body["error"]["fix"]
     assert "a bug in a guard" in trace(g, r.trace_id).error
+
+
+MIXED = """
+launch:
+  retries: 1
+  fallback:
+    - {name: backup-model, provider: scripted, script: ["a scripted answer"]}
+  circuit_breaker: {enabled: false}
+"""
+
+
+def test_retries_then_a_fallback_of_another_provider(tmp_path):
+    with upstream() as (srv, plan), gateway(tmp_path, srv.base_url, MIXED) as g:
+        plan.plan["fake-model"] = ["500"]  # one failure: the retry serves it
+        r = chat(g, "SAY: retried")
+        assert r.path == "primary" and r.body["choices"][0]["message"]["content"] == "retried"
+        assert [a["outcome"] for a in trace(g, r.trace_id).attempts] == ["server_error", "ok"]
+        plan.plan["fake-model"] = "503"
+        r = chat(g, "hi")
+        assert r.status == 200 and r.path == "fallback:1:backup-model"
+        assert r.body["choices"][0]["message"]["content"] == "a scripted answer"
+        assert r.body["model"] == "backup-model"
+        s = chat(g, "hi", stream=True)  # a non-OpenAI step: the answer is sent as events
+        events = sse_events(s.text)
+        assert s.path == "fallback:1:backup-model" and events[-1] == "[DONE]"
+        assert events[0]["choices"][0]["delta"]["content"] == "a scripted answer"
+        assert plan.calls["fake-model"] == 2 + 2 + 2  # each request: the primary and one retry
