@@ -104,9 +104,9 @@ def serve(
     def ready(url: str) -> None:
         from ..store.gateway import default_store_url, redact_url
 
-        where = store or default_store_url(prd.resolve().parent)
+        where = redact_url(store or default_store_url(prd.resolve().parent))  # no password
         click.echo(f"gonogo gateway serving {prd} on {url}")
-        click.echo(f"  store: {redact_url(where)}" + (f", redis: {redact_url(redis)}"
+        click.echo(f"  store: {where}" + (f", redis: {redact_url(redis)}"
                                                       if redis else ""))  # fmt: skip
         click.echo(f"  endpoints: {url}/v1/chat/completions, {url}/v1/prompts/NAME/completions,"
                    f" {url}/metrics, {url}/openapi.json")  # fmt: skip
