@@ -210,3 +210,32 @@ def test_key_lookups_are_cached(env):
         keys.store.find_key, keys.ttl_s = original, ttl
     assert len(calls) <= 1  # at most the first request reads the store
     assert asyncio.iscoroutinefunction(original)
+
+
+def test_budget_meter_keeps_spend_when_redis_fails_once():
+    from gonogo.gateway._budget import BudgetMeter
+    from gonogo.spec import Budget
+    from gonogo.store.gateway import MemoryCounters
+
+    class FailingOnce(MemoryCounters):  # the real in-process counters, one injected fault
+        failed = False
+
+        async def add(self, key, amount, ttl_s):
+            if not self.failed:
+                self.failed = True
+                raise ConnectionError("redis went away")
+            return await super().add(key, amount, ttl_s)
+
+    async def go():
+        counters = FailingOnce()
+        meter = BudgetMeter(Budget(daily_usd=1.0), None, counters, namespace="t")
+        meter.add(0.4, None)
+        with pytest.raises(ConnectionError):
+            await meter._refresh()
+        assert meter.total(meter._k_day()) == pytest.approx(0.4)  # still counted locally
+        await meter._refresh()
+        assert await counters.get(meter._k_day()) == pytest.approx(0.4)  # flushed, once
+        meter.add(0.7, None)
+        assert meter.check(None).exceeded == "daily"
+
+    asyncio.run(go())

@@ -177,13 +177,21 @@ class BudgetMeter:
         names = [self._k_day(), self._k_month(), *(self._k_key(k) for k in self._key_ids)]
         if self.counters is not None:
             pending, self._local = self._local, {}
-            for name in set(names) | set(pending):
-                amount = pending.get(name, 0.0)
-                if amount:
-                    ttl = 40 * 86400 if ":month:" in name else 3 * 86400
-                    self._totals[name] = await self.counters.add(name, amount, ttl)
-                else:
-                    self._totals[name] = await self.counters.get(name)
+            try:
+                for name in set(names) | set(pending):
+                    amount = pending.pop(name, 0.0)
+                    if amount:
+                        ttl = 40 * 86400 if ":month:" in name else 3 * 86400
+                        try:
+                            self._totals[name] = await self.counters.add(name, amount, ttl)
+                        except BaseException:
+                            pending[name] = amount  # not added: keep it for the next flush
+                            raise
+                    else:
+                        self._totals[name] = await self.counters.get(name)
+            finally:
+                for name, amount in pending.items():  # Redis failed: nothing is lost
+                    self._local[name] = self._local.get(name, 0.0) + amount
             return
         self._local = {}
         self._totals[self._k_day()] = await self.store.spend_since(self._day_start)
