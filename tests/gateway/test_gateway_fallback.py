@@ -266,3 +266,17 @@ def test_retries_then_a_fallback_of_another_provider(tmp_path):
         assert s.path == "fallback:1:backup-model" and events[-1] == "[DONE]"
         assert events[0]["choices"][0]["delta"]["content"] == "a scripted answer"
         assert plan.calls["fake-model"] == 2 + 2 + 2  # each request: the primary and one retry
+
+
+@pytest.mark.parametrize(
+    ("faults", "status"), [(["500", "500"], 502), (["slow", "slow"], 504), (["400"], 400)]
+)
+def test_streams_that_cannot_start_are_json_errors(bare, faults, status):
+    g, _, plan = bare
+    plan.reset()
+    plan.plan["fake-model"] = faults[:1]
+    plan.plan["fake-mini"] = faults[1:]
+    r = chat(g, "hi", stream=True)
+    assert r.status == status, r.text
+    assert r.headers["Content-Type"].startswith("application/json") and r.body["error"]
+    assert trace(g, r.trace_id).status == status

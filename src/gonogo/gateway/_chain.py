@@ -101,26 +101,23 @@ async def run_chain(
     names = names or [path_name(i, up) for i, up in enumerate(steps)]
     last_trigger: str | None = None
     stopped: tuple[Answer, OutputCheck, int, Upstream] | None = None
-    all_skipped = True
+    skipped_all = True
     for index, up in enumerate(steps):
         breaker = cfg.breaker(up)
         if not breaker.allow():
             out.attempts.append({"model": up.model, "outcome": "skipped",
                                  "error": "circuit breaker open", "latency_ms": 0.0})  # fmt: skip
             continue
-        all_skipped = False
+        skipped_all = False
         answer, err = await _call(cfg, up, body, out, on_attempt)
         if err is not None:
             breaker.failure()
             trigger = TRIGGER_OF_KIND.get(err.kind)
-            if err.kind == "error" and err.status in (400, 413, 422):
-                out.error = HTTPError(400, "upstream_rejected_request", err.message,
-                                      "check the request's parameters")  # fmt: skip
-                out.path, out.status, out.text = names[index], 400, None
-                return out
+            if rejects_request(err):
+                return rejected(out, err, names[index])
             last_trigger = trigger
             if trigger is not None and trigger not in cfg.fallback_on:
-                return _failed(out, err, trigger, names[index])
+                return failed(out, err, trigger, names[index])
             continue
         breaker.success()
         assert answer is not None
@@ -143,12 +140,8 @@ async def run_chain(
     if cfg.static is not None:
         out.path, out.text, out.status = "static", cfg.static, 200
         return out
-    if all_skipped and steps:
-        out.error = HTTPError(503, "upstream_unavailable",
-                              "every model of the chain is failing (circuit breakers open)",
-                              "retry later", headers={"Retry-After": "5"})  # fmt: skip
-        out.path, out.status = "refused", 503
-        return out
+    if skipped_all and steps:
+        return all_skipped(out)
     status = _STATUS_OF_TRIGGER.get(last_trigger or "", 502)
     out.error = HTTPError(status, "upstream_error", "no model of the chain answered",
                           "retry later; the attempts are in the trace")  # fmt: skip
@@ -189,7 +182,29 @@ async def _call(
     return None, err
 
 
-def _failed(out: Outcome, err: ProviderError, trigger: str, path: str) -> Outcome:
+def rejects_request(err: ProviderError) -> bool:
+    """The upstream refused the request itself (HTTP 400/413/422): no model would take it."""
+    return err.kind == "error" and err.status in (400, 413, 422)
+
+
+def rejected(out: Outcome, err: ProviderError, path: str) -> Outcome:
+    """End the chain with a 400: the caller's request is what is wrong."""
+    out.error = HTTPError(400, "upstream_rejected_request", err.message,
+                          "check the request's parameters")  # fmt: skip
+    out.path, out.status, out.text = path, 400, None
+    return out
+
+
+def all_skipped(out: Outcome) -> Outcome:
+    """Every step was skipped by its open breaker: 503 with Retry-After."""
+    out.error = HTTPError(503, "upstream_unavailable",
+                          "every model of the chain is failing (circuit breakers open)",
+                          "retry later", headers={"Retry-After": "5"})  # fmt: skip
+    out.path, out.status = "refused", 503
+    return out
+
+
+def failed(out: Outcome, err: ProviderError, trigger: str, path: str) -> Outcome:
     status = _STATUS_OF_TRIGGER.get(trigger, 502)
     headers = {"Retry-After": f"{err.retry_after:g}"} if err.retry_after is not None else None
     out.error = HTTPError(status, "upstream_error", err.message,

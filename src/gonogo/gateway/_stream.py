@@ -25,7 +25,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ProviderError
-from ._chain import TRIGGER_OF_KIND, Outcome, run_chain
+from ._chain import (
+    TRIGGER_OF_KIND,
+    Outcome,
+    all_skipped,
+    failed,
+    rejected,
+    rejects_request,
+    run_chain,
+)
 from ._http import HTTPError, Send, dumps
 from ._upstream import OpenAIUpstream, Stream, Upstream, usage_of
 
@@ -143,16 +151,15 @@ async def _stream(
         return
     opened = await _open(gw, steps, names, body, out)
     if opened is None:  # every step failed before streaming: static answer or JSON error
-        if out.error is None and out.text is None and gw.cfg.static is not None:
+        if out.error is None and gw.cfg.static is not None:
             out.path, out.text = "static", gw.cfg.static
         gw.settle(call, key, out)
-        if out.error is not None or out.text is None:
-            err = out.error or HTTPError(502, "upstream_error", "no model of the chain answered")
-            call.error = err.message
-            await ep.reply_error(call, err, send)
+        if out.error is not None:
+            call.error = out.error.message
+            await ep.reply_error(call, out.error, send)
             return
         await events.start()
-        await events.delta(out.text, first=True)
+        await events.delta(out.text or "", first=True)
         await events.close(out)
         return
     up, stream = opened
@@ -185,16 +192,24 @@ async def _open(
                                  "latency_ms": ms})  # fmt: skip
             gw.on_attempt(up, e.kind)
             trigger = TRIGGER_OF_KIND.get(e.kind)
+            if rejects_request(e):
+                rejected(out, e, names[index])
+                return None
             if trigger is not None and trigger not in cfg.fallback_on:
-                out.error = HTTPError(502 if trigger != "429" else 429, "upstream_error",
-                                      e.message)  # fmt: skip
-                out.path = "refused"
+                failed(out, e, trigger, names[index])
                 return None
             continue
         out.path = names[index]
         out.model = up.model
         return up, stream
-    out.path = "refused"
+    if cfg.static is None:  # else the caller serves the static answer
+        if all(a["outcome"] == "skipped" for a in out.attempts):
+            all_skipped(out)
+        else:
+            status = 504 if out.attempts[-1]["outcome"] == "timeout" else 502
+            out.error = HTTPError(status, "upstream_error", "no model of the chain answered",
+                                  "retry later; the attempts are in the trace")  # fmt: skip
+            out.path, out.status = "refused", status
     return None
 
 
