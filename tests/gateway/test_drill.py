@@ -203,3 +203,26 @@ def _same_key(secret: str) -> Any:
         revoked_at=None,
         daily_budget_usd=None,
     )
+
+
+def test_bad_duration_is_a_usage_error(tmp_path):
+    prd = write_prd(tmp_path, "http://127.0.0.1:9/v1")
+    r = drill(
+        prd,
+        "gng_x",
+        f"sqlite:///{tmp_path / 'g.db'}",
+        "http://127.0.0.1:9",
+        args=("--within", "soon"),
+    )
+    assert r.returncode == 2
+    assert "invalid duration 'soon'" in r.stderr and "5s" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_parse_duration():
+    from gonogo.cli._cmd_prompt_drill import parse_duration
+
+    assert parse_duration("5s") == 5.0
+    assert parse_duration("1.5m") == 90.0
+    assert parse_duration("1h") == 3600.0
+    assert parse_duration("2") == 2.0

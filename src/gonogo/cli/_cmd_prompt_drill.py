@@ -64,8 +64,8 @@ def _variables(pairs: tuple[str, ...]) -> dict[str, str] | None:
     "--within",
     default=None,
     metavar="DURATION",
-    help="Bound on time to effect per replica, e.g. 5s. Default: the PRD's "
-    "launch.rollback_within, else 5s.",
+    help="Bound on time to effect per replica, e.g. 5s. Default: 5s (a replica's registry "
+    "cache lives at most 5 s), or the PRD's launch.rollback_within when that is shorter.",
 )
 @click.option(
     "--store",
@@ -124,7 +124,11 @@ def drill(
     loaded = load_prd(prd)
     launch = loaded.prd.launch
     objective = launch.rollback_within if launch is not None else None
-    bound = parse_duration(within or objective or f"{DEFAULT_BOUND_S}s")
+    bound = (
+        DEFAULT_BOUND_S if objective is None else min(DEFAULT_BOUND_S, parse_duration(objective))
+    )
+    if within is not None:
+        bound = parse_duration(within)
     if name is None:
         prompt = loaded.prd.model.prompt if loaded.prd.model is not None else None
         if prompt is None:
