@@ -140,4 +140,3 @@ def _feature_name(path: str) -> str | None:
         if name and "/" not in name:
             return name
     return None
-
