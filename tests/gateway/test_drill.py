@@ -69,9 +69,8 @@ def history(url: str) -> list[tuple[int | None, int, str | None]]:
 
 def drill(prd: Path, key: str, store: str, *gateways: str, args: tuple[str, ...] = ()) -> Any:
     gw_args = [a for g in gateways for a in ("--gateway", g)]
-    return run_cli(
-        "prompt", "drill", prd, *gw_args, "--store", store, *args, env={"GONOGO_APP_KEY": key}
-    )
+    env = {"GONOGO_APP_KEY": key, "GONOGO_ADMIN_KEY": ""}
+    return run_cli("prompt", "drill", prd, *gw_args, "--store", store, *args, env=env)
 
 
 # -- two replicas on PostgreSQL -----------------------------------------------------------------
@@ -153,6 +152,35 @@ def test_a_replica_slower_than_the_bound_fails_the_drill_and_the_label_is_restor
     assert "SLOW" in r.stdout and "FAIL" in r.stdout
     assert production(url) == 2
     assert history(url)[-1] == (1, 2, "rollback drill: restore")
+
+
+def test_through_the_admin_api(replica):
+    prd, url, key, gw = replica
+    set_production_v2(url)
+    admin = make_key(url, "admin")
+    # no usable --store: the label moves only through the gateway's admin API
+    r = drill(
+        prd, key, "sqlite:////nonexistent/dir/x.db", gw, args=("--admin-key", admin, "--json")
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["passed"] and report["via"] == f"{gw} admin API"
+    moves = in_store(url, lambda s: s.label_history("answer", "production"))
+    assert [(m.from_version, m.to_version, m.reason) for m in moves[-2:]] == [
+        (2, 1, "rollback drill"),
+        (1, 2, "rollback drill: restore"),
+    ]
+    assert all(m.actor.startswith("gk_") for m in moves[-2:])  # the admin key's public id
+
+
+def test_wrong_admin_key_moves_nothing(replica):
+    prd, url, key, gw = replica
+    set_production_v2(url)
+    before = history(url)
+    r = drill(prd, key, url, gw, args=("--admin-key", key))  # an app key, not an admin key
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "HTTP 403" in r.stderr and "admin key" in r.stderr
+    assert history(url) == before
 
 
 def test_wrong_app_key_moves_nothing(replica):

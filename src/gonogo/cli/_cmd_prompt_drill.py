@@ -82,6 +82,13 @@ def _variables(pairs: tuple[str, ...]) -> dict[str, str] | None:
     help="App key the probe requests use (env GONOGO_APP_KEY).",
 )
 @click.option(
+    "--admin-key",
+    envvar="GONOGO_ADMIN_KEY",
+    default=None,
+    help="Move the label through the first --gateway's admin API with this admin key "
+    "(env GONOGO_ADMIN_KEY) instead of writing to --store.",
+)
+@click.option(
     "--var",
     "var_pairs",
     multiple=True,
@@ -99,6 +106,7 @@ def drill(
     within: str | None,
     store_url: str | None,
     app_key: str,
+    admin_key: str | None,
     var_pairs: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -106,10 +114,11 @@ def drill(
 
     Reads which version NAME@LABEL points at, checks every --gateway serves it, moves the
     label to the previous version (recorded in the label history, reason "rollback
-    drill"), then sends probe requests to each replica's feature endpoint until it
-    answers with the old version (header X-Gonogo-Prompt-Version). Then it moves the label
-    back to where it was (unless --keep) and times that too. Probes are real requests:
-    the model is called a few times per replica.
+    drill"; through the store, or with --admin-key a gateway's admin API), then sends
+    probe requests to each replica's feature endpoint until it answers with the old
+    version (header X-Gonogo-Prompt-Version). Then it moves the label back to where it
+    was (unless --keep) and times that too. Probes are real requests: the model is called
+    a few times per replica.
 
     \b
       gonogo prompt drill gonogo.yaml --gateway http://gw-1:8787 --gateway http://gw-2:8787
@@ -117,7 +126,7 @@ def drill(
     Exit codes: 0 every replica followed within the bound, 1 one did not, 2 usage or
     config error, 3 the drill could not run (e.g. a replica unreachable).
     """
-    from ..gateway._drill import DEFAULT_BOUND_S, StoreLabels, run_drill
+    from ..gateway._drill import DEFAULT_BOUND_S, AdminLabels, StoreLabels, run_drill
     from ..spec import load_prd
     from ..store.gateway import default_store_url, open_gateway_store
 
@@ -134,24 +143,25 @@ def drill(
         if prompt is None:
             raise UserError("which prompt?", "pass --name, or give the PRD a model.prompt")
         name = prompt.name
-    store = open_gateway_store(
-        store_url or default_store_url(loaded.base_dir), base_dir=loaded.base_dir
-    )
+    options: dict[str, Any] = {
+        "name": name,
+        "app_key": app_key,
+        "label": label,
+        "to_version": to_version,
+        "keep": keep,
+        "bound_s": bound,
+        "variables": _variables(var_pairs),
+    }
 
     async def go() -> Any:
+        if admin_key:
+            return await run_drill(AdminLabels(gateways[0], admin_key), gateways, **options)
+        store = open_gateway_store(
+            store_url or default_store_url(loaded.base_dir), base_dir=loaded.base_dir
+        )
         await store.open()
         try:
-            return await run_drill(
-                StoreLabels(store),
-                gateways,
-                name=name,
-                app_key=app_key,
-                label=label,
-                to_version=to_version,
-                keep=keep,
-                bound_s=bound,
-                variables=_variables(var_pairs),
-            )
+            return await run_drill(StoreLabels(store), gateways, **options)
         finally:
             await store.close()
 
@@ -166,7 +176,8 @@ def drill(
 def _print(report: Any) -> None:
     click.echo(
         f"{report.prompt}@{report.label}: version {report.original_version} → "
-        f"{report.target_version} (bound {report.bound_s:g} s per replica)"
+        f"{report.target_version} (bound {report.bound_s:g} s per replica; labels moved "
+        f"through {report.via})"
     )
     phases = [report.rollback] + ([report.restore] if report.restore is not None else [])
     for phase in phases:

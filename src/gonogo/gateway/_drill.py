@@ -27,6 +27,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import quote
 
 from ..errors import RunError, UserError
 
@@ -87,6 +88,7 @@ class DrillReport:
     rollback: DrillPhase
     restore: DrillPhase | None
     restore_error: str | None = None
+    via: str = ""  # where the labels were moved: the store's URL or a gateway's admin API
 
     @property
     def passed(self) -> bool:
@@ -130,11 +132,17 @@ class DrillReport:
             "rollback": phase(self.rollback),
             "restore": phase(self.restore),
             "restore_error": self.restore_error,
+            "via": self.via,
         }
 
 
 class LabelControl(Protocol):
     """Where the drill reads and moves labels: the store, or a gateway's admin API."""
+
+    @property
+    def where(self) -> str:
+        """Where labels are moved (for the report): a store URL or an admin API."""
+        ...
 
     async def current(self, name: str, label: str) -> tuple[int, list[str]]:
         """(version the label points at, the templates of the prompt's versions).
@@ -164,6 +172,10 @@ class StoreLabels:
 
     store: GatewayStore
     actor: str = "gonogo prompt drill"
+
+    @property
+    def where(self) -> str:
+        return self.store.url
 
     async def current(self, name: str, label: str) -> tuple[int, list[str]]:
         resolved = await self.store.resolve_all()
@@ -199,6 +211,103 @@ class StoreLabels:
         else:  # undo a rollback with a move: the label's rollback stack is as it was
             mv = await self.store.move_label(name, label, version, actor=self.actor, reason=reason)
         return mv.to_version
+
+
+@dataclass
+class AdminLabels:
+    """Label moves through one gateway's admin API (an admin key; no database access).
+
+    That replica serves a move at once; the others pick it up from the shared store.
+    """
+
+    gateway: str
+    admin_key: str
+    session: aiohttp.ClientSession | None = None
+    timeout_s: float = 10.0
+
+    @property
+    def where(self) -> str:
+        return f"{self.gateway.rstrip('/')} admin API"
+
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        import aiohttp
+
+        url = self.gateway.rstrip("/") + path
+        headers = {"Authorization": f"Bearer {self.admin_key}"}
+        own = self.session is None
+        session = self.session or aiohttp.ClientSession()
+        try:
+            async with session.request(
+                method,
+                url,
+                json=body,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.timeout_s),
+            ) as resp:
+                text = await resp.text()
+                status = resp.status
+        except (aiohttp.ClientError, TimeoutError) as e:
+            raise RunError(
+                f"cannot reach {url}: {type(e).__name__}: {e}",
+                "check the --gateway URL and that it is running",
+            ) from None
+        finally:
+            if own:
+                await session.close()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if status < 400:
+            return data
+        err = data.get("error", {}) if isinstance(data, dict) else {}
+        message = err.get("message") or text[:300]
+        if status in (401, 403):
+            raise UserError(
+                f"{url}: HTTP {status} {message}",
+                "pass an admin key: --admin-key "
+                "or GONOGO_ADMIN_KEY (`gonogo keys create NAME --role admin`)",
+            )
+        if status < 500:
+            raise UserError(f"{url}: HTTP {status} {message}", err.get("fix"))
+        raise RunError(f"{url}: HTTP {status} {message}")
+
+    async def current(self, name: str, label: str) -> tuple[int, list[str]]:
+        shown = await self._call("GET", f"/v1/admin/prompts/{quote(name, safe='')}")
+        labels = shown.get("labels") or {}
+        if label not in labels:
+            raise UserError(
+                f"prompt '{name}' has no label '{label}' on {self.gateway}",
+                f"labels there: {', '.join(sorted(labels)) or 'none'}",
+            )
+        versions = shown.get("versions") or []
+        templates = [t for v in versions for t in (v.get("system"), v.get("user")) if t]
+        return int(labels[label]), templates
+
+    async def _promote(self, name: str, label: str, version: int, reason: str) -> int:
+        path = f"/v1/admin/prompts/{quote(name, safe='')}/labels/{quote(label, safe='')}"
+        moved = await self._call("POST", path, {"version": version, "reason": reason})
+        return int(moved["to_version"])
+
+    async def _rollback(self, name: str, label: str, to: int | None, reason: str) -> int:
+        path = f"/v1/admin/prompts/{quote(name, safe='')}/labels/{quote(label, safe='')}/rollback"
+        body: dict[str, Any] = {"reason": reason}
+        if to is not None:
+            body["to_version"] = to
+        moved = await self._call("POST", path, body)
+        return int(moved["to_version"])
+
+    async def rollback(self, name: str, label: str, to_version: int | None, reason: str) -> int:
+        if to_version is not None:  # a plain move, as StoreLabels does
+            return await self._promote(name, label, to_version, reason)
+        return await self._rollback(name, label, None, reason)
+
+    async def restore(
+        self, name: str, label: str, version: int, *, explicit: bool, reason: str
+    ) -> int:
+        if explicit:
+            return await self._rollback(name, label, version, reason)
+        return await self._promote(name, label, version, reason)
 
 
 @dataclass
@@ -372,7 +481,9 @@ async def run_drill(
                 restore = DrillPhase("restore", target, original, wall0, timings)
             except Exception as e:  # report the drill's result even when restoring fails
                 restore_error = f"{type(e).__name__}: {e}"
-    return DrillReport(name, label, bound_s, original, target, rollback, restore, restore_error)
+    return DrillReport(
+        name, label, bound_s, original, target, rollback, restore, restore_error, via=control.where
+    )
 
 
 async def _preflight(
