@@ -5,7 +5,8 @@ and every one traced.
 The upstream (FakeOpenAIServer) fails at random, seeded: calls slower than the
 gateway's timeout, 500/502/503, 429, malformed JSON bodies, bodies without choices and
 dropped connections. The PRD's chain is fake-model → fake-mini (same faulty upstream)
-→ a static answer, so every request must end as HTTP 200 on one of those paths.
+→ a static answer, so every request must end as HTTP 200 on one of those paths. Run on
+SQLite and on the multi-replica setup (real PostgreSQL store, budget counters in Redis).
 """
 
 from __future__ import annotations
@@ -104,15 +105,23 @@ async def _stored(store_url: str) -> tuple[int, dict[str, Any]]:
         await store.close()
 
 
-def test_every_request_answered_and_traced_under_30_percent_upstream_faults(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres+redis"])
+def test_every_request_answered_and_traced_under_30_percent_upstream_faults(
+    tmp_path, backend, request
+):
+    extra: list[str] = []
+    if backend == "sqlite":
+        store_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    else:  # the multi-replica setup: shared PostgreSQL store, budget counters in Redis
+        store_url = request.getfixturevalue("postgres_db_url")
+        extra = ["--redis", request.getfixturevalue("redis_url")]
     upstream = FakeOpenAIServer(
         latency_s=0.02, fault_rate=0.3, fault_mix=FAULT_MIX, slow_s=3.0, seed=11
     )
     with upstream:
         prd = write_prd(tmp_path, upstream.base_url, timeout_s=0.5)
-        store_url = f"sqlite:///{tmp_path / 'gateway.db'}"
         key = make_key(store_url)
-        with GatewayProcess(prd, store_url) as gw:
+        with GatewayProcess(prd, store_url, extra=extra) as gw:
             results = asyncio.run(_load(gw.url, key))
             logs = gw.output()
         faults = dict(upstream.stats.faults)
