@@ -291,6 +291,10 @@ def med(rows: list[dict[str, Any]], *path: str) -> float:
     return statistics.median(vals) if vals else float("nan")
 
 
+def _rate(x: float) -> str:
+    return "— (no wrk)" if x != x else f"{x:.0f}/s"
+
+
 def table(results: dict[str, list[dict[str, Any]]], rate: float) -> str:
     lines = [
         f"| system | p50 @{rate:g}/s | p99 @{rate:g}/s | added p50 | added p99 | errors "
@@ -318,7 +322,7 @@ def table(results: dict[str, list[dict[str, Any]]], rate: float) -> str:
         lines.append(
             f"| {name} | {p50:.2f} ms | {p99:.2f} ms "
             f"| {added50} | {added99} | {errors} | {med(rows, 'closed', 'achieved_rps'):.0f}/s "
-            f"| {med(rows, 'wrk_rps'):.0f}/s | {med(rows, 'max_open_rps'):.0f}/s "
+            f"| {_rate(med(rows, 'wrk_rps'))} | {med(rows, 'max_open_rps'):.0f}/s "
             f"| {cpu_s} | {cpu_max_s} | {idle_s} | {rss_s} |"
         )
     return "\n".join(lines)
