@@ -108,15 +108,30 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+# OpenAPI 3.1 has no stream keyword; tools (schemathesis among them) read an event
+# stream's `schema` as the schema of each event: its `data` line is a JSON chunk, or
+# `[DONE]` for the last one.
+_SSE_EVENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "string", "description": "A JSON chunk, or [DONE] last."}},
+}
+
+
+def _json_or_sse(schema: dict[str, Any]) -> dict[str, Any]:
+    """A 200 that is JSON, or server-sent events when the request asked for ``stream: true``."""
+    return {"content": {**_json(schema)["content"], "text/event-stream": {"schema": _SSE_EVENT}}}
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     return {str(c): {"description": "Error", **_json(_ERROR)} for c in codes}
 
 
 def _op(summary: str, *, body: dict[str, Any] | None = None, ok: dict[str, Any] | None = None,
         ok_code: int = 200, errors: tuple[int, ...] = (400, 401, 413, 502), auth: bool = True,
-        params: list[dict[str, Any]] | None = None,
-        also_ok: tuple[int, ...] = ()) -> dict[str, Any]:  # fmt: skip
-    ok_body = _json(ok) if ok else {}
+        params: list[dict[str, Any]] | None = None, also_ok: tuple[int, ...] = (),
+        stream: bool = False) -> dict[str, Any]:  # fmt: skip
+    ok_body = (_json_or_sse(ok) if stream else _json(ok)) if ok else {}
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {
@@ -150,10 +165,10 @@ def openapi_document(feature: str) -> dict[str, Any]:
         "paths": {
             "/v1/chat/completions": {"post": _op(
                 "OpenAI-compatible chat completion (stream: true for SSE)", body=_CHAT_REQUEST,
-                ok=obj, errors=(400, 401, 404, 413, 422, 429, 502, 503, 504))},
+                ok=obj, stream=True, errors=(400, 401, 404, 413, 422, 429, 502, 503, 504))},
             "/v1/prompts/{name}/completions": {"post": _op(
                 "Render a registry prompt by label or version and complete it",
-                body=_PROMPT_REQUEST, ok=_PROMPT_RESPONSE, params=[name],
+                body=_PROMPT_REQUEST, ok=_PROMPT_RESPONSE, params=[name], stream=True,
                 errors=(400, 401, 404, 413, 422, 429, 502, 503, 504))},
             "/v1/feedback": {"post": _op("Rate a traced answer", body=_FEEDBACK, ok=obj,
                                          ok_code=201, errors=(400, 401, 404, 413))},
