@@ -21,6 +21,29 @@ PACKAGES = [
     "gonogo.gateway",
 ]
 
+# names code outside the package relies on (the rollback drill's building blocks)
+REQUIRED = {
+    "gonogo.gateway": [
+        "AdminLabels",
+        "DrillPhase",
+        "DrillReport",
+        "LabelControl",
+        "Prober",
+        "ReplicaTiming",
+        "StoreLabels",
+        "run_drill",
+        "template_variables",
+        "wait_for_version",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_required_names_exported(name):
+    module = importlib.import_module(name)
+    missing = [attr for attr in REQUIRED[name] if attr not in module.__all__]
+    assert not missing, f"{name}.__all__ lacks {missing}"
+
 
 @pytest.mark.parametrize("name", PACKAGES)
 def test_all_names_resolve(name):

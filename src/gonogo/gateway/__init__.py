@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from ._app import create_app
 from ._breaker import CircuitBreaker
-from ._drill import DrillPhase, DrillReport, ReplicaTiming, StoreLabels, run_drill
+from ._drill import (
+    AdminLabels,
+    DrillPhase,
+    DrillReport,
+    LabelControl,
+    Prober,
+    ReplicaTiming,
+    StoreLabels,
+    run_drill,
+    template_variables,
+    wait_for_version,
+)
 from ._injection import InjectionScore, injection_score
 from ._pii import PII_KINDS, PiiMatch, find_pii, redact
 from ._serve import GatewayServer, bind_socket, serve
@@ -20,13 +31,16 @@ from ._settings import GatewaySettings
 
 __all__ = [
     "PII_KINDS",
+    "AdminLabels",
     "CircuitBreaker",
     "DrillPhase",
     "DrillReport",
     "GatewayServer",
     "GatewaySettings",
     "InjectionScore",
+    "LabelControl",
     "PiiMatch",
+    "Prober",
     "ReplicaTiming",
     "StoreLabels",
     "bind_socket",
@@ -36,4 +50,6 @@ __all__ = [
     "redact",
     "run_drill",
     "serve",
+    "template_variables",
+    "wait_for_version",
 ]
