@@ -16,14 +16,21 @@ import inspect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__
 from ..data import Case
 from ..errors import RunError, UserError
 from ..models import ResponseCache
-from ..run import CallableTarget, Executor, Progress, Suite, TargetOutput, compile_suite
+from ..run import (
+    CallableTarget,
+    Executor,
+    Progress,
+    Suite,
+    TargetOutput,
+    compile_suite,
+    new_run_meta,
+    update_run_meta,
+)
 from ..spec import LoadedPRD
 from ..store import RunStore
 from ._variants import ResolvedVariant, variant_prd
@@ -116,32 +123,10 @@ def store_key(loaded: LoadedPRD, variant: ResolvedVariant) -> str:
     return f"{loaded.path}#compare:{variant.name}:{variant.fingerprint()}"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _meta(run: VariantRun, comparison_id: str, limit: int | None) -> dict[str, Any]:
-    suite, v = run.suite, run.variant
+    v = run.variant
     return {
-        "started_at": _now(),
-        "prd_path": str(suite.loaded.path),
-        "prd_sha256": suite.loaded.sha256,
-        "feature": suite.prd.feature,
-        "target": suite.target.name,
-        "repeats": suite.repeats,
-        "gonogo_version": __version__,
-        "status": "running",
-        "stopped_reason": None,
-        "datasets": [
-            {"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
-            for d in suite.datasets
-        ],
-        "judge": None
-        if suite.judge_client is None
-        else {"model": suite.judge_client.model, "fingerprint": suite.judge_fingerprint},
-        "scorers": suite.scorer_descriptions,
-        "wall_s": 0.0,
-        "calls": {"target": 0, "judge": 0, "cache_hits": 0},
+        **new_run_meta(run.suite),
         "limit": limit,
         "variant": {"role": v.role, "name": v.name, "label": v.label, "overrides": v.overrides},
         "comparison": {"id": comparison_id, "role": v.role},
@@ -241,20 +226,7 @@ async def execute(
     wall = time.perf_counter() - t0
     for run, outcome in zip(runs, outcomes, strict=True):
         run.executed = outcome.executed
-        _update_meta(run, outcome.status, outcome.stopped_reason, wall)
-
-
-def _update_meta(run: VariantRun, status: str, stopped: str | None, wall: float) -> None:
-    meta, suite = run.meta, run.suite
-    meta.update(finished_at=_now(), status=status, stopped_reason=stopped)
-    meta["wall_s"] = round(meta.get("wall_s", 0.0) + wall, 3)
-    calls = meta.setdefault("calls", {"target": 0, "judge": 0, "cache_hits": 0})
-    for role, client in (("target", suite.target_client), ("judge", suite.judge_client)):
-        if client is not None:
-            calls[role] += client.stats.calls - client.stats.cache_hits
-            calls["cache_hits"] += client.stats.cache_hits
-    if suite.target_client is None:
-        calls["target"] += run.executed
+        update_run_meta(run.meta, run.suite, outcome, wall)
 
 
 def finish(store: RunStore, run: VariantRun, other: VariantRun) -> None:

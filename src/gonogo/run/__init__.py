@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._types import Target, TargetOutput
 
 if TYPE_CHECKING:
-    from ._evaluate import EvalOptions, EvalResult, evaluate
+    from ._evaluate import EvalOptions, EvalResult, evaluate, new_run_meta, update_run_meta
     from ._plan import CallEstimate, RunPlan, plan_run
     from ._runner import Executor, Progress, RunOutcome
     from ._suite import Suite, compile_suite, load_datasets, state_dir
@@ -23,6 +23,8 @@ _LAZY = {
     "EvalOptions": "_evaluate",
     "EvalResult": "_evaluate",
     "evaluate": "_evaluate",
+    "new_run_meta": "_evaluate",
+    "update_run_meta": "_evaluate",
     "CallEstimate": "_plan",
     "RunPlan": "_plan",
     "plan_run": "_plan",
@@ -55,8 +57,10 @@ __all__ = [
     "compile_suite",
     "evaluate",
     "load_datasets",
+    "new_run_meta",
     "plan_run",
     "state_dir",
+    "update_run_meta",
 ]
 
 

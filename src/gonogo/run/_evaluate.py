@@ -110,7 +110,7 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
             meta.update(status="partial", stopped_reason="interrupted")
             store.finish_run(run_id, "partial", meta, None)
             raise
-        _update_meta(meta, suite, outcome, time.perf_counter() - t0)
+        update_run_meta(meta, suite, outcome, time.perf_counter() - t0)
         result.outcome = outcome
         result.results = _aggregate(suite, store, run_id, meta)
         store.finish_run(run_id, outcome.status, meta, result.results)
@@ -136,7 +136,7 @@ def _open_run(
 ) -> tuple[str | None, set[tuple[str, int]], dict[str, Any]]:
     prd_key = str(suite.loaded.path)
     if not opts.resume:
-        return None, set(), _new_meta(suite)
+        return None, set(), new_run_meta(suite)
     row = store.latest_run(prd_key)
     if row is None:
         raise UserError(
@@ -159,7 +159,8 @@ def _open_run(
     return row.id, store.done_keys(row.id), meta
 
 
-def _new_meta(suite: Suite) -> dict[str, Any]:
+def new_run_meta(suite: Suite) -> dict[str, Any]:
+    """A new run's ``meta`` (what results.json records about the run), status "running"."""
     prd = suite.prd
     return {
         "started_at": _now(),
@@ -184,7 +185,8 @@ def _new_meta(suite: Suite) -> dict[str, Any]:
     }
 
 
-def _update_meta(meta: dict[str, Any], suite: Suite, outcome: RunOutcome, wall: float) -> None:
+def update_run_meta(meta: dict[str, Any], suite: Suite, outcome: RunOutcome, wall: float) -> None:
+    """Record a finished (or stopped) execution in ``meta``: status, wall time, calls."""
     meta["finished_at"] = _now()
     meta["status"] = outcome.status
     meta["stopped_reason"] = outcome.stopped_reason
