@@ -32,7 +32,9 @@ from ._rows import (
     prompt_row,
     trace_from_row,
     trace_row,
+    unknown_key,
     unknown_prompt,
+    unknown_trace,
 )
 from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
 from ._types import (
@@ -42,8 +44,6 @@ from ._types import (
     PromptVersion,
     StoreError,
     TraceRecord,
-    UnknownKeyError,
-    UnknownTraceError,
 )
 
 _MIGRATION_LOCK = 0x676F6E6F  # pg_advisory_xact_lock key ("gono")
@@ -393,10 +393,7 @@ class PostgresGatewayStore:
         row = feedback_row(fb)
         async with self._tx() as c:
             if await c.fetchval("SELECT 1 FROM traces WHERE id = $1", fb.trace_id) is None:
-                raise UnknownTraceError(
-                    f"no trace with id '{fb.trace_id}'",
-                    "send the id from the X-Gonogo-Trace-Id header (or the response's `id`)",
-                )
+                raise unknown_trace(fb.trace_id)
             done = await c.fetchval(
                 f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES ({_placeholders(7)}) "
                 "ON CONFLICT (id) DO NOTHING RETURNING 1",
@@ -462,9 +459,7 @@ class PostgresGatewayStore:
         """Mark a key revoked (again is a no-op); UnknownKeyError if there is no such id."""
         async with self._tx() as c:
             if await c.fetchval("SELECT 1 FROM api_keys WHERE id = $1", key_id) is None:
-                raise UnknownKeyError(
-                    f"no API key with id '{key_id}'", "see the ids with: gonogo keys list"
-                )
+                raise unknown_key(key_id)
             await c.execute(
                 "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
                 time.time(),

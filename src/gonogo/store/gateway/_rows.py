@@ -196,3 +196,20 @@ def unknown_label(name: str, label: str) -> UserError:
         f"prompt '{name}' has no label '{label}'",
         f"promote a version first: gonogo prompt promote {name} VERSION --label {label}",
     )
+
+
+def unknown_trace(trace_id: str) -> UserError:
+    """The error for feedback on a trace id the store does not have."""
+    from ._types import UnknownTraceError
+
+    return UnknownTraceError(
+        f"no trace with id '{trace_id}'",
+        "send the id from the X-Gonogo-Trace-Id header (or the response's `id`)",
+    )
+
+
+def unknown_key(key_id: str) -> UserError:
+    """The error for a key id the store does not have."""
+    from ._types import UnknownKeyError
+
+    return UnknownKeyError(f"no API key with id '{key_id}'", "see the ids with: gonogo keys list")

@@ -35,8 +35,10 @@ from ._rows import (
     prompt_row,
     trace_from_row,
     trace_row,
+    unknown_key,
     unknown_label,
     unknown_prompt,
+    unknown_trace,
 )
 from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
 from ._types import (
@@ -46,8 +48,6 @@ from ._types import (
     PromptVersion,
     StoreError,
     TraceRecord,
-    UnknownKeyError,
-    UnknownTraceError,
 )
 
 T = TypeVar("T")
@@ -495,10 +495,7 @@ def _list_traces(
 
 def _add_feedback(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
     if db.execute("SELECT 1 FROM traces WHERE id=?", (row[1],)).fetchone() is None:
-        raise UnknownTraceError(
-            f"no trace with id '{row[1]}'",
-            "send the id from the X-Gonogo-Trace-Id header (or the response's `id`)",
-        )
+        raise unknown_trace(row[1])
     try:
         db.execute(f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES (?,?,?,?,?,?,?)", row)
     except sqlite3.IntegrityError:
@@ -542,9 +539,7 @@ def _find_key(db: sqlite3.Connection, key_hash: str) -> ApiKeyRecord | None:
 
 def _revoke_key(db: sqlite3.Connection, key_id: str) -> None:
     if db.execute("SELECT 1 FROM api_keys WHERE id=?", (key_id,)).fetchone() is None:
-        raise UnknownKeyError(
-            f"no API key with id '{key_id}'", "see the ids with: gonogo keys list"
-        )
+        raise unknown_key(key_id)
     db.execute(
         "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (time.time(), key_id)
     )
