@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any, Self
 
 import pytest
 
@@ -130,8 +131,19 @@ def _runnable_copy(bin_dir: Path) -> Path:
     return target / bin_dir.relative_to(pkg.parent)
 
 
-class PostgresServer:
-    """A throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, user ``postgres``)."""
+class _ServerProcess:
+    """What both test servers share: a temp folder, a process on a free port, a clean stop.
+
+    A subclass says how to start its process (``_launch``), how to ask whether it answers
+    (``_answers``) and how it likes to be stopped (signal, grace period).
+    """
+
+    _what = "server"  # names the server in errors
+    _log_name = "server.log"
+    _ready_timeout_s = 15.0
+    _poll_s = 0.05
+    _stop_signal = signal.SIGTERM
+    _stop_wait_s = 10.0
 
     def __init__(self) -> None:
         self.port = 0
@@ -139,7 +151,7 @@ class PostgresServer:
         self._dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> PostgresServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -147,10 +159,86 @@ class PostgresServer:
         self.stop()
 
     def start(self) -> str:
+        raise NotImplementedError
+
+    def _launch(self, port: int) -> tuple[list[str], str, dict[str, Any]]:
+        """The command line, URL and extra Popen arguments for a server on ``port``."""
+        raise NotImplementedError
+
+    def _answers(self) -> bool:
+        """Whether the server at ``self.url`` answers a request right now."""
+        raise NotImplementedError
+
+    def _run_on_free_port(self) -> str:
+        """Start the server on a free port (three tries: a port may be taken meanwhile)."""
+        assert self._dir is not None
+        for _attempt in range(3):
+            self.port = free_port()
+            argv, self.url, popen = self._launch(self.port)
+            log = open(self._dir / self._log_name, "wb")
+            self._proc = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+                **popen,
+            )
+            log.close()
+            if self._wait_ready(self._ready_timeout_s):
+                return self.url
+            self._kill()
+        tail = (self._dir / self._log_name).read_text(errors="replace")[-800:]
+        self.stop()
+        raise ServiceError(f"{self._what} did not start: {tail}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self._proc is not None
+            if self._proc.poll() is not None:
+                return False
+            if self._answers():
+                return True
+            time.sleep(self._poll_s)
+        return False
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(self._stop_signal)
+            try:
+                self._proc.wait(self._stop_wait_s)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def stop(self) -> None:
+        self._kill()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+class PostgresServer(_ServerProcess):
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, user ``postgres``)."""
+
+    _log_name = "postgres.log"
+    _ready_timeout_s = 30.0
+    _poll_s = 0.1
+    _stop_signal = signal.SIGINT  # fast shutdown
+    _stop_wait_s = 15.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bin_dir = Path()
+        self._env: dict[str, str] = {}
+        self._as_user: dict[str, Any] = {}
+
+    def start(self) -> str:
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise ServiceError(f"no PostgreSQL server binaries found — {_FIX_PG}")
-        as_user: dict[str, object] = {}
+        as_user: dict[str, Any] = {}
         self._dir = Path(tempfile.mkdtemp(prefix="gonogo-pg-"))
         if os.geteuid() == 0:  # postgres refuses root: run it as nobody
             bin_dir = _runnable_copy(bin_dir)
@@ -175,76 +263,43 @@ class PostgresServer:
             capture_output=True,
             env=env,
             cwd=self._dir,
-            **as_user,  # type: ignore[call-overload]
+            **as_user,
         )
         if init.returncode != 0:
             self.stop()
             raise ServiceError(
                 f"initdb ({bin_dir}) failed: {init.stderr.decode(errors='replace')[-800:]}"
             )
-        for _attempt in range(3):
-            self.port = free_port()
-            log = open(self._dir / "postgres.log", "wb")
-            self._proc = subprocess.Popen(
-                [
-                    str(bin_dir / "postgres"),
-                    "-D",
-                    str(data),
-                    "-p",
-                    str(self.port),
-                    "-c",
-                    "listen_addresses=127.0.0.1",
-                    "-c",
-                    f"unix_socket_directories={self._dir}",
-                    "-c",
-                    "max_connections=200",
-                    "-c",
-                    "shared_buffers=32MB",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self._dir,
-                preexec_fn=_die_with_parent,
-                **as_user,  # type: ignore[call-overload]
-            )
-            log.close()
-            self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-            if self._wait_ready(30.0):
-                return self.url
-            self._kill()
-        tail = (self._dir / "postgres.log").read_text(errors="replace")[-800:]
-        self.stop()
-        raise ServiceError(f"PostgreSQL ({bin_dir}) did not start: {tail}")
+        self._bin_dir, self._env, self._as_user = bin_dir, env, as_user
+        self._what = f"PostgreSQL ({bin_dir})"
+        return self._run_on_free_port()
 
-    def _wait_ready(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self._proc is not None
-            if self._proc.poll() is not None:
-                return False
-            try:
-                asyncio.run(_pg_ping(self.url))
-                return True
-            except Exception:  # not up yet: refused, starting up, ...
-                time.sleep(0.1)
-        return False
+    def _launch(self, port: int) -> tuple[list[str], str, dict[str, Any]]:
+        assert self._dir is not None
+        argv = [
+            str(self._bin_dir / "postgres"),
+            "-D",
+            str(self._dir / "data"),
+            "-p",
+            str(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self._dir}",
+            "-c",
+            "max_connections=200",
+            "-c",
+            "shared_buffers=32MB",
+        ]
+        url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        return argv, url, {"env": self._env, "cwd": self._dir, **self._as_user}
 
-    def _kill(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGINT)  # fast shutdown
-            try:
-                self._proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def stop(self) -> None:
-        self._kill()
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+    def _answers(self) -> bool:
+        try:
+            asyncio.run(_pg_ping(self.url))
+            return True
+        except Exception:  # not up yet: refused, starting up, ...
+            return False
 
 
 async def _pg_ping(url: str) -> None:
@@ -304,90 +359,49 @@ def redis_binary() -> str | None:
     return exe if exe and os.access(exe, os.X_OK) else None
 
 
-class RedisServer:
+class RedisServer(_ServerProcess):
     """A throwaway Redis on 127.0.0.1 (no persistence)."""
 
+    _log_name = "redis.log"
+
     def __init__(self) -> None:
-        self.port = 0
-        self.url = ""
-        self._dir: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> RedisServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__()
+        self._exe = ""
 
     def start(self) -> str:
         exe = redis_binary()
         if exe is None:
             raise ServiceError(f"no redis-server found — {_FIX_REDIS}")
         self._dir = Path(tempfile.mkdtemp(prefix="gonogo-redis-"))
-        for _attempt in range(3):
-            self.port = free_port()
-            log = open(self._dir / "redis.log", "wb")
-            self._proc = subprocess.Popen(
-                [
-                    exe,
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    str(self._dir),
-                    "--daemonize",
-                    "no",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
-            )
-            log.close()
-            self.url = f"redis://127.0.0.1:{self.port}/0"
-            if self._wait_ready(15.0):
-                return self.url
-            self._kill()
-        tail = (self._dir / "redis.log").read_text(errors="replace")[-800:]
-        self.stop()
-        raise ServiceError(f"Redis ({exe}) did not start: {tail}")
+        self._exe = exe
+        self._what = f"Redis ({exe})"
+        return self._run_on_free_port()
 
-    def _wait_ready(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self._proc is not None
-            if self._proc.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return True
-            except OSError:
-                pass
-            time.sleep(0.05)
-        return False
+    def _launch(self, port: int) -> tuple[list[str], str, dict[str, Any]]:
+        argv = [
+            self._exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self._dir),
+            "--daemonize",
+            "no",
+        ]
+        return argv, f"redis://127.0.0.1:{port}/0", {}
 
-    def _kill(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def stop(self) -> None:
-        self._kill()
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
 
 
 # -- pytest fixtures (exposed by tests/conftest.py) ------------------------------------------
