@@ -201,6 +201,22 @@ def test_keys_create_list_revoke(tmp_path, store_url):
     assert rec.id == key_id and rec.revoked_at is not None
 
 
+def test_keys_budget_sets_and_drops_a_keys_limit(tmp_path, store_url):
+    s = ("--store", store_url)
+    key_id = ok("keys", "create", "checkout", "--role", "app", *s).split()[3]
+    assert f"{key_id}: $7.5/day" in ok("keys", "budget", key_id, "--daily-budget", "7.5", *s)
+    assert "$7.5" in ok("keys", "list", *s)
+    assert "no daily budget of its own" in ok("keys", "budget", key_id, "--none", *s)
+    row = [ln for ln in ok("keys", "list", *s).splitlines() if key_id in ln][0]
+    assert "$" not in row
+    assert "no API key with id 'gk_nope'" in fails("keys", "budget", "gk_nope", "--none", *s)
+    assert "exactly one" in fails("keys", "budget", key_id, *s)
+    assert "exactly one" in fails("keys", "budget", key_id, "--none", "--daily-budget", "1", *s)
+    out = run_cli("keys", "budget", key_id, "--daily-budget", "-1", *s)  # click's range check
+    assert out.returncode == 2 and "x>=0" in out.stderr and "Traceback" not in out.stderr
+    assert "finite" in fails("keys", "budget", key_id, "--daily-budget", "inf", *s)
+
+
 def test_traces_and_feedback_export_to_a_loadable_golden_dataset(tmp_path, store_url):
     t_vars = trace(inputs={"variables": {"question": "How do I cancel?"}}, output="Go to Plans.")
     t_chat = trace(

@@ -155,6 +155,37 @@ def test_keys_are_stored_hashed_and_revocable(store_url):
         new_api_key("x", "root")
 
 
+def test_key_budgets_can_be_set_and_dropped(store_url):
+    _, rec = new_api_key("checkout-app", "app")
+    _, other = new_api_key("ops", "admin", daily_budget_usd=3.0)
+
+    async def body(s):
+        await s.add_key(rec)
+        await s.add_key(other)
+        seen = []
+        for value in (2.5, 0, None, 7):
+            await s.set_key_budget(rec.id, value)
+            seen.append((await s.find_key(rec.key_hash)).daily_budget_usd)
+        with pytest.raises(UnknownKeyError, match="gk_missing") as missing:
+            await s.set_key_budget("gk_missing", 1.0)
+        bad = []
+        for value in (-0.01, float("nan"), float("inf"), "5", True):
+            with pytest.raises(UserError, match="daily budget") as e:
+                await s.set_key_budget(rec.id, value)
+            bad.append(e.value)
+        await s.revoke_key(rec.id)
+        await s.set_key_budget(rec.id, 1.5)  # a revoked key keeps its record; still settable
+        return seen, missing.value, bad, {k.id: k for k in await s.list_keys()}
+
+    seen, missing, bad, keys = run_with(store_url, body)
+    assert seen == [2.5, 0.0, None, 7.0]
+    assert missing.exit_code == 2 and "keys list" in missing.hint
+    assert all(e.exit_code == 2 for e in bad)
+    assert keys[rec.id].daily_budget_usd == 1.5 and keys[rec.id].revoked_at is not None
+    assert keys[other.id].daily_budget_usd == 3.0  # only the named key changed
+    assert keys[rec.id].key_hash == rec.key_hash and keys[rec.id].role == "app"
+
+
 def test_spend_since_sums_cost_overall_and_per_key(store_url):
     t0 = 1_700_000_000.0
     rows = [

@@ -1,4 +1,4 @@
-"""``gonogo keys``: create, list and revoke the gateway's API keys (stored hashed)."""
+"""``gonogo keys``: create, list, revoke and budget the gateway's API keys (stored hashed)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,40 @@ def revoke(key_id: str, prd: Path | None, store: str | None) -> None:
 
     with_store(store_url(store, prd), act)
     click.echo(f"revoked {key_id}")
+
+
+@keys.command("budget")
+@click.argument("key_id")
+@click.option(
+    "--daily-budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="USD",
+    help="The key's new daily limit in USD (it replaces the PRD's per_key_daily_usd).",
+)
+@click.option(
+    "--none",
+    "no_budget",
+    is_flag=True,
+    help="Drop the key's own limit (the PRD's per_key_daily_usd applies, if any).",
+)
+@prd_option
+@store_option
+def budget(
+    key_id: str, daily_budget: float | None, no_budget: bool, prd: Path | None, store: str | None
+) -> None:
+    """Set or drop the daily budget of the key KEY_ID (gateways apply it within 10 s)."""
+    from ..errors import UserError
+
+    if (daily_budget is None) == (not no_budget):
+        raise UserError(
+            "pass exactly one of --daily-budget USD and --none",
+            f"e.g. gonogo keys budget {key_id} --daily-budget 20",
+        )
+
+    async def act(s: Any) -> None:
+        await s.set_key_budget(key_id, daily_budget)
+
+    with_store(store_url(store, prd), act)
+    shown = "no daily budget of its own" if daily_budget is None else f"${daily_budget:g}/day"
+    click.echo(f"{key_id}: {shown}")

@@ -22,6 +22,7 @@ from ._rows import (
     MOVE_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
+    check_budget,
     check_name,
     feedback_from_row,
     feedback_row,
@@ -465,6 +466,18 @@ class PostgresGatewayStore:
                 time.time(),
                 key_id,
             )
+
+    async def set_key_budget(self, key_id: str, daily_budget_usd: float | None) -> None:
+        """Set (or with None, drop) a key's own daily budget; UnknownKeyError if no such id."""
+        budget = check_budget(daily_budget_usd)
+        async with self._tx() as c:
+            done = await c.fetchval(
+                "UPDATE api_keys SET daily_budget_usd = $1 WHERE id = $2 RETURNING 1",
+                budget,
+                key_id,
+            )
+        if done is None:
+            raise unknown_key(key_id)
 
     async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
         """Sum of ``cost_usd`` of traces started at or after ``since``."""

@@ -7,6 +7,7 @@ TEXT, PostgreSQL jsonb), so one pair of functions converts in both directions.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -172,6 +173,24 @@ def key_from_row(r: Sequence[Any]) -> ApiKeyRecord:
         revoked_at=None if r[5] is None else float(r[5]),
         daily_budget_usd=None if r[6] is None else float(r[6]),
     )
+
+
+def check_budget(daily_budget_usd: float | None) -> float | None:
+    """A key's daily budget: None (no limit of its own) or a finite USD amount ≥ 0."""
+    if daily_budget_usd is None:
+        return None
+    if isinstance(daily_budget_usd, bool) or not isinstance(daily_budget_usd, int | float):
+        raise UserError(
+            f"a daily budget must be a number, not {daily_budget_usd!r}",
+            "pass a USD amount ≥ 0, or none to drop the key's own limit",
+        )
+    value = float(daily_budget_usd)
+    if not math.isfinite(value) or value < 0:
+        raise UserError(
+            f"a daily budget must be a finite USD amount ≥ 0, not {daily_budget_usd!r}",
+            "pass a USD amount ≥ 0, or none to drop the key's own limit",
+        )
+    return value
 
 
 def unknown_prompt(name: str, version: int | None = None) -> UserError:

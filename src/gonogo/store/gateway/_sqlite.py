@@ -25,6 +25,7 @@ from ._rows import (
     MOVE_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
+    check_budget,
     check_name,
     feedback_from_row,
     feedback_row,
@@ -316,6 +317,10 @@ class SQLiteGatewayStore:
         """Mark a key revoked (again is a no-op); UnknownKeyError if there is no such id."""
         await self._write(_revoke_key, key_id)
 
+    async def set_key_budget(self, key_id: str, daily_budget_usd: float | None) -> None:
+        """Set (or with None, drop) a key's own daily budget; UnknownKeyError if no such id."""
+        await self._write(_set_key_budget, key_id, check_budget(daily_budget_usd))
+
     async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
         """Sum of ``cost_usd`` of traces started at or after ``since``."""
         return await self._read(_spend_since, since, api_key_id)
@@ -543,6 +548,12 @@ def _revoke_key(db: sqlite3.Connection, key_id: str) -> None:
     db.execute(
         "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (time.time(), key_id)
     )
+
+
+def _set_key_budget(db: sqlite3.Connection, key_id: str, budget: float | None) -> None:
+    cur = db.execute("UPDATE api_keys SET daily_budget_usd=? WHERE id=?", (budget, key_id))
+    if cur.rowcount == 0:
+        raise unknown_key(key_id)
 
 
 def _spend_since(db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:

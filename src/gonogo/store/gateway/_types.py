@@ -250,6 +250,13 @@ class GatewayStore(Protocol):
         """Mark a key revoked; UnknownKeyError if there is no such id."""
         ...
 
+    async def set_key_budget(self, key_id: str, daily_budget_usd: float | None) -> None:
+        """Set (or with None, drop) a key's own daily budget; UnknownKeyError if no such id.
+
+        A value that is not a finite number ≥ 0 is a UserError.
+        """
+        ...
+
     async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
         """Sum of ``cost_usd`` of traces started at or after ``since``."""
         ...
@@ -285,8 +292,9 @@ def new_api_key(
         raise UserError(f"unknown key role '{role}'", "use --role app or --role admin")
     if not name.strip():
         raise UserError("a key needs a name", "name it after the app or person using it")
-    if daily_budget_usd is not None and daily_budget_usd < 0:
-        raise UserError("a daily budget cannot be negative", "pass a USD amount ≥ 0")
+    from ._rows import check_budget  # _rows imports this module
+
+    daily_budget_usd = check_budget(daily_budget_usd)
     key_id = "gk_" + secrets.token_hex(4)
     secret = f"gng_{key_id[3:]}_{secrets.token_urlsafe(24)}"
     rec = ApiKeyRecord(
