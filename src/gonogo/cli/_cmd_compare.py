@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ._options import no_cache_option, prd_argument, quiet_option, store_option
+
 _VERDICTS = (
     "better",
     "no_difference",
@@ -19,6 +21,8 @@ _VERDICTS = (
     "not_evaluated",
 )
 _DEFAULT_FAIL_ON = "worse,inferior,inconclusive,too_small,not_evaluated"
+# a change in pass rate: strictly between 0 and 1 (0.05 = 5 points)
+_SHARE = click.FloatRange(min=0, max=1, min_open=True, max_open=True)
 
 
 def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
@@ -32,7 +36,7 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
 
 
 @click.command("compare")
-@click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
+@prd_argument
 @click.option(
     "--a",
     "a_args",
@@ -59,14 +63,14 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
 )
 @click.option(
     "--margin",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    type=_SHARE,
     default=None,
     help="Non-inferiority margin: the largest drop in pass rate that still passes (0.05 = 5 "
     "points).",
 )
 @click.option(
     "--min-effect",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    type=_SHARE,
     default=None,
     help="Smallest change in pass rate worth detecting; compare says when the golden set is "
     "too small for it. Default: compare.min_effect, else 0.1.",
@@ -88,20 +92,14 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
               help="Samples per case (default: eval_plan.repeats).")  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Use only the first N golden cases.")  # fmt: skip
-@click.option("--no-cache", is_flag=True, help="Call the models even when a cached answer exists.")
+@no_cache_option
 @click.option(
     "--resume",
     is_flag=True,
     help="Reuse each variant's last run with the same settings: continue it if it was cut "
     "short, take its results if it completed.",
 )
-@click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.",
-)
+@store_option
 @click.option(
     "--preference/--no-preference",
     default=None,
@@ -118,7 +116,7 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
     "`worse,inferior` fails only on a detected regression; add no_difference to require "
     "an improvement.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def compare(
     prd: Path,
     a_args: tuple[str, ...],

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..run import EvalOptions, EvalResult, RunPlan, evaluate
+from ._options import no_cache_option, prd_argument, quiet_option, store_option
 
 
 def _print_plan(plan: RunPlan, resumed: int) -> None:
@@ -35,18 +36,8 @@ def _print_plan(plan: RunPlan, resumed: int) -> None:
         click.echo(f"  note: {note}")
 
 
-_prd_argument = click.argument("prd", type=click.Path(path_type=Path), default="gonogo.yaml")
-_store_option = click.option(
-    "--store",
-    "store_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Run store (SQLite file). Default: .gonogo/runs.sqlite next to the PRD.",
-)
-
-
 @click.command("eval")
-@_prd_argument
+@prd_argument
 @click.option(
     "--out",
     "out_dir",
@@ -59,7 +50,7 @@ _store_option = click.option(
     is_flag=True,
     help="Continue the last unfinished run: completed results are kept, no call is made twice.",
 )
-@click.option("--no-cache", is_flag=True, help="Call the models even when a cached answer exists.")
+@no_cache_option
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -72,8 +63,8 @@ _store_option = click.option(
     metavar="USD",
     help="Stop cleanly before spending more than this (completed work is kept).",
 )
-@_store_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@store_option
+@quiet_option
 def eval_(
     prd: Path,
     out_dir: Path | None,
@@ -139,7 +130,7 @@ def _finish(result: EvalResult) -> None:
 
 
 @click.command("report")
-@_prd_argument
+@prd_argument
 @click.option("--run", "run_id", default=None, help="Run id (default: the latest run).")
 @click.option(
     "--out",
@@ -148,7 +139,7 @@ def _finish(result: EvalResult) -> None:
     required=True,
     help="Folder for results.json, junit.xml and report.html.",
 )
-@_store_option
+@store_option
 def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None) -> None:
     """Re-render the reports of a stored run without running anything."""
     from rich.console import Console
