@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import UserError
+from ..store.gateway import UnknownKeyError, new_api_key
 from ._http import HTTPError, dumps, parse_json_object, read_body
 from ._openapi import openapi_document
 from ._store import FeedbackRecord, UnknownPromptError, UnknownTraceError
@@ -56,6 +57,8 @@ def _guarded(gw: Gateway, role: str | None, fn: Callable[..., Awaitable[Response
             return error_response(HTTPError(404, "unknown_prompt", e.message, e.hint))
         except UnknownTraceError as e:
             return error_response(HTTPError(404, "unknown_trace", e.message, e.hint))
+        except UnknownKeyError as e:
+            return error_response(HTTPError(404, "unknown_key", e.message, e.hint))
         except UserError as e:
             return error_response(HTTPError(400, "invalid_request", e.message, e.hint))
 
@@ -111,7 +114,7 @@ def _move(m: LabelMove) -> dict[str, Any]:
 
 def routes(gw: Gateway) -> list[tuple[str, str, Handler]]:
     """(method, path, handler) of every endpoint here."""
-    return _public(gw) + _registry(gw)
+    return _public(gw) + _registry(gw) + _keys(gw)
 
 
 def _public(gw: Gateway) -> list[tuple[str, str, Handler]]:
@@ -229,4 +232,72 @@ def _registry(gw: Gateway) -> list[tuple[str, str, Handler]]:
             _guarded(gw, "admin", rollback),
         ),  # fmt: skip
         ("GET", "/v1/admin/prompts/{name}/history", _guarded(gw, "admin", history)),
+    ]
+
+
+def _key(k: ApiKeyRecord) -> dict[str, Any]:
+    """A key as the admin API shows it: never its secret, nor the secret's hash."""
+    return {"id": k.id, "name": k.name, "role": k.role, "created_at": k.created_at,
+            "revoked_at": k.revoked_at, "daily_budget_usd": k.daily_budget_usd}  # fmt: skip
+
+
+def _key_name(d: dict[str, Any]) -> str:
+    name = _str(d, "name", required=True) or ""
+    if len(name) > 200 or not name.isprintable():
+        raise HTTPError(400, "invalid_request", "`name` must be printable text of at most 200 "
+                        "characters", "name the key after the app or person using it")  # fmt: skip
+    return name
+
+
+def _keys(gw: Gateway) -> list[tuple[str, str, Handler]]:
+    """Create, list, revoke and budget API keys.
+
+    A change made here applies on this replica at once (its key cache is dropped); other
+    replicas see it within their key TTL (``key_ttl_s``, 10 s by default).
+    """
+    store = gw.store
+
+    async def list_keys(request: Request, key: ApiKeyRecord) -> Response:
+        return _Json({"keys": [_key(k) for k in await store.list_keys()]})
+
+    async def create(request: Request, key: ApiKeyRecord) -> Response:
+        d = await _body(request, gw)
+        _only(d, {"name", "role", "daily_budget_usd"})
+        role = d.get("role")
+        if role not in ("app", "admin"):
+            raise HTTPError(400, "invalid_request", '`role` must be "app" or "admin"')
+        secret, rec = new_api_key(_key_name(d), role, d.get("daily_budget_usd"))
+        await store.add_key(rec)
+        # the secret is in this response only: never logged, traced or stored
+        return _Json({**_key(rec), "secret": secret}, status_code=201,
+                     headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    async def revoke(request: Request, key: ApiKeyRecord) -> Response:
+        key_id = request.path_params["id"]
+        await store.revoke_key(key_id)  # UnknownKeyError → 404
+        gw.keys.forget()
+        return _Json(await _find(key_id))
+
+    async def set_budget(request: Request, key: ApiKeyRecord) -> Response:
+        key_id = request.path_params["id"]
+        d = await _body(request, gw)
+        _only(d, {"daily_budget_usd"})
+        if "daily_budget_usd" not in d:
+            raise HTTPError(400, "invalid_request", "`daily_budget_usd` is required",
+                            "a USD amount ≥ 0, or null to drop the key's own limit")  # fmt: skip
+        await store.set_key_budget(key_id, d["daily_budget_usd"])  # 404 / 400 (UserError)
+        gw.keys.forget()
+        return _Json(await _find(key_id))
+
+    async def _find(key_id: str) -> dict[str, Any]:
+        for k in await store.list_keys():
+            if k.id == key_id:
+                return _key(k)
+        raise UnknownKeyError(f"no API key with id '{key_id}'", "see GET /v1/admin/keys")
+
+    return [
+        ("GET", "/v1/admin/keys", _guarded(gw, "admin", list_keys)),
+        ("POST", "/v1/admin/keys", _guarded(gw, "admin", create)),
+        ("DELETE", "/v1/admin/keys/{id}", _guarded(gw, "admin", revoke)),
+        ("PUT", "/v1/admin/keys/{id}/budget", _guarded(gw, "admin", set_budget)),
     ]

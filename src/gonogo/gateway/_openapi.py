@@ -102,6 +102,41 @@ _FEEDBACK = {
         "correction": {"type": "string"},
     },
 }
+_BUDGET = {
+    "type": ["number", "null"],
+    "minimum": 0,
+    "description": "USD per UTC day; null: no limit of its own (the PRD's applies).",
+}
+_KEY: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "name", "role", "created_at", "revoked_at", "daily_budget_usd"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "role": {"enum": ["app", "admin"]},
+        "created_at": {"type": "number"},
+        "revoked_at": {"type": ["number", "null"]},
+        "daily_budget_usd": {"type": ["number", "null"]},
+    },
+}
+_NEW_KEY = {
+    "type": "object",
+    "required": [*_KEY["required"], "secret"],
+    "properties": {
+        **_KEY["properties"],
+        "secret": {"type": "string", "description": "Shown this once only."},
+    },
+}
+_CREATE_KEY = {
+    "type": "object",
+    "required": ["name", "role"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "role": {"enum": ["app", "admin"]},
+        "daily_budget_usd": _BUDGET,
+    },
+}  # fmt: skip
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +190,7 @@ def _path_param(name: str) -> dict[str, Any]:
 
 def openapi_document(feature: str) -> dict[str, Any]:
     """The OpenAPI document for a gateway serving ``feature``."""
-    name, label = _path_param("name"), _path_param("label")
+    name, label, key_id = _path_param("name"), _path_param("label"), _path_param("id")
     obj = {"type": "object"}
     return {
         "openapi": "3.1.0",
@@ -205,5 +240,21 @@ def openapi_document(feature: str) -> dict[str, Any]:
                 errors=(401, 403))},
             "/v1/admin/budget": {"get": _op("Budget limits and spend (admin)", ok=obj,
                                             errors=(401, 403))},
+            "/v1/admin/keys": {
+                "get": _op("API keys, never their secrets (admin)", errors=(401, 403),
+                           ok={"type": "object", "required": ["keys"],
+                               "properties": {"keys": {"type": "array", "items": _KEY}}}),
+                "post": _op("Create a key; its secret is in this response only (admin)",
+                            body=_CREATE_KEY, ok=_NEW_KEY, ok_code=201,
+                            errors=(400, 401, 403, 413))},
+            "/v1/admin/keys/{id}": {"delete": _op(
+                "Revoke a key (admin); again is a no-op", params=[key_id], ok=_KEY,
+                errors=(401, 403, 404))},
+            "/v1/admin/keys/{id}/budget": {"put": _op(
+                "Set or drop a key's own daily budget (admin)", params=[key_id], ok=_KEY,
+                errors=(400, 401, 403, 404, 413), body={
+                    "type": "object", "required": ["daily_budget_usd"],
+                    "additionalProperties": False,
+                    "properties": {"daily_budget_usd": _BUDGET}})},
         },
     }  # fmt: skip

@@ -184,7 +184,10 @@ def check_budget(daily_budget_usd: float | None) -> float | None:
             f"a daily budget must be a number, not {daily_budget_usd!r}",
             "pass a USD amount ≥ 0, or none to drop the key's own limit",
         )
-    value = float(daily_budget_usd)
+    try:
+        value = float(daily_budget_usd)
+    except OverflowError:  # an int too large for a float (e.g. from JSON)
+        value = math.inf
     if not math.isfinite(value) or value < 0:
         raise UserError(
             f"a daily budget must be a finite USD amount ≥ 0, not {daily_budget_usd!r}",
