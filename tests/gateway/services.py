@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
@@ -405,22 +406,26 @@ class RedisServer(_ServerProcess):
 
 
 # -- pytest fixtures (exposed by tests/conftest.py) ------------------------------------------
-@pytest.fixture(scope="session")
-def postgres_server():
-    """Admin URL of a real PostgreSQL: $GONOGO_TEST_POSTGRES_URL, or one started here."""
-    env = os.environ.get("GONOGO_TEST_POSTGRES_URL")
+def _session_server(env_var: str, server: _ServerProcess, what: str) -> Iterator[str]:
+    """$``env_var`` if set, else ``server`` started for the session; fails (never skips)."""
+    env = os.environ.get(env_var)
     if env:
         yield env
         return
-    server = PostgresServer()
     try:
         server.start()
     except ServiceError as e:
-        pytest.fail(f"cannot start the PostgreSQL test server: {e}", pytrace=False)
+        pytest.fail(f"cannot start the {what} test server: {e}", pytrace=False)
     try:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Admin URL of a real PostgreSQL: $GONOGO_TEST_POSTGRES_URL, or one started here."""
+    yield from _session_server("GONOGO_TEST_POSTGRES_URL", PostgresServer(), "PostgreSQL")
 
 
 @pytest.fixture
@@ -434,19 +439,7 @@ def postgres_db_url(postgres_server):
 @pytest.fixture(scope="session")
 def redis_server():
     """URL of a real Redis: $GONOGO_TEST_REDIS_URL, or one started here."""
-    env = os.environ.get("GONOGO_TEST_REDIS_URL")
-    if env:
-        yield env
-        return
-    server = RedisServer()
-    try:
-        server.start()
-    except ServiceError as e:
-        pytest.fail(f"cannot start the Redis test server: {e}", pytrace=False)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from _session_server("GONOGO_TEST_REDIS_URL", RedisServer(), "Redis")
 
 
 @pytest.fixture
