@@ -1,0 +1,12 @@
+"""The CLI keeps its own copy of the verdict names (importing gonogo.compare would slow
+`gonogo compare --help` by ~0.65 s): it must stay equal to the library's."""
+
+from __future__ import annotations
+
+from gonogo.cli import _cmd_compare
+from gonogo.compare import DEFAULT_FAIL_ON, VERDICTS
+
+
+def test_cli_verdicts_match_the_library() -> None:
+    assert tuple(_cmd_compare._VERDICTS) == tuple(VERDICTS)
+    assert set(_cmd_compare._DEFAULT_FAIL_ON.split(",")) == set(DEFAULT_FAIL_ON)
