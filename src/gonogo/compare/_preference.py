@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from ..data import Case
 from ..errors import ProviderError
 from ..models import ModelClient
+from ..scorers._judge import parse_verdict
 
 PREF_SYSTEM = """\
 You compare two answers an AI assistant gave to the same input and say which one is \
@@ -75,7 +75,6 @@ PREF_PROMPT_SHA256 = hashlib.sha256(
 MAX_ATTEMPTS = 3
 _ORDER_STRIDE = 500  # the B-first call uses sample s + 500: its own cache entry
 _RETRY_STRIDE = 1000
-_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -109,21 +108,6 @@ def combine(ab: str, ba: str) -> str:
     pick_ab = {"1": "a", "2": "b"}.get(ab, "tie")
     pick_ba = {"1": "b", "2": "a"}.get(ba, "tie")
     return pick_ab if pick_ab == pick_ba else "tie"
-
-
-def _parse(text: str, validator: Any) -> tuple[dict[str, Any] | None, str | None]:
-    body = text.strip()
-    fenced = _FENCE.match(body)
-    if fenced:
-        body = fenced.group(1)
-    try:
-        value = json.loads(body)
-    except json.JSONDecodeError as e:
-        return None, f"not JSON ({e.msg} at column {e.colno})"
-    err = next(iter(validator.iter_errors(value)), None)
-    if err is not None:
-        return None, err.message
-    return value, None
 
 
 @dataclass
@@ -171,7 +155,7 @@ class PreferenceJudge:
             )
             if resp.cost_usd is not None:
                 costs.append(resp.cost_usd)
-            verdict, bad = _parse(resp.text, self._validator)
+            verdict, bad = parse_verdict(resp.text, self._validator)
             if verdict is not None:
                 return str(verdict["better"]), str(verdict["reasoning"])
             problem = bad or "invalid"
