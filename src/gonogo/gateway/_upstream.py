@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ProviderError
 from ..models import ChatRequest, Provider, Usage
+from ..models._openai import describe_bad_body, retry_after_seconds, server_message
 from ._http import dumps, loads
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def parse_completion(raw: bytes, where: str) -> Answer:
             raise TypeError("message.content is not a string")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
         raise ProviderError(
-            f"malformed response from {where}: {type(e).__name__}",
+            f"malformed response from {where}: {describe_bad_body(raw, e)}",
             "check that the upstream is an OpenAI-compatible /v1 endpoint",
             kind="bad_response", retryable=True, status=200,
         ) from None  # fmt: skip
@@ -69,8 +70,8 @@ def usage_of(d: dict[str, Any]) -> Usage | None:
 
 def http_error(status: int, raw: bytes, where: str, retry_after: str | None) -> ProviderError:
     """A ProviderError for a non-200 upstream answer, classified like the providers do."""
-    detail = _server_message(raw)
-    after = _seconds(retry_after)
+    detail = server_message(raw)
+    after = retry_after_seconds(retry_after)
     if status == 429:
         return ProviderError(f"rate limited by {where}: {detail}", kind="rate_limit",
                              status=status, retryable=True, retry_after=after)  # fmt: skip
@@ -80,25 +81,6 @@ def http_error(status: int, raw: bytes, where: str, retry_after: str | None) -> 
                              retry_after=after)  # fmt: skip
     kind = {401: "auth", 403: "auth", 404: "not_found"}.get(status, "error")
     return ProviderError(f"{where} answered HTTP {status}: {detail}", kind=kind, status=status)
-
-
-def _server_message(raw: bytes) -> str:
-    try:
-        d = loads(raw)
-        err = d.get("error", d) if isinstance(d, dict) else d
-        msg = err.get("message") if isinstance(err, dict) else err
-        if isinstance(msg, str) and msg:
-            return " ".join(msg.split())[:200]
-    except ValueError:
-        pass
-    return " ".join(raw[:200].decode("utf-8", "replace").split()) or "(empty body)"
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return None if value is None else max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 class OpenAIUpstream:

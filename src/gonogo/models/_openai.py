@@ -176,7 +176,7 @@ class OpenAICompatibleProvider:
                 raise TypeError("message.content is not a string")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
             raise ProviderError(
-                f"malformed response from {self._url}: {_describe_bad_body(raw, e)}",
+                f"malformed response from {self._url}: {describe_bad_body(raw, e)}",
                 "check that base_url points at an OpenAI-compatible /v1 endpoint",
                 kind="bad_response",
                 retryable=True,
@@ -196,21 +196,21 @@ class OpenAICompatibleProvider:
     def _http_error(
         self, status: int, raw: bytes, retry_after: str | None, request: ChatRequest
     ) -> ProviderError:
-        detail = _server_message(raw)
+        detail = server_message(raw)
         where = f"{self._url} (HTTP {status})"
         if status == 429:
             return ProviderError(
                 f"rate limited by {where}: {detail}",
                 "lower `concurrency` in the PRD, or raise the account's rate limit",
                 status=status, kind="rate_limit", retryable=True,
-                retry_after=_seconds(retry_after),
+                retry_after=retry_after_seconds(retry_after),
             )  # fmt: skip
         if status >= 500:
             return ProviderError(
                 f"server error from {where}: {detail}",
                 "the provider is failing; gonogo retries these — raise max_retries if it persists",
                 status=status, kind="server_error", retryable=True,
-                retry_after=_seconds(retry_after),
+                retry_after=retry_after_seconds(retry_after),
             )  # fmt: skip
         if status in (401, 403):
             var = f"${self._key_env}" if self._key_env else "the variable named by api_key_env"
@@ -275,7 +275,7 @@ def _bounded_ints_as_enums(schema: Any) -> Any:
     return out
 
 
-def _server_message(raw: bytes) -> str:
+def server_message(raw: bytes) -> str:
     """The error message in an OpenAI-style error body, else the start of the body."""
     try:
         d = json.loads(raw)
@@ -289,7 +289,8 @@ def _server_message(raw: bytes) -> str:
     return _one_line(text) or "(empty body)"
 
 
-def _describe_bad_body(raw: bytes, e: Exception) -> str:
+def describe_bad_body(raw: bytes, e: Exception) -> str:
+    """What is wrong with a 200 body that is not an OpenAI chat completion."""
     if not raw:
         return "empty body"
     if isinstance(e, ValueError) and not isinstance(e, (KeyError, IndexError)):
@@ -304,7 +305,8 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _seconds(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header in seconds; None for an HTTP date or no header."""
     if value is None:
         return None
     try:
