@@ -1,6 +1,7 @@
 """HTTP-level tests of OpenAICompatibleProvider + ModelClient against a real loopback server."""
 
 import asyncio
+import json
 
 import pytest
 from models_kit import PRICE, USER, make_client
@@ -215,3 +216,15 @@ def test_provider_can_be_used_directly(server):
 
     resp = asyncio.run(go())
     assert resp.text.startswith("Answer") and provider.id == f"openai-compatible:{server.base_url}"
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [None, {}, {"prompt_tokens": None, "completion_tokens": None}, {"completion_tokens": 3}],
+)
+def test_a_body_without_token_counts_parses_with_usage_unknown(usage):
+    body = {"model": "m", "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]}
+    if usage is not None:
+        body["usage"] = usage
+    resp = OpenAICompatibleProvider("http://127.0.0.1:9/v1")._parse(json.dumps(body).encode())
+    assert (resp.text, resp.usage) == ("hi", None)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ProviderError
 from ..models import ChatRequest, Provider, Usage
-from ..models._openai import describe_bad_body, retry_after_seconds, server_message
+from ..models._openai import describe_bad_body, retry_after_seconds, server_message, usage_of
 from ._http import dumps, loads
 
 if TYPE_CHECKING:
@@ -58,14 +58,6 @@ def parse_completion(raw: bytes, where: str) -> Answer:
             kind="bad_response", retryable=True, status=200,
         ) from None  # fmt: skip
     return Answer(text, d.get("model") or "", usage_of(d), d, raw, choice.get("finish_reason"))
-
-
-def usage_of(d: dict[str, Any]) -> Usage | None:
-    """The ``usage`` block of an OpenAI body as :class:`Usage`, when present."""
-    u = d.get("usage")
-    if isinstance(u, dict) and isinstance(u.get("prompt_tokens"), int):
-        return Usage(u["prompt_tokens"], int(u.get("completion_tokens") or 0))
-    return None
 
 
 def http_error(status: int, raw: bytes, where: str, retry_after: str | None) -> ProviderError:

@@ -182,14 +182,10 @@ class OpenAICompatibleProvider:
                 retryable=True,
                 status=200,
             ) from None
-        u = d.get("usage")
-        usage = None
-        if isinstance(u, dict) and "prompt_tokens" in u:
-            usage = Usage(int(u["prompt_tokens"]), int(u.get("completion_tokens") or 0))
         return ChatResponse(
             text=text,
             model=d.get("model") or "",
-            usage=usage,
+            usage=usage_of(d),
             finish_reason=choice.get("finish_reason"),
         )
 
@@ -273,6 +269,14 @@ def _bounded_ints_as_enums(schema: Any) -> Any:
     ):
         out["enum"] = list(range(lo, hi + 1))
     return out
+
+
+def usage_of(d: dict[str, Any]) -> Usage | None:
+    """The ``usage`` block of an OpenAI body as :class:`Usage`, when it has token counts."""
+    u = d.get("usage")
+    if isinstance(u, dict) and isinstance(u.get("prompt_tokens"), int):
+        return Usage(u["prompt_tokens"], int(u.get("completion_tokens") or 0))
+    return None
 
 
 def server_message(raw: bytes) -> str:
