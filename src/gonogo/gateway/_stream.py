@@ -25,6 +25,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ProviderError
+from ..models._openai import usage_of
 from ._chain import (
     TRIGGER_OF_KIND,
     Outcome,
@@ -35,7 +36,7 @@ from ._chain import (
     run_chain,
 )
 from ._http import HTTPError, Send, dumps
-from ._upstream import OpenAIUpstream, Stream, Upstream, usage_of
+from ._upstream import OpenAIUpstream, Stream, Upstream
 
 if TYPE_CHECKING:
     from ._call import Call
