@@ -1,6 +1,6 @@
 """Offline groundedness detector vs the content-word baseline on HaluEval QA (issue #3).
 
-Data: ../shared/data/halueval_qa_dev.jsonl (250 HotpotQA questions from HaluEval, MIT):
+Data: src/gonogo/demo/data/halueval_qa_dev.jsonl (250 HotpotQA questions from HaluEval, MIT):
 each question's right answer is *grounded* in its context, each hallucinated answer is not.
 That gives 742 (question, context, answer, label) items.
 
@@ -44,7 +44,7 @@ from gonogo.rag._grounding import GroundednessDetector
 from gonogo.rag._grounding_features import FEATURES
 from gonogo.rag._grounding_text import content_tokens
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "halueval_qa_dev.jsonl"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "src/gonogo/demo/data/halueval_qa_dev.jsonl"
 L2 = 1.0  # ridge penalty on standardised coefficients
 MIL_ROUNDS = 4  # multiple-instance refits: an answer is as supported as its weakest claim
 

@@ -1,6 +1,6 @@
 """The reference RAG app on HaluEval QA: retrieval hit@k, extractive answer quality, speed.
 
-Indexes the `context` of each line of ../shared/data/halueval_qa_dev.jsonl as one
+Indexes the `context` of each line of src/gonogo/demo/data/halueval_qa_dev.jsonl as one
 document (250 multi-hop questions, MIT licence), then for every question:
 
 - retrieval: is a chunk of the question's own context ranked 1st / in the top 5, for
@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "halueval_qa_dev.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "src/gonogo/demo/data/halueval_qa_dev.jsonl"
 
 
 def normalize(text: str) -> list[str]:

@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+REFUND_BOT = ROOT / "examples" / "refund-bot" / "gonogo.yaml"
 
 
 def run_cli(*args, cwd=None, env=None, timeout=120):

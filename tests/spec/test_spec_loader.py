@@ -266,11 +266,11 @@ def test_model_target_without_model_points_at_the_eval_plan():
 
 
 def test_refund_bot_example_is_a_valid_prd():
-    # the product manager's example from shared/: every section and scorer kind it uses
+    # the product manager's example in examples/: every section and scorer kind it uses
     # (groundedness, context_recall, rubric, regex_absent…) is part of the format
-    from gonogo_testkit import SHARED
+    from gonogo_testkit import REFUND_BOT
 
-    loaded = load_prd(SHARED / "examples" / "refund-bot.gonogo.yaml")
+    loaded = load_prd(REFUND_BOT)
     kinds = [s.kind for s in loaded.prd.eval_plan.scorers]
     assert kinds == ["semantic_similarity", "groundedness", "context_recall", "rubric",
                      "regex_absent"]

@@ -5,7 +5,7 @@ import pytest
 from spec_helpers import VALID, load
 
 from gonogo.spec import PRD, render_html, render_markdown
-from gonogo_testkit import SHARED
+from gonogo_testkit import REFUND_BOT
 
 HOSTILE = (
     VALID.replace("feature: FAQ answers", 'feature: "FAQ <script>alert(1)</script>"')
@@ -25,9 +25,7 @@ HOSTILE = (
 def refund_bot():
     import yaml
 
-    return PRD.model_validate(
-        yaml.safe_load((SHARED / "examples" / "refund-bot.gonogo.yaml").read_text())
-    )
+    return PRD.model_validate(yaml.safe_load(REFUND_BOT.read_text()))
 
 
 def test_markdown_has_every_section_as_tables(refund_bot):

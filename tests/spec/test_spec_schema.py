@@ -6,7 +6,7 @@ import yaml
 from spec_helpers import VALID
 
 from gonogo.spec import prd_json_schema
-from gonogo_testkit import SHARED
+from gonogo_testkit import REFUND_BOT
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def test_schema_header():
 
 
 def test_refund_bot_example_validates(validator):
-    data = yaml.safe_load((SHARED / "examples" / "refund-bot.gonogo.yaml").read_text())
+    data = yaml.safe_load(REFUND_BOT.read_text())
     assert list(validator.iter_errors(data)) == []
 
 
