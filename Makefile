@@ -50,7 +50,7 @@ pytest: dev
 	$(BIN)/pytest -q -m "not llm"
 
 test-llm: llm
-	$(BIN)/pytest -q -m llm tests/integration
+	GONOGO_REQUIRE_LLM=1 $(BIN)/pytest -q -m llm tests/integration
 
 test: lint typecheck pytest test-llm
 

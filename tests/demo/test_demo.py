@@ -9,8 +9,12 @@ def test_demo_builds_evaluates_and_reports(tmp_path, cli):
     r = cli("demo", "--dir", tmp_path / "demo", "--cases", "20", cwd=tmp_path, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
-    assert "indexed" in r.stdout and ("GO" in r.stdout)
+    assert "indexed" in r.stdout
     res = json.loads((tmp_path / "demo" / "report" / "results.json").read_text())
+    # the verdict printed is the one computed, and the demo exits 0 whatever it is
+    assert res["verdict"] in ("GO", "NO-GO")
+    assert "demo finished in" in r.stdout and f"with verdict {res['verdict']} " in r.stdout
+    assert res["verdict"] in {line.strip() for line in r.stdout.splitlines()}
     assert res["totals"]["n_cases"] == 20
     kinds = {s["id"]: s["kind"] for s in res["scorers"]}
     assert kinds["grounded"] == "groundedness" and kinds["refuses_right"] == "refusal"

@@ -227,7 +227,7 @@ def test_feature_endpoint_stream(env):
 
 
 def test_openai_client_works_against_the_gateway(env):
-    openai = pytest.importorskip("openai")
+    import openai
     g, _, _ = env
 
     async def go():

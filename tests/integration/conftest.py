@@ -75,6 +75,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = _missing_packages()
     if not missing:
         return
+    if os.environ.get("GONOGO_REQUIRE_LLM"):  # `make test-llm`: a missing extra is a failure
+        raise pytest.UsageError(
+            f"GONOGO_REQUIRE_LLM is set but {', '.join(missing)} is not installed — "
+            "pip install -e '.[llm]'"
+        )
     skip = pytest.mark.skip(
         reason=(
             f"real-LLM test: {', '.join(missing)} not installed — "

@@ -4,14 +4,11 @@ import asyncio
 
 import pytest
 
+from gonogo import rag
 from gonogo.spec import Price
 
 pytestmark = pytest.mark.llm
 
-rag = pytest.importorskip("gonogo.rag", reason="the RAG app (gonogo.rag) is not built yet")
-_NAMES = ("Document", "LLMAnswerer", "RagApp", "RagIndex")
-if not all(hasattr(rag, name) for name in _NAMES):
-    pytest.skip(f"gonogo.rag does not export {', '.join(_NAMES)} yet", allow_module_level=True)
 
 DOCS = [  # one chunk each (under the default chunk size), a few hundred characters long
     (

@@ -5,13 +5,10 @@ import json
 import threading
 
 import pytest
+from aiohttp import web
 
-anthropic = pytest.importorskip("anthropic", reason="the optional `anthropic` extra")
-
-from aiohttp import web  # noqa: E402
-
-from gonogo.errors import ProviderError  # noqa: E402
-from gonogo.models import AnthropicProvider, ChatRequest, ModelClient  # noqa: E402
+from gonogo.errors import ProviderError
+from gonogo.models import AnthropicProvider, ChatRequest, ModelClient
 
 
 class FakeMessages:

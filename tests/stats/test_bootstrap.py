@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from gonogo.stats import bootstrap_mean_interval
+from gonogo.stats._bootstrap import BCA_MAX_CASES, DEFAULT_SEED
 
 
 def test_deterministic_for_a_seed() -> None:
@@ -49,8 +50,25 @@ def test_unequal_sample_counts_use_the_sample_weighted_mean() -> None:
     assert lo <= sum(flat) / len(flat) <= hi
 
 
-def test_large_inputs_use_the_percentile_method() -> None:
-    rng = np.random.default_rng(1)
-    values = [[float(v)] for v in rng.random(1500)]
-    lo, hi = bootstrap_mean_interval(values, n_resamples=500) or (0, 0)
-    assert lo < 0.5 < hi or abs((lo + hi) / 2 - 0.5) < 0.03
+def _scipy_interval(values: list[float], method: str) -> tuple[float, float]:
+    from scipy import stats
+
+    res = stats.bootstrap(
+        (np.array(values),),
+        np.mean,
+        n_resamples=500,
+        confidence_level=0.95,
+        method=method,
+        rng=np.random.default_rng(DEFAULT_SEED),
+    )
+    return (float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+@pytest.mark.parametrize(("n_cases", "method"), [(BCA_MAX_CASES, "BCa"), (1500, "percentile")])
+def test_bca_up_to_the_limit_then_the_percentile_method(n_cases: int, method: str) -> None:
+    # skewed scores, so that BCa and the percentile interval differ: the test can tell them apart
+    values = [float(v) for v in np.random.default_rng(1).exponential(1.0, n_cases) ** 2]
+    got = bootstrap_mean_interval([[v] for v in values], n_resamples=500)
+    other = "percentile" if method == "BCa" else "BCa"
+    assert got == pytest.approx(_scipy_interval(values, method), abs=1e-12)
+    assert got != pytest.approx(_scipy_interval(values, other), abs=1e-4)

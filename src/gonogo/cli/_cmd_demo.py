@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from pathlib import Path
 
@@ -61,8 +62,11 @@ def demo(
     writes the feature's AI PRD with its failure-mode table, runs the eval plan (answer
     correctness, groundedness, retrieval recall/precision, refusals, planted instructions)
     and prints the verdict. Offline and without an API key by default; give --base-url and
-    --model to answer with an LLM and judge with it. Exits 0 whatever the verdict (use
-    `gonogo eval` in CI to fail on NO-GO).
+    --model to answer with an LLM and judge with it.
+
+    Exit code: 0 when the demo ran to the end, whether the verdict is GO or NO-GO (the demo
+    shows what gonogo does; use `gonogo eval`, which exits 1 on NO-GO, to gate CI); 2 for a
+    usage error; 3 when the run itself could not finish (verdict INCOMPLETE).
     """
     from ..demo import DemoConfig, build_demo
     from ..errors import UserError
@@ -93,11 +97,14 @@ def demo(
         _build_index(directory)
     elif not (directory / "index").exists():
         _build_index(directory)
-    _run_eval(prd, directory)
+    verdict = _run_eval(prd, directory)
+    if verdict == "INCOMPLETE":
+        click.echo(f"\nthe demo's eval did not finish: see the report in {directory / 'report'}")
+        sys.exit(3)
     click.echo(
-        f"\ndemo finished in {time.perf_counter() - t0:.1f}s. Next: open "
-        f"{directory / 'report' / 'report.html'}, edit {prd}, and run "
-        f"`gonogo eval {prd}`."
+        f"\ndemo finished in {time.perf_counter() - t0:.1f}s with verdict {verdict} "
+        "(the demo exits 0 either way; `gonogo eval` exits 1 on NO-GO). Next: open "
+        f"{directory / 'report' / 'report.html'}, edit {prd}, and run `gonogo eval {prd}`."
     )
 
 
@@ -129,7 +136,7 @@ def _build_index(directory: Path) -> None:
     )
 
 
-def _run_eval(prd: Path, directory: Path) -> None:
+def _run_eval(prd: Path, directory: Path) -> str:
     from rich.console import Console
 
     from ..report import render_console
@@ -151,3 +158,4 @@ def _run_eval(prd: Path, directory: Path) -> None:
     render_console(result.results, Console())
     for name, path in result.paths.items():
         click.echo(f"{name}: {path}")
+    return str(result.results["verdict"])
