@@ -17,6 +17,7 @@ for script in (
     "bench_compare.py",
     "bench_gateway.py",
     "bench_gateway_drill.py",
+    "bench_store_traces.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -4,8 +4,10 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from models_kit import PRICE, USER, make_client
 
+from gonogo.errors import ProviderError
 from gonogo.models import ChatResponse, ModelClient, ResponseCache, ScriptedProvider, Usage
 
 
@@ -76,11 +78,10 @@ def test_failures_are_not_cached(tmp_path):
     cache = ResponseCache(tmp_path / "c.sqlite")
     provider = ScriptedProvider([{"error": "auth"}, "fine"])
     client = ModelClient(provider, model="m", cache=cache)
-    for _ in range(2):
-        try:
-            asyncio.run(client.complete(USER))
-        except Exception:
-            pass
+    with pytest.raises(ProviderError) as failed:
+        asyncio.run(client.complete(USER))
+    assert failed.value.kind == "auth" and len(cache) == 0
+    assert asyncio.run(client.complete(USER)).text == "fine"
     assert len(cache) == 1 and provider.calls == 2
 
 

@@ -1,5 +1,4 @@
 import asyncio
-import hashlib
 import json
 import re
 
@@ -140,15 +139,10 @@ def test_fingerprint_is_stable_and_tracks_the_prompt():
     fp = judge_fingerprint("gpt-4o")
     assert re.fullmatch(r"gpt-4o#[0-9a-f]{12}", fp)
     assert fp == judge_fingerprint("gpt-4o") != judge_fingerprint("gpt-4o-mini")
-    templates = "\x00".join(
-        (
-            judge_mod.JUDGE_SYSTEM,
-            judge_mod.JUDGE_USER,
-            judge_mod.JUDGE_REFERENCE,
-            judge_mod.JUDGE_REPAIR,
-        )
-    )
-    assert fp.endswith(hashlib.sha256(templates.encode()).hexdigest()[:12])
+    # Pinned: any edit to the judge's prompts must change the fingerprint (it keys cached
+    # judgements and tells runs judged differently apart). If you changed a prompt on
+    # purpose, put the new value here.
+    assert fp == "gpt-4o#f9ff789b0e01"
 
 
 def test_bad_scale_and_pass_at_are_user_errors():
