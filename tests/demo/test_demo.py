@@ -29,6 +29,11 @@ def test_demo_builds_evaluates_and_reports(tmp_path, cli):
     # a second run reuses the project and index
     r2 = cli("demo", "--dir", tmp_path / "demo", "--cases", "20", cwd=tmp_path, timeout=300)
     assert r2.returncode == 0 and "wrote the demo project" not in r2.stdout
+    # an LLM endpoint that is down: the run could not finish (exit 3), it is not a NO-GO
+    r3 = cli("demo", "--dir", tmp_path / "demo", "--cases", "10", "--base-url",
+             "http://127.0.0.1:9/v1", "--model", "m", cwd=tmp_path, timeout=300)  # fmt: skip
+    assert r3.returncode == 3, r3.stdout + r3.stderr
+    assert "cannot reach http://127.0.0.1:9/v1" in r3.stderr and "NO-GO" not in r3.stdout
 
 
 def test_demo_project_is_honest(tmp_path):

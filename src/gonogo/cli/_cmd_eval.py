@@ -109,23 +109,35 @@ def eval_(
     if dry_run:
         _print_plan(result.plan, result.resumed)
         return
-    _finish(result)
+    _finish(prd, result)
 
 
-def _finish(result: EvalResult) -> None:
+_STOPPED = {
+    "max_cost": "stopped at --max-cost",
+    "interrupted": "interrupted (Ctrl-C)",
+}
+
+
+def _finish(prd: Path, result: EvalResult) -> None:
     from rich.console import Console
 
     from ..report import render_console
 
     assert result.results is not None
     render_console(result.results, Console())
-    outcome = result.outcome
-    if outcome is not None and outcome.stopped_reason == "max_cost":
-        click.echo(
-            "stopped at --max-cost: completed results are kept; continue with --resume", err=True
-        )
     for name, path in result.paths.items():
         click.echo(f"{name}: {path}")
+    click.echo(
+        f"run {result.run_id} (stored in {result.store_path}); "
+        f"re-render it with `gonogo report {prd} --run {result.run_id} --out DIR`"
+    )
+    outcome = result.outcome
+    if outcome is not None and outcome.stopped_reason in _STOPPED:
+        click.echo(
+            f"{_STOPPED[outcome.stopped_reason]}: completed samples are kept "
+            f"({outcome.executed} this time); continue with `gonogo eval {prd} --resume`",
+            err=True,
+        )
     sys.exit(result.exit_code)
 
 
@@ -146,12 +158,13 @@ def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None
 
     from ..errors import UserError
     from ..report import render_console, write_reports
+    from ..spec import prd_key
     from ..store import RunStore
 
     base = prd.resolve().parent
     store = RunStore(store_path or base / ".gonogo" / "runs.sqlite")
     try:
-        row = store.get_run(run_id) if run_id else store.latest_run(str(prd.resolve()))
+        row = store.get_run(run_id) if run_id else store.latest_run(prd_key(prd))
     finally:
         store.close()
     if row is None or row.results is None:

@@ -60,16 +60,28 @@ def init(directory: Path, force: bool) -> None:
 @click.option(
     "--no-datasets", is_flag=True, help="Do not load the golden datasets (schema checks only)."
 )
-def check(prd: Path, strict: bool, no_datasets: bool) -> None:
+@click.option(
+    "--no-import",
+    is_flag=True,
+    help="Do not import a Python target (importing runs the module's top-level code).",
+)
+def check(prd: Path, strict: bool, no_datasets: bool, no_import: bool) -> None:
     """Validate PRD (default ./gonogo.yaml) and print a summary, warnings and notes.
 
-    Exit 0 when the PRD is valid (even with warnings), 2 when it is not.
+    Checks the schema, the golden datasets, the gate (can each threshold pass with this
+    many cases?), the failure-mode table and API keys; a Python target is imported and its
+    parameters compared with the datasets' fields. Exit 0 when the PRD is valid (even with
+    warnings), 2 when it is not.
     """
     from ..errors import SpecError
     from ..spec import check_prd, load_prd
 
     loaded = load_prd(prd)
     report = check_prd(loaded, datasets=not no_datasets)
+    if not no_import:
+        from ..run import check_target
+
+        report.issues[:0] = check_target(loaded, datasets=not no_datasets)
     if report.errors:
         _print_issues("warnings", report.warnings)
         raise SpecError(report.errors)

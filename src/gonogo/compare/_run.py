@@ -120,7 +120,7 @@ def run_fingerprint(suite: Suite, variant: ResolvedVariant, limit: int | None) -
 
 def store_key(loaded: LoadedPRD, variant: ResolvedVariant) -> str:
     """The run store's key of a variant's runs (kept apart from `gonogo eval` runs)."""
-    return f"{loaded.path}#compare:{variant.name}:{variant.fingerprint()}"
+    return f"{loaded.key}#compare:{variant.name}:{variant.fingerprint()}"
 
 
 def _meta(run: VariantRun, comparison_id: str, limit: int | None) -> dict[str, Any]:

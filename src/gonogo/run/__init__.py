@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._types import Target, TargetOutput
 
 if TYPE_CHECKING:
+    from ._check_target import check_target
     from ._evaluate import EvalOptions, EvalResult, evaluate, new_run_meta, update_run_meta
     from ._plan import CallEstimate, RunPlan, plan_run
     from ._runner import Executor, Progress, RunOutcome
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ._targets import CallableTarget, HttpTarget, ModelTarget
 
 _LAZY = {
+    "check_target": "_check_target",
     "EvalOptions": "_evaluate",
     "EvalResult": "_evaluate",
     "evaluate": "_evaluate",
@@ -54,6 +56,7 @@ __all__ = [
     "Suite",
     "Target",
     "TargetOutput",
+    "check_target",
     "compile_suite",
     "evaluate",
     "load_datasets",

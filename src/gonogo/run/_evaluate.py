@@ -40,6 +40,7 @@ class EvalResult:
 
     plan: RunPlan
     run_id: str | None = None
+    store_path: Path | None = None
     results: dict[str, Any] | None = None
     outcome: RunOutcome | None = None
     paths: dict[str, Path] = field(default_factory=dict)
@@ -81,11 +82,11 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
         plan = plan_run(
             suite, remaining, estimate=opts.estimate or opts.dry_run or opts.max_cost is not None
         )
-        result = EvalResult(plan=plan, resumed=len(done))
+        result = EvalResult(plan=plan, resumed=len(done), store_path=store.path)
         if opts.dry_run:
             return result
         if run_id is None:
-            run_id = store.create_run(str(loaded.path), suite.fingerprint(), meta)
+            run_id = store.create_run(loaded.key, suite.fingerprint(), meta)
         result.run_id = run_id
         if opts.on_start is not None:
             opts.on_start(plan, len(done))
@@ -106,10 +107,9 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
             store.finish_run(run_id, "failed", meta, None)
             raise
         except (KeyboardInterrupt, asyncio_cancelled()):
-            meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
-            meta.update(status="partial", stopped_reason="interrupted")
-            store.finish_run(run_id, "partial", meta, None)
-            raise
+            # Ctrl-C: what completed is stored; report it as INCOMPLETE (exit 3), resumable.
+            store.commit()
+            outcome = RunOutcome("partial", "interrupted", executor.progress.done)
         update_run_meta(meta, suite, outcome, time.perf_counter() - t0)
         result.outcome = outcome
         result.results = _aggregate(suite, store, run_id, meta)
@@ -134,10 +134,9 @@ def asyncio_cancelled() -> type[BaseException]:
 def _open_run(
     store: RunStore, suite: Suite, opts: EvalOptions
 ) -> tuple[str | None, set[tuple[str, int]], dict[str, Any]]:
-    prd_key = str(suite.loaded.path)
     if not opts.resume:
         return None, set(), new_run_meta(suite)
-    row = store.latest_run(prd_key)
+    row = store.latest_run(suite.loaded.key)
     if row is None:
         raise UserError(
             f"nothing to resume: no earlier run of {suite.loaded.path.name}",

@@ -8,6 +8,7 @@ moment it completes; a resumed run skips what the store already has.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from ..errors import RunError
 from ..scorers import Score
 from ..store import RunStore
 from ._suite import Suite
-from ._targets import RUN_FAILURE_KINDS
+from ._targets import RUN_FAILURE_KINDS, SETUP_HINT
 from ._types import TargetOutput
 
 ProgressFn = Callable[["Progress"], None]
@@ -42,6 +43,13 @@ class RunOutcome:
     stopped_reason: str | None = None
     executed: int = 0
     run_failures: list[str] = field(default_factory=list)
+
+
+# Errors of the target call itself (not of its output): when (nearly) all calls fail with
+# the same one, the target is broken and the run is a setup failure, not a NO-GO.
+TARGET_FAILURE_KINDS = frozenset({"exception", "http"})
+UNIFORM_FAILURE_MIN = 5  # calls (or every call, in smaller runs)
+UNIFORM_FAILURE_SHARE = 0.9
 
 
 def _is_run_failure(out: TargetOutput) -> bool:
@@ -81,7 +89,14 @@ class Executor:
         self._stop: str | None = None
         self._deferred: list[dict[str, Any]] = []  # run-failure samples, stored only at the end
         self._run_failures: list[str] = []
+        self._run_failure_kinds: set[str] = set()
+        # Samples whose target call failed (an exception, an HTTP error) are held until the
+        # end: when (nearly) every call fails the same way the target is broken, the run
+        # stops with a setup error (exit 3), and none of them is stored as a result.
+        self._held: list[dict[str, Any]] = []
+        self._target_errors: Counter[str] = Counter()
         self._attempted = 0
+        self._succeeded = 0
         self._commit_scheduled = False
 
     def spent(self) -> float:
@@ -99,25 +114,59 @@ class Executor:
             asyncio.create_task(self._worker(it))
             for _ in range(min(self.suite.concurrency, max(1, len(self.items))))
         ]
+        interrupted = True
         try:
             await asyncio.gather(*workers)
+            interrupted = False
         finally:
             for w in workers:
                 w.cancel()
+            if interrupted:  # Ctrl-C: failed calls are results like any other
+                self._release_held()
             self.store.commit()
         if self._stop == "run_failure":
-            sample = "; ".join(dict.fromkeys(self._run_failures))[:500]
+            raise self._run_failure_error()
+        broken = self._uniform_target_error()
+        if broken is not None:
+            n = self._target_errors[broken]
             raise RunError(
-                f"the run failed: {len(self._run_failures)} of {self._attempted} calls could not "
-                f"reach the feature under test ({sample})",
-                "check that the endpoint is up and the key is valid, then re-run with --resume "
-                "(completed results are kept)",
+                f"the target failed the same way on {n} of {self._attempted} calls, so this "
+                f"run measured a broken setup, not the feature: {broken}",
+                "fix the target (or the endpoint) and run `gonogo eval` again; "
+                "`gonogo check` imports a Python target and checks it against the dataset",
             )
+        self._release_held()
         for rec in self._deferred:
             self.store.add_sample(self.run_id, rec)
         if self._stop is not None:
             return RunOutcome("partial", self._stop, self.progress.done, self._run_failures)
         return RunOutcome("completed", None, self.progress.done, self._run_failures)
+
+    def _run_failure_error(self) -> RunError:
+        sample = "; ".join(dict.fromkeys(self._run_failures))[:500]
+        if any(kind == "setup" for kind in self._run_failure_kinds):
+            return RunError(f"the target cannot be called: {sample}", SETUP_HINT)
+        return RunError(
+            f"the run failed: {len(self._run_failures)} of {self._attempted} calls could not "
+            f"reach the feature under test ({sample})",
+            "check that the endpoint is up and the key is valid, then re-run with --resume "
+            "(completed results are kept)",
+        )
+
+    def _uniform_target_error(self) -> str | None:
+        """The one error (nearly) every call failed with, if the target looks broken."""
+        if not self._target_errors:
+            return None
+        error, n = self._target_errors.most_common(1)[0]
+        enough = min(UNIFORM_FAILURE_MIN, len(self.items))
+        if n >= enough and n >= UNIFORM_FAILURE_SHARE * self._attempted:
+            return error
+        return None
+
+    def _release_held(self) -> None:
+        for rec in self._held:
+            self.store.add_sample(self.run_id, rec, commit=False)
+        self._held.clear()
 
     async def _worker(self, it: Any) -> None:
         for case, sample in it:
@@ -137,11 +186,19 @@ class Executor:
             self._attempted += 1
             if _is_run_failure(out):
                 self._run_failures.append(out.error or "")
+                self._run_failure_kinds.add(out.error_kind or "")
                 self._deferred.append(record)
                 if self._should_abort(out):
                     self._stop = "run_failure"
                     return
+            elif out.error_kind in TARGET_FAILURE_KINDS:
+                self._target_errors[(out.error or "")[:300]] += 1
+                self._held.append(record)
+                if self._succeeded == 0 and self._uniform_target_error() is not None:
+                    self._stop = "target_broken"  # the first calls all failed alike: stop early
+                    return
             else:
+                self._succeeded += 1
                 self._persist(record)
             self.progress.done += 1
             if out.error:
@@ -163,7 +220,7 @@ class Executor:
         self.store.commit()
 
     def _should_abort(self, out: TargetOutput) -> bool:
-        if out.error_kind == "auth":
+        if out.error_kind in ("auth", "setup"):
             return True  # every call will fail the same way
         n = len(self._run_failures)
         tolerance = self.suite.prd.eval_plan.max_run_error_rate

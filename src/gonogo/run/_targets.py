@@ -19,8 +19,10 @@ from ..spec import HttpTargetSpec, ModelSpec
 from ._template import case_variables, render
 from ._types import TargetOutput
 
-# Provider failures that mean "the run cannot proceed" rather than "the feature failed".
-RUN_FAILURE_KINDS = frozenset({"connection", "auth", "not_found"})
+# Failures that mean "the run cannot proceed" rather than "the feature failed": the
+# provider or endpoint is unreachable or refuses the key, or (``setup``) the target cannot
+# be called with the dataset's fields.
+RUN_FAILURE_KINDS = frozenset({"connection", "auth", "not_found", "setup"})
 
 
 class ModelTarget:
@@ -97,8 +99,8 @@ class CallableTarget:
         self.name = import_path
         self.fn = load_callable(import_path, base_dir)
         self._module = sys.modules.get(import_path.partition(":")[0])
-        params = inspect.signature(self.fn).parameters
-        self._wants_case = "case" in params
+        self._signature = inspect.signature(self.fn)
+        self._wants_case = "case" in self._signature.parameters
         self._is_async = inspect.iscoroutinefunction(self.fn)
 
     async def __call__(self, case: Case, sample: int) -> TargetOutput:
@@ -109,10 +111,16 @@ class CallableTarget:
                 kwargs: dict[str, Any] = {}
             else:
                 args, kwargs = (), dict(case.inputs)
+                mismatch = signature_mismatch(self.name, self._signature, kwargs)
+                if mismatch is not None:  # the setup is wrong, not the feature
+                    return _failed(t0, mismatch, "setup")
             if self._is_async:
                 result = await self.fn(*args, **kwargs)
             else:
                 result = await asyncio.to_thread(self.fn, *args, **kwargs)
+        except ProviderError as e:  # the app's own model call: unreachable is a run failure
+            kind = e.kind if e.kind in RUN_FAILURE_KINDS else "exception"
+            return _failed(t0, f"{type(e).__name__}: {e}", kind)
         except Exception as e:  # the feature under test failed: a failed case, not a crash
             return _failed(t0, f"{type(e).__name__}: {e}", "exception")
         return _coerce_output(result, time.perf_counter() - t0)
@@ -125,6 +133,26 @@ class CallableTarget:
         result = hook()
         if inspect.isawaitable(result):
             await result
+
+
+def signature_mismatch(
+    name: str, signature: inspect.Signature, fields: dict[str, Any]
+) -> str | None:
+    """Why a function cannot take a case's fields as keyword arguments (None if it can)."""
+    try:
+        signature.bind(**fields)
+    except TypeError as e:
+        given = ", ".join(fields) or "none"
+        return f"{name}{signature} cannot be called with the case's fields ({given}): {e}"
+    return None
+
+
+SETUP_HINT = (
+    "a Python target gets each case's fields as keyword arguments: give the function a "
+    "parameter for every field (or **kwargs, or a single parameter named `case` for the "
+    "whole case), or drop the extra fields from the dataset; `gonogo check` finds this "
+    "without running"
+)
 
 
 def _coerce_output(result: Any, latency: float) -> TargetOutput:

@@ -6,7 +6,7 @@ Loading reports every problem at once as ``file:line:col: key.path: message — 
 from ._check import CheckReport, PRDSummary, check_prd, summarize
 from ._init import init_project
 from ._launch import CircuitBreakerSpec, GuardSpec
-from ._loader import LoadedPRD, load_prd, load_prd_text
+from ._loader import LoadedPRD, load_prd, load_prd_text, prd_key
 from ._prd import (
     PRD,
     SCHEMA_VERSION,
@@ -85,6 +85,7 @@ __all__ = [
     "load_prd",
     "load_prd_text",
     "prd_json_schema",
+    "prd_key",
     "render_html",
     "render_markdown",
     "summarize",

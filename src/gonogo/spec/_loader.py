@@ -55,6 +55,15 @@ class LoadedPRD:
         line, col = self.position(path, key=key)
         return ConfigIssue(str(self.path), line, col, format_path(path), message, hint, severity)
 
+    @property
+    def key(self) -> str:
+        """The PRD's canonical identity in the run store: its absolute path.
+
+        Runs are stored and looked up under this key, so ``gonogo eval f/gonogo.yaml``
+        and ``gonogo report /abs/f/gonogo.yaml`` (or from another folder) find the same runs.
+        """
+        return str(self.base_dir / self.path.name)
+
     def resolve(self, relative: str) -> Path:
         """A path written in the PRD (e.g. a dataset), resolved against its folder."""
         p = Path(relative).expanduser()
@@ -138,3 +147,9 @@ def load_prd_text(
 def _ordered(issues: list[ConfigIssue]) -> list[ConfigIssue]:
     unique = list(dict.fromkeys(issues))
     return sorted(unique, key=lambda i: (i.line or 0, i.col or 0))
+
+
+def prd_key(path: str | Path) -> str:
+    """:attr:`LoadedPRD.key` of the PRD at ``path``, without loading it."""
+    p = Path(path)
+    return str(p.resolve().parent / p.name)
