@@ -108,3 +108,25 @@ def test_results_json_round_trips_with_one_case_a_line(tmp_path: Path, run_data:
     bad = {**results, "totals": {**results["totals"], "cost_usd": float("nan")}}
     with pytest.raises(ValueError):
         write_json(bad, tmp_path / "bad.json")
+
+
+def test_an_opened_failing_case_colours_only_its_status_not_its_passing_scores(
+    run_data: RunData,
+) -> None:
+    html = render_html(aggregate(*run_data, RUN_META))
+    failing = re.search(r'<details class="case case-fail[^"]*">(.*?)</details>', html, re.S)
+    assert failing is not None
+    # the status classes (which set a colour) never sit on the whole case …
+    assert not re.search(r'<details class="[^"]*\bst-', html)
+    # … so the passing scores inside a failing case keep their own colour
+    assert 'class="st st-pass"' in failing.group(1)
+    assert ".case:not(.case-fail)" in html  # the filters use the case-* classes
+
+
+def test_histogram_axis_labels_are_rounded() -> None:
+    from gonogo.report._chart import axis_label
+
+    assert axis_label(-0.031984, 1.063968) == "-0.03"
+    assert axis_label(1.031984, 1.063968) == "1.03"
+    assert (axis_label(0.0, 1.0), axis_label(1.0, 1.0), axis_label(12.345, 200)) == ("0", "1", "12")
+    assert axis_label(0.0012345, 0.01) == "0.0012"

@@ -53,6 +53,21 @@ def test_context_precision_rewards_relevant_first():
     assert first.metadata["relevant_ranks"] == [1]
 
 
+def test_yes_no_answers_are_not_evaluated_by_context_scorers_and_say_why():
+    # a yes/no answer has no content word to find in a passage: neither a failure (recall
+    # scored it 0.0) nor "case has no expected output" (precision said so)
+    for kind in ("context_recall", "context_precision"):
+        s = scorer({"id": "k", "kind": kind})
+        for expected in ("yes", "No", ["yes", "no"]):
+            got = run(s, case(expected=expected), TargetOutput("yes", contexts=CTX))
+            assert (got.value, got.passed) == (None, None), (kind, expected, got)
+            assert "no content word" in got.reason and "no expected output" not in got.reason
+        assert (
+            "no expected output"
+            in run(s, case(expected=None), TargetOutput("x", contexts=CTX)).reason
+        )
+
+
 def test_answer_correctness_and_token_f1():
     assert token_f1("the head office is in Delhi", "Delhi") == 0.5  # P=1/3, R=1
     assert token_f1("Mumbai", "Delhi") == 0.0

@@ -74,7 +74,8 @@ def _case(c: Mapping[str, Any], out: list[str]) -> None:
     status = c.get("status")
     err = " has-error" if c.get("n_target_errors") else ""
     out.append(
-        f'<details class="case st-{_e(status)}{err}">\n<summary>'
+        # `case-<status>` drives the filters; only the status label is coloured
+        f'<details class="case case-{_e(status)}{err}">\n<summary>'
         f'<span class="st st-{_e(status)}">{_e(fmt.status_label(status))}</span> '
         f"<strong>{_e(c.get('key'))}</strong>"
     )

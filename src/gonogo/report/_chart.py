@@ -7,6 +7,7 @@ mean and any mean threshold marked.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,15 @@ TOP = 24
 HIST_W = 240
 HIST_H = 110
 HIST_PAD = 18
+
+
+def axis_label(value: float, span: float) -> str:
+    """An axis end rounded to what the axis can show: 3 significant digits of its span."""
+    decimals = max(0, 2 - math.floor(math.log10(span))) if span > 0 else 2
+    text = f"{round(value, decimals):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _x(rate: float) -> float:
@@ -105,8 +115,8 @@ def histograms(results: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "height": HIST_H,
                 "base": HIST_PAD + plot_h,
                 "bars": bars,
-                "lo": f"{lo:g}",
-                "hi": f"{hi:g}",
+                "lo": axis_label(lo, span),
+                "hi": axis_label(hi, span),
                 "mean_x": None if s["mean"] is None else hx(s["mean"]),
                 "mean": s["mean"],
                 "targets": [{"x": hx(t), "target": t} for t in mean_targets.get(s["id"], [])],

@@ -38,9 +38,14 @@ def _thresholds_table(results: Mapping[str, Any]) -> Any:
 
     gate = results["gate"]
     conf = f"{float(gate['confidence']):.0%}"
-    on = "lower bound of the interval" if gate["gate_on"] == "lower_bound" else "point estimate"
+    applied = fmt.gate_on(results)
+    on = {
+        "lower_bound": "on the lower bound of the interval",
+        "point": "on the point estimate",
+        "mixed": "per threshold",
+    }[applied]
     table = Table(
-        title=f"Thresholds (gate on the {on})",
+        title=f"Thresholds (gate {on})",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -54,7 +59,7 @@ def _thresholds_table(results: Mapping[str, Any]) -> Any:
     for t in results["thresholds"]:
         status = t["status"]
         label = fmt.status_label(status)
-        if t["gate_on"] != gate["gate_on"]:
+        if applied == "mixed":
             label += f" (on {t['gate_on'].replace('_', ' ')})"
         if t["cases_needed_more"] and status in ("undecided", "fail"):
             label += f": ~{fmt.about(t['cases_needed_more'])} more cases"
@@ -101,7 +106,11 @@ def _totals_lines(results: Mapping[str, Any]) -> list[Any]:
             Text(f"Target errors: {tot['n_target_errors']} ({kinds}), counted as failed", "red")
         )
     n_unknown = tot["cost_unknown_samples"]
-    if tot["cost_usd"] is None:
+    # aggregate() warns when a cost should exist but is missing (a model with no price)
+    cost_warned = any(w.startswith("cost unknown") for w in results["warnings"])
+    if tot["cost_usd"] is None and not cost_warned:
+        cost = "Cost: not reported by the target (return `cost_usd` from it to track cost)"
+    elif tot["cost_usd"] is None:
         cost = "Cost: unknown (no price for the model in the PRD's `prices`)"
     elif n_unknown:
         cost = f"Cost: {fmt.usd(tot['cost_usd'])} + unknown for {n_unknown} samples"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..stats import about as about
@@ -73,3 +73,14 @@ def pretty(value: Any) -> str:
 def status_label(status: Any) -> str:
     """Human label of a status code."""
     return STATUS_LABEL.get(str(status), str(status))
+
+
+def gate_on(results: Mapping[str, Any]) -> str:
+    """What the thresholds gate on: ``lower_bound``, ``point`` or ``mixed``.
+
+    Each threshold may override the plan's ``gate.gate_on``; headings name what applies.
+    """
+    ons = {str(t["gate_on"]) for t in results["thresholds"]}
+    if not ons:
+        return str(results["gate"]["gate_on"])
+    return ons.pop() if len(ons) == 1 else "mixed"

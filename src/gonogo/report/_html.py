@@ -68,6 +68,7 @@ def render_html(results: Mapping[str, Any]) -> str:
         run=results.get("run") or {},
         verdict=results["verdict"],
         conf=f"{confidence:.0%}",
+        gate_on=fmt.gate_on(results).replace("_", " "),
         chart=pass_rate_chart(results),
         hists=histograms(results),
         cases_html=render_cases(results.get("cases") or []),

@@ -80,7 +80,7 @@ def aggregate(
         "verdict": verdict,
         "verdict_reasons": reasons,
         "gate": {"gate_on": plan.gate_on, "confidence": plan.confidence},
-        "warnings": _warnings(scorers, thresholds, tot),
+        "warnings": _warnings(scorers, thresholds, tot, run),
         "thresholds": thresholds,
         "scorers": scorers,
         "failure_modes": modes,
@@ -125,7 +125,10 @@ def _verdict(
 
 
 def _warnings(
-    scorers: list[dict[str, Any]], thresholds: list[dict[str, Any]], tot: Mapping[str, Any]
+    scorers: list[dict[str, Any]],
+    thresholds: list[dict[str, Any]],
+    tot: Mapping[str, Any],
+    run: Mapping[str, Any],
 ) -> list[str]:
     out: list[str] = []
     if not thresholds:
@@ -144,7 +147,7 @@ def _warnings(
             f"{tot['n_target_errors']} samples failed with target errors ({kinds}); "
             "they count as failed"
         )
-    if tot["cost_unknown_samples"]:
+    if cost_is_missing(tot, run):
         out.append(
             f"cost unknown for {tot['cost_unknown_samples']} of {tot['n_samples']} samples "
             "(no price for the model?): cost totals include known costs only"
@@ -152,6 +155,18 @@ def _warnings(
     if tot["n_cases_run"] < tot["n_cases"]:
         out.append(f"{tot['n_cases'] - tot['n_cases_run']} cases have no results")
     return out
+
+
+def cost_is_missing(tot: Mapping[str, Any], run: Mapping[str, Any]) -> bool:
+    """Whether unknown costs deserve a warning: some samples lack a cost that should exist.
+
+    A model target always has a cost (unknown only when its price is missing); a Python or
+    HTTP target reports one only if it chooses to, so when none of its samples has a cost
+    the cost is simply not tracked — not a warning.
+    """
+    if not tot["cost_unknown_samples"]:
+        return False
+    return bool(tot["cost_known_samples"]) or str(run.get("target", "")).startswith("model:")
 
 
 def exit_code(results: Mapping[str, Any]) -> int:

@@ -81,6 +81,28 @@ def _contexts(output: TargetOutput) -> list[str] | None:
 _NO_CONTEXTS = Score(None, None, "not evaluated: the target returned no contexts")
 
 
+def _answer_terms(case: Case) -> list[list[str]] | Score:
+    """The content words of each expected answer, or the not-evaluated Score saying why.
+
+    A yes/no answer has no content word to look for in a passage, so whether a context
+    holds it cannot be told this way: that case is not evaluated (it is not a failure, and
+    it is not a case without an expected output).
+    """
+    answers = [as_text(a) for a in expected_list(case.expected)]
+    if not answers:
+        return not_evaluated_no_expected()
+    terms = [t for t in (content_tokens(a) for a in answers) if t]
+    if not terms:
+        shown = ", ".join(repr(a[:40]) for a in answers[:3])
+        return Score(
+            None,
+            None,
+            f"not evaluated: the expected answer ({shown}) has no content word to look for "
+            "in the contexts (e.g. a yes/no answer)",
+        )
+    return terms
+
+
 class ContextRecall:
     """Share of the expected answer's content tokens found in the retrieved contexts."""
 
@@ -88,14 +110,14 @@ class ContextRecall:
         self.id, self._min = id, minimum
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
-        answers = [as_text(a) for a in expected_list(case.expected)]
-        if not answers:
-            return not_evaluated_no_expected()
+        answers = _answer_terms(case)
+        if isinstance(answers, Score):
+            return answers
         contexts = _contexts(output)
         if contexts is None:
             return _NO_CONTEXTS
         joined = "\n".join(contexts)
-        value = max(_coverage(content_tokens(a), joined) for a in answers)
+        value = max(_coverage(a, joined) for a in answers)
         ok = value >= self._min
         return Score(
             value,
@@ -112,10 +134,9 @@ class ContextPrecision:
         self.id, self._min = id, minimum
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
-        answers = [content_tokens(as_text(a)) for a in expected_list(case.expected)]
-        answers = [a for a in answers if a]
-        if not answers:
-            return not_evaluated_no_expected()
+        answers = _answer_terms(case)
+        if isinstance(answers, Score):
+            return answers
         contexts = _contexts(output)
         if contexts is None:
             return _NO_CONTEXTS

@@ -47,7 +47,8 @@ class PRDSummary:
             f"target: {self.target}",
             f"datasets: {len(self.datasets)} ({', '.join(self.datasets)}){cases}"
             f" × {self.repeats} repeat{'s' if self.repeats != 1 else ''}",
-            f"scorers: {self.scorers}, thresholds: {self.thresholds} (gate on {self.gate_on})",
+            f"scorers: {self.scorers}, thresholds: {self.thresholds} ("
+            + ("gate per threshold)" if self.gate_on == "mixed" else f"gate on {self.gate_on})"),
             f"judge: {self.judge or 'none (rubric scorers are not evaluated)'}",
             f"failure modes: {self.failure_modes}, success metrics: {self.success_metrics}",
         ]
@@ -120,7 +121,7 @@ def summarize(prd: PRD, cases: int | None = None) -> PRDSummary:
         repeats=plan.repeats,
         scorers=len(plan.scorers),
         thresholds=len(plan.thresholds),
-        gate_on=plan.gate_on,
+        gate_on=plan.effective_gate_on,
         judge=plan.judge.name if plan.judge else None,
         failure_modes=len(prd.failure_modes),
         success_metrics=len(prd.success_metrics),

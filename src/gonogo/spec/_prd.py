@@ -215,6 +215,13 @@ class EvalPlan(_Model):
         ),
     )
     confidence: float = Field(0.95, gt=0.5, lt=1, description="Confidence level of intervals.")
+
+    @property
+    def effective_gate_on(self) -> str:
+        """What the thresholds really gate on: ``lower_bound``, ``point`` or ``mixed``."""
+        ons = {t.gate_on or self.gate_on for t in self.thresholds} or {self.gate_on}
+        return ons.pop() if len(ons) == 1 else "mixed"
+
     max_run_error_rate: float = Field(
         0.5,
         ge=0,
