@@ -70,6 +70,8 @@ def test_static_answer_when_every_model_fails(env):
     assert r.body["model"] == "gonogo-static"
     t = trace(g, r.trace_id)
     assert t.path == "static" and t.output == STATIC and len(t.attempts) == 2
+    # each response has its own id (OpenAI clients key on it): its trace's
+    assert r.body["id"] == f"chatcmpl-{r.trace_id}"
     feature = prompt(g, variables={"question": "q", "contexts": "c"})  # the primary is fine again
     assert feature.body["path"] == "primary"
 

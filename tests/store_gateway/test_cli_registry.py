@@ -245,7 +245,10 @@ def test_traces_and_feedback_export_to_a_loadable_golden_dataset(tmp_path, store
     run_with(store_url, seed)
     s = ("--store", store_url)
     out_t = tmp_path / "traces.jsonl"
-    assert "wrote 3 case(s)" in ok("traces", "export", "--out", out_t, *s)
+    # by default only what can be a golden row: requests answered with 2xx
+    assert "wrote 2 case(s)" in ok("traces", "export", "--out", out_t, *s)
+    assert f"trace-{t_err.id}" not in out_t.read_text()
+    assert "wrote 3 case(s)" in ok("traces", "export", "--include-errors", "--out", out_t, *s)
     ds = load_dataset(out_t)
     by_id = {c.id: c for c in ds.cases}
     c1 = by_id[f"trace-{t_vars.id}"]
@@ -255,7 +258,6 @@ def test_traces_and_feedback_export_to_a_loadable_golden_dataset(tmp_path, store
     assert c1.metadata["output"] == "Go to Plans."
     c2 = by_id[f"trace-{t_chat.id}"]
     assert c2.inputs == {"input": "refund?"} and c2.metadata["messages"][1]["content"] == "refund?"
-    assert "wrote 2 case(s)" in ok("traces", "export", "--ok-only", "--out", out_t, *s)
     assert "wrote 1 case(s)" in ok(
         "traces",
         "export",
@@ -263,6 +265,7 @@ def test_traces_and_feedback_export_to_a_loadable_golden_dataset(tmp_path, store
         "answer",
         "--since",
         str(t_vars.started_at + 1.5),
+        "--include-errors",
         "--out",
         out_t,
         *s,

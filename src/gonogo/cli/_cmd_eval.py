@@ -63,6 +63,29 @@ def _print_plan(plan: RunPlan, resumed: int) -> None:
     metavar="USD",
     help="Stop cleanly before spending more than this (completed work is kept).",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Run only the first N golden cases (after --filter): a quick loop while iterating.",
+)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Run only matching cases: tag=billing, id='refund-*', dataset=golden. Repeat it: "
+    "the same key means either, different keys all.",
+)
+@click.option(
+    "--show-failures",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="List up to N failing cases with why they failed (0: none).",
+)
 @store_option
 @quiet_option
 def eval_(
@@ -72,6 +95,9 @@ def eval_(
     no_cache: bool,
     dry_run: bool,
     max_cost: float | None,
+    limit: int | None,
+    filters: tuple[str, ...],
+    show_failures: int,
     store_path: Path | None,
     quiet: bool,
 ) -> None:
@@ -79,9 +105,11 @@ def eval_(
 
     Every golden case runs through the feature (repeated `eval_plan.repeats` times),
     each output is scored by the rubric, and each threshold is checked against the
-    95% interval's lower bound. Exit code: 0 GO, 1 NO-GO, 2 config error, 3 the run
-    failed or stopped early.
+    95% interval's lower bound. With --limit / --filter only a subset runs, as its own
+    run: its verdict is about those cases only. Exit code: 0 GO, 1 NO-GO, 2 config
+    error, 3 the run failed or stopped early.
     """
+    from ..run import CaseSelection
     from ._progress import ProgressDisplay
 
     display = ProgressDisplay("eval", quiet=quiet)
@@ -101,6 +129,7 @@ def eval_(
         on_progress=display.update,
         on_start=on_start,
         estimate=not quiet,
+        selection=CaseSelection.parse(limit, filters),
     )
     try:
         result = asyncio.run(evaluate(prd, opts))
@@ -109,7 +138,7 @@ def eval_(
     if dry_run:
         _print_plan(result.plan, result.resumed)
         return
-    _finish(prd, result)
+    _finish(prd, result, show_failures)
 
 
 _STOPPED = {
@@ -118,13 +147,19 @@ _STOPPED = {
 }
 
 
-def _finish(prd: Path, result: EvalResult) -> None:
+def _finish(prd: Path, result: EvalResult, show_failures: int) -> None:
     from rich.console import Console
 
     from ..report import render_console
 
     assert result.results is not None
-    render_console(result.results, Console())
+    subset = result.results["run"].get("subset")
+    if subset:
+        click.echo(
+            f"subset: {subset['cases']} of {subset['of']} golden cases ({subset['selection']}); "
+            "the verdict is about these cases only"
+        )
+    render_console(result.results, Console(), show_failures=show_failures)
     for name, path in result.paths.items():
         click.echo(f"{name}: {path}")
     click.echo(

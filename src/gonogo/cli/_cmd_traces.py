@@ -65,7 +65,12 @@ def traces() -> None:
 @_since_option
 @click.option("--until", default=None, metavar="WHEN", help="Only older than this.")
 @_prompt_option
-@click.option("--ok-only", is_flag=True, help="Only requests answered with HTTP 2xx.")
+@click.option(
+    "--include-errors",
+    is_flag=True,
+    help="Also export requests answered with an HTTP error (4xx/5xx): by default only "
+    "requests answered with 2xx, which can be golden rows.",
+)
 @_limit_option
 @_out_option
 @prd_option
@@ -74,7 +79,7 @@ def export_traces(
     since: str | None,
     until: str | None,
     prompt_name: str | None,
-    ok_only: bool,
+    include_errors: bool,
     limit: int | None,
     out: Path,
     prd: Path | None,
@@ -91,7 +96,13 @@ def export_traces(
 
     async def act(s: Any) -> int:
         return await run_export(
-            s, out, since=lo, until=hi, prompt_name=prompt_name, limit=limit, only_ok=ok_only
+            s,
+            out,
+            since=lo,
+            until=hi,
+            prompt_name=prompt_name,
+            limit=limit,
+            only_ok=not include_errors,
         )
 
     n = with_store(store_url(store, prd), act)

@@ -153,11 +153,13 @@ class ChatCompletions(_Endpoint):
     def body(self, call: Call, out: Outcome) -> bytes:
         answer = out.answer
         if answer is None:
-            return dumps(completion_body(out.text or "", STATIC_MODEL, None))
+            return dumps(completion_body(out.text or "", STATIC_MODEL, None, completion_id=call.id))
         if not out.changed and answer.raw is not None:
             return answer.raw  # the upstream's bytes, untouched
         d = answer.body
         d["choices"][0]["message"]["content"] = out.text
+        if not answer.raw:  # a body gonogo built (another provider): the trace names it
+            d["id"] = f"chatcmpl-{call.id}"
         return dumps(d)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -273,11 +274,20 @@ class ProviderUpstream:
 
 
 def completion_body(
-    text: str, model: str, usage: Usage | None, finish_reason: str | None = "stop"
+    text: str,
+    model: str,
+    usage: Usage | None,
+    finish_reason: str | None = "stop",
+    *,
+    completion_id: str | None = None,
 ) -> dict[str, Any]:
-    """An OpenAI ``chat.completion`` body for ``text`` (static answers, other providers)."""
+    """An OpenAI ``chat.completion`` body for ``text`` (static answers, other providers).
+
+    ``completion_id`` is the response's ``id`` (unique per response, as OpenAI's are; the
+    gateway passes its trace id); a random one by default.
+    """
     return {
-        "id": "chatcmpl-gonogo",
+        "id": f"chatcmpl-{completion_id or uuid.uuid4().hex}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,

@@ -129,10 +129,21 @@ def _totals_lines(results: Mapping[str, Any]) -> list[Any]:
     return lines
 
 
-def render_console(results: Mapping[str, Any], console: Console) -> None:
-    """Print the run summary to a rich console."""
+def render_console(
+    results: Mapping[str, Any], console: Console, *, show_failures: int = 10
+) -> None:
+    """Print the run summary to a rich console (``show_failures``: failing cases listed)."""
     from rich.text import Text
 
+    from ._console_details import confusion_tables, failing_cases, tag_table
+
+    for line in failing_cases(results, show_failures):
+        console.print(line)
+    tags = tag_table(results)
+    if tags is not None:
+        console.print(tags)
+    for table in confusion_tables(results):
+        console.print(table)
     if results["thresholds"]:
         console.print(_thresholds_table(results))
     for s in results["scorers"]:

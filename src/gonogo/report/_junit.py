@@ -1,9 +1,11 @@
 """junit.xml: one test suite per dataset, one test case per golden case, plus the gate.
 
 CI systems show a failing case as a failed test: ``failure`` when some sample failed a
-scorer, ``error`` when the feature itself failed (target error), ``skipped`` when no
-scorer evaluated the case. A last suite, ``gonogo.gate``, has one test per threshold,
-so the verdict itself is visible as tests.
+*gated* scorer (one a threshold uses), ``error`` when the feature itself failed (target
+error), ``skipped`` when no scorer evaluated the case. Failures of scorers that gate
+nothing do not fail the test: they are listed as the test case's ``ungated_failed``
+property (with no thresholds at all, every scorer counts). A last suite, ``gonogo.gate``,
+has one test per threshold, so the verdict itself is visible as tests.
 """
 
 from __future__ import annotations
@@ -33,20 +35,35 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) ->
     return el
 
 
-def _sample_lines(case: Mapping[str, Any]) -> list[str]:
+def _sample_lines(case: Mapping[str, Any], counts: set[str] | None) -> list[str]:
     lines: list[str] = []
     for s in case["samples"]:
         if s["status"] == "error":
             lines.append(f"sample {s['sample']}: target error ({s['error_kind']}): {s['error']}")
             continue
         for sid, score in s["scores"].items():
-            if score["passed"] is False:
+            if score["passed"] is False and (counts is None or sid in counts):
                 lines.append(f"sample {s['sample']}: {sid}: {score['reason']}")
     return lines
 
 
-def _case_element(suite: ET.Element, case: Mapping[str, Any]) -> str:
-    """Add one testcase; returns its outcome: passed, failure, error or skipped."""
+def _failed_samples(case: Mapping[str, Any], counts: set[str] | None) -> int:
+    return sum(
+        1
+        for s in case["samples"]
+        if s["status"] != "error"
+        and any(
+            score["passed"] is False and (counts is None or sid in counts)
+            for sid, score in s["scores"].items()
+        )
+    )
+
+
+def _case_element(suite: ET.Element, case: Mapping[str, Any], gated: set[str] | None) -> str:
+    """Add one testcase; returns its outcome: passed, failure, error or skipped.
+
+    ``gated``: the scorers whose failures fail the test (None: every scorer).
+    """
     time = sum(s.get("latency_s") or 0.0 for s in case["samples"])
     tc = _sub(suite, "testcase", name=case["id"], classname=case["dataset"], time=f"{time:.3f}")
     samples = case["samples"]
@@ -55,19 +72,24 @@ def _case_element(suite: ET.Element, case: Mapping[str, Any]) -> str:
         why = "no results" if case["status"] == "not_run" else "no scorer evaluated this case"
         _sub(tc, "skipped", message=why)
         return "skipped"
-    if case["pass_share"] is not None and case["pass_share"] >= 1:
-        return "passed"
-    detail = "\n".join(_sample_lines(case))
+    ungated = [sid for sid in case["failed_scorers"] if gated is not None and sid not in gated]
+    if ungated:
+        props = _sub(tc, "properties")
+        _sub(props, "property", name="ungated_failed", value=", ".join(ungated))
     if n_err:
+        detail = "\n".join(_sample_lines(case, gated))
         kinds = sorted({s["error_kind"] or "error" for s in samples if s["status"] == "error"})
         msg = f"target error ({', '.join(kinds)}) in {n_err} of {len(samples)} samples"
         _sub(tc, "error", detail, message=msg, type="gonogo.target_error")
         return "error"
-    failed = sum(1 for s in samples if s["status"] == "fail")
-    msg = f"{failed} of {len(samples)} samples failed: {', '.join(case['failed_scorers'])}"
+    failed = _failed_samples(case, gated)
+    if not failed:
+        return "passed"
+    names = [sid for sid in case["failed_scorers"] if gated is None or sid in gated]
+    msg = f"{failed} of {len(samples)} samples failed: {', '.join(names)}"
     if case["flaky"]:
         msg += " (flaky)"
-    _sub(tc, "failure", detail, message=msg, type="gonogo.failed")
+    _sub(tc, "failure", "\n".join(_sample_lines(case, gated)), message=msg, type="gonogo.failed")
     return "failure"
 
 
@@ -102,9 +124,10 @@ def build_junit(results: Mapping[str, Any]) -> ET.ElementTree[ET.Element]:
     by_dataset: dict[str, list[Mapping[str, Any]]] = {}
     for case in results["cases"]:
         by_dataset.setdefault(case["dataset"], []).append(case)
+    gated = {str(t["scorer"]) for t in results["thresholds"]} or None
     for dataset, cases in by_dataset.items():
         suite = _suite(root, dataset, props)
-        outcomes = [_case_element(suite, c) for c in cases]
+        outcomes = [_case_element(suite, c, gated) for c in cases]
         time = sum(s.get("latency_s") or 0.0 for c in cases for s in c["samples"])
         _finish(suite, outcomes, time)
         all_outcomes += outcomes

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from ..stats import DEFAULT_RESAMPLES, DEFAULT_SEED
 from ._cases import case_entry
 from ._failure_modes import failure_mode_entry
+from ._labels import confusion
 from ._records import Record, group_records
-from ._scorers import summarize_scorer
+from ._scorers import by_tag, summarize_scorer
 from ._thresholds import evaluate_thresholds
 from ._totals import totals
 
@@ -63,11 +64,16 @@ def aggregate(
         )
         entry["kind"] = entry["kind"] or info.get("kind")
         entry["params"] = info.get("params")
+        entry["by_tag"] = by_tag(sid, spec, groups, plan.confidence)
+        if entry["kind"] == "label":
+            labels = getattr(spec, "labels", None)
+            entry["confusion"] = confusion(sid, groups, plan.confidence, labels)
         scorers.append(entry)
     by_id = {s["id"]: s for s in scorers}
     thresholds = evaluate_thresholds(plan.thresholds, plan.gate_on, by_id, plan.confidence)
     idle = {s["id"] for s in scorers if s["pass_rate"] is None}
-    case_entries = [case_entry(g, scorer_ids, idle) for g in groups]
+    gated = {t.scorer for t in plan.thresholds} or None
+    case_entries = [case_entry(g, scorer_ids, idle, gated) for g in groups]
     modes = [failure_mode_entry(m, scorer_ids, groups, plan.confidence) for m in prd.failure_modes]
     budget = prd.launch.budget if prd.launch else None
     tot = totals(groups, case_entries, budget.per_1k_requests_usd if budget else None)

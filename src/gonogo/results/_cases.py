@@ -21,7 +21,9 @@ _SAMPLE_FIELDS = (
 )
 
 
-def _sample_entry(rec: Record, scorer_ids: Sequence[str]) -> dict[str, Any]:
+def _sample_entry(
+    rec: Record, scorer_ids: Sequence[str], gated: Collection[str] | None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"sample": int(rec.get("sample") or 0), "status": "not_evaluated"}
     entry.update({name: rec.get(name) for name in _SAMPLE_FIELDS})
     entry["cached"] = bool(entry["cached"])
@@ -46,7 +48,11 @@ def _sample_entry(rec: Record, scorer_ids: Sequence[str]) -> dict[str, Any]:
             "metadata": meta,
         }
     entry["scores"] = scores
-    verdicts = [s["passed"] for s in scores.values() if s["passed"] is not None]
+    verdicts = [
+        s["passed"]
+        for sid, s in scores.items()
+        if s["passed"] is not None and (gated is None or sid in gated)
+    ]
     if target_error:
         entry["status"] = "error"
     elif verdicts:
@@ -68,14 +74,19 @@ def _case_status(statuses: list[str], pass_share: float | None) -> str:
 
 
 def case_entry(
-    group: CaseGroup, scorer_ids: Sequence[str], not_evaluated: Collection[str] = ()
+    group: CaseGroup,
+    scorer_ids: Sequence[str],
+    not_evaluated: Collection[str] = (),
+    gated: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The ``cases[]`` entry of results.json for one case.
 
     ``not_evaluated`` are scorers that evaluated nothing in the run: their per-case
-    share is null even where a target error failed them.
+    share is null even where a target error failed them. ``gated`` are the scorers a
+    threshold uses: only they decide whether a sample (and so the case) passed; None
+    (no thresholds) lets every scorer decide. ``failed_scorers`` lists every scorer.
     """
-    samples = [_sample_entry(rec, scorer_ids) for rec in group.records]
+    samples = [_sample_entry(rec, scorer_ids, gated) for rec in group.records]
     statuses = [s["status"] for s in samples]
     scored = [s for s in statuses if s != "not_evaluated"]
     pass_share = statuses.count("pass") / len(scored) if scored else None
@@ -91,7 +102,7 @@ def case_entry(
             n += 1
             if score["passed"]:
                 passes += 1
-            elif sample["status"] == "fail":  # target errors are reported on their own
+            elif sample["status"] != "error":  # target errors are reported on their own
                 failed_here = True
         per_scorer[sid] = passes / n if n and sid not in not_evaluated else None
         if failed_here:

@@ -184,3 +184,31 @@ def summarize_scorer(
         "judge_fingerprints": sorted(t.fingerprints),
         "histogram": histogram(t.hist_values),
     }
+
+
+def by_tag(
+    scorer_id: str, spec: Any, groups: Sequence[CaseGroup], confidence: float
+) -> dict[str, dict[str, Any]] | None:
+    """The scorer's pass rate (with its interval) among the cases of each tag, or None.
+
+    Tags are the golden cases' ``tags``; a case with several counts in each of them.
+    """
+    tags = sorted({tag for g in groups if g.case is not None for tag in g.case.tags})
+    if not tags:
+        return None
+    floor = value_floor(spec)
+    out: dict[str, dict[str, Any]] = {}
+    for tag in tags:
+        subset = [g for g in groups if g.case is not None and tag in g.case.tags]
+        t = _tally(scorer_id, subset, floor)
+        prop = proportion_interval(
+            [c.passes for c in t.per_case], [c.evaluated for c in t.per_case], confidence
+        )
+        out[tag] = {
+            "n_cases": len(subset),
+            "n_evaluated": prop.n,
+            "passes": prop.successes,
+            "pass_rate": prop.estimate,
+            "pass_ci": [prop.lo, prop.hi] if prop.estimate is not None else None,
+        }
+    return out

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     from ._evaluate import EvalOptions, EvalResult, evaluate, new_run_meta, update_run_meta
     from ._plan import CallEstimate, RunPlan, plan_run
     from ._runner import Executor, Progress, RunOutcome
+    from ._select import CaseSelection
     from ._suite import Suite, compile_suite, load_datasets, state_dir
     from ._targets import CallableTarget, HttpTarget, ModelTarget
 
 _LAZY = {
+    "CaseSelection": "_select",
     "check_target": "_check_target",
     "EvalOptions": "_evaluate",
     "EvalResult": "_evaluate",
@@ -45,6 +47,7 @@ _LAZY = {
 __all__ = [
     "CallEstimate",
     "CallableTarget",
+    "CaseSelection",
     "EvalOptions",
     "EvalResult",
     "Executor",

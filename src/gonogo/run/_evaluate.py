@@ -14,6 +14,7 @@ from ..spec import load_prd
 from ..store import RunStore
 from ._plan import RunPlan, plan_run
 from ._runner import Executor, ProgressFn, RunOutcome
+from ._select import CaseSelection
 from ._suite import Suite, compile_suite, state_dir
 
 EXIT_CODES = {"GO": 0, "NO-GO": 1, "INCOMPLETE": 3}
@@ -32,6 +33,7 @@ class EvalOptions:
     on_progress: ProgressFn | None = None
     on_start: Any = None  # called with (RunPlan, resumed_count) before execution starts
     estimate: bool = True  # estimate calls' cost up front (always with dry_run / max_cost)
+    selection: CaseSelection | None = None  # a subset of the golden cases (--limit / --filter)
 
 
 @dataclass(repr=False)
@@ -71,7 +73,7 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     """Run (or plan, with ``dry_run``) the PRD's eval plan and aggregate the verdict."""
     opts = opts or EvalOptions()
     loaded = load_prd(prd_path)
-    suite = compile_suite(loaded, use_cache=opts.use_cache)
+    suite = compile_suite(loaded, use_cache=opts.use_cache, selection=opts.selection)
     store: RunStore | None = None
     try:
         store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
@@ -181,6 +183,13 @@ def new_run_meta(suite: Suite) -> dict[str, Any]:
         "scorers": suite.scorer_descriptions,
         "wall_s": 0.0,
         "calls": {"target": 0, "judge": 0, "cache_hits": 0},
+        "subset": None
+        if not suite.selection.active
+        else {
+            "selection": suite.selection.describe(),
+            "cases": len(suite.cases),
+            "of": sum(len(d.cases) for d in suite.datasets),
+        },
     }
 
 

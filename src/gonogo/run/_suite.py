@@ -14,6 +14,7 @@ from ..errors import ConfigIssue, DatasetError, SpecError, UserError
 from ..models import ModelClient, ResponseCache, build_client
 from ..scorers import Scorer, ScorerContext, build_scorers, judge_fingerprint
 from ..spec import PRD, HttpTargetSpec, LoadedPRD
+from ._select import CaseSelection
 from ._targets import CallableTarget, HttpTarget, ModelTarget
 from ._template import case_variables, template_fields
 from ._types import Target
@@ -36,6 +37,7 @@ class Suite:
     repeats: int
     concurrency: int
     _closers: list[Any] = field(default_factory=list)
+    selection: CaseSelection = field(default_factory=CaseSelection)
 
     @property
     def prd(self) -> PRD:
@@ -44,6 +46,8 @@ class Suite:
     def fingerprint(self) -> str:
         """Identity of what is being measured: PRD + dataset contents + repeats."""
         parts = [self.loaded.sha256, str(self.repeats)] + [d.sha256 for d in self.datasets]
+        if self.selection.active:  # a subset is a different measurement
+            parts.append(self.selection.describe())
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     async def aclose(self) -> None:
@@ -76,13 +80,23 @@ def load_datasets(loaded: LoadedPRD) -> list[Dataset]:
 
 
 def compile_suite(
-    loaded: LoadedPRD, *, use_cache: bool = True, env: dict[str, str] | None = None
+    loaded: LoadedPRD,
+    *,
+    use_cache: bool = True,
+    env: dict[str, str] | None = None,
+    selection: CaseSelection | None = None,
 ) -> Suite:
-    """Build the Suite; raises UserError subclasses for anything the user must fix."""
+    """Build the Suite; raises UserError subclasses for anything the user must fix.
+
+    ``selection`` runs a subset of the golden cases (``--limit`` / ``--filter``).
+    """
     prd = loaded.prd
     plan = prd.eval_plan
     datasets = load_datasets(loaded)
+    selection = selection or CaseSelection()
     cases = [c for d in datasets for c in d.cases]
+    if selection.active:
+        cases = selection.apply(cases)
     cache = ResponseCache(state_dir(loaded) / "cache.sqlite") if use_cache else None
     closers: list[Any] = []
     target_client: ModelClient | None = None
@@ -145,6 +159,7 @@ def compile_suite(
         plan.repeats,
         plan.concurrency,
         closers,
+        selection,
     )
 
 

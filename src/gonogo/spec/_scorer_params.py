@@ -31,6 +31,28 @@ class EqualsScorer(_ScorerBase):
     )
 
 
+class LabelScorer(_ScorerBase):
+    """Classification: the output is one label, compared with the case's expected label.
+
+    The report adds a confusion matrix and each label's precision and recall.
+    """
+
+    kind: Literal["label"]
+    labels: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The labels the feature may answer; an output outside them is wrong and "
+        "shown as `(other)` in the confusion matrix. Omit to accept any label.",
+    )
+    field: str | None = Field(
+        None,
+        description="For structured (JSON) outputs: the key that holds the label, e.g. `category`.",
+    )
+    case_sensitive: bool = Field(
+        False, description="Compare labels exactly; by default case and outer spaces are ignored."
+    )
+
+
 class ContainsScorer(_ScorerBase):
     """Output contains any / all of the given strings (default: the case's expected value)."""
 
@@ -219,6 +241,7 @@ class PluginScorer(BaseModel):
 BUILTIN_SCORER_MODELS: dict[str, type[BaseModel]] = {}
 for _m in (
     EqualsScorer,
+    LabelScorer,
     ContainsScorer,
     RegexScorer,
     JsonScorer,
@@ -249,6 +272,7 @@ def _scorer_tag(v: Any) -> str:
 
 ScorerSpec = Annotated[
     Annotated[EqualsScorer, Tag("EqualsScorer")]
+    | Annotated[LabelScorer, Tag("LabelScorer")]
     | Annotated[ContainsScorer, Tag("ContainsScorer")]
     | Annotated[RegexScorer, Tag("RegexScorer")]
     | Annotated[JsonScorer, Tag("JsonScorer")]
