@@ -1,4 +1,4 @@
-"""The basics a new user expects (issue #10): failing cases on screen, subsets, tags, labels, junit."""
+"""The basics a new user expects (#10): failing cases on screen, subsets, tags, labels, junit."""
 
 import json
 import textwrap
