@@ -25,6 +25,12 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "prd": ("gonogo.cli._cmd_spec", "prd", "Render the PRD as a Markdown or HTML document."),
     "eval": ("gonogo.cli._cmd_eval", "eval_", "Run the eval plan and gate GO / NO-GO."),
     "report": ("gonogo.cli._cmd_eval", "report", "Re-render reports from a stored run."),
+    "runs": ("gonogo.cli._cmd_runs", "runs", "List a PRD's stored runs (ids, verdicts, rates)."),
+    "diff": (
+        "gonogo.cli._cmd_runs",
+        "diff",
+        "What changed between two stored runs (paired tests, cases that moved).",
+    ),
     "compare": (
         "gonogo.cli._cmd_compare",
         "compare",

@@ -16,6 +16,7 @@ from ._compare import (
     ComparisonResult,
     compare,
 )
+from ._diff import RunDiff, diff_runs
 from ._document import SCHEMA, SCHEMA_VERSION
 from ._preference import PreferenceJudge, combine
 from ._schema import comparison_schema, validate_comparison
@@ -32,10 +33,12 @@ __all__ = [
     "ComparisonResult",
     "PreferenceJudge",
     "ResolvedVariant",
+    "RunDiff",
     "VariantRef",
     "combine",
     "compare",
     "comparison_schema",
+    "diff_runs",
     "parse_variant_args",
     "resolve_variant",
     "validate_comparison",

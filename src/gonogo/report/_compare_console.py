@@ -56,7 +56,8 @@ def p_value(x: Any) -> str:
     return "<0.001" if float(x) < 0.001 else f"{float(x):.3f}"
 
 
-def _table(doc: Mapping[str, Any]) -> Any:
+def scorer_table(doc: Mapping[str, Any]) -> Any:
+    """The per-scorer table of a comparison (or a diff): A → B, B − A with CI, p, verdict."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -65,6 +66,9 @@ def _table(doc: Mapping[str, Any]) -> Any:
     table = Table(
         title="Per scorer (paired, case by case; * = primary, makes the verdict)",
         title_justify="left",
+        caption=f"{conf} CI and first p: this scorer alone; the verdict uses the second p, "
+        "Holm-adjusted across scorers",
+        caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
@@ -147,7 +151,7 @@ def render_comparison_console(doc: Mapping[str, Any], console: Console) -> None:
             + ")"
         )
     )
-    console.print(_table(doc))
+    console.print(scorer_table(doc))
     for line in summary_lines(doc):
         console.print(Text(line))
     for w in doc["warnings"]:
