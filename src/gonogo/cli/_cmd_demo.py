@@ -123,12 +123,30 @@ def _config_changed(directory: Path, config: object) -> bool:
 
 def _build_index(directory: Path) -> None:
     from ..rag import RagIndex, load_documents
+    from ..run import Progress
+    from ._progress import ProgressDisplay
 
     t = time.perf_counter()
     docs, warnings = load_documents([directory / "corpus"])
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
-    index = RagIndex.build(docs)
+    click.echo(
+        f"building the search index over {len(docs)} documents: BM25, and MiniLM embeddings "
+        "of every chunk (the slow part: about 10-30 s on 2 cores, once)…"
+    )
+    display = ProgressDisplay("embedding chunks")
+    started: list[bool] = []
+
+    def progress(done: int, total: int) -> None:
+        if not started:
+            display.start(total)
+            started.append(True)
+        display.update(Progress(total=total, done=done))
+
+    try:
+        index = RagIndex.build(docs, on_progress=progress)
+    finally:
+        display.stop()
     index.save(directory / "index")
     click.echo(
         f"indexed {len(docs)} documents ({len(index.chunks)} chunks, BM25 + MiniLM) "

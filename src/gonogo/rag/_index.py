@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +94,14 @@ class RagIndex:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         overlap: int = DEFAULT_OVERLAP,
         workers: int | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> RagIndex:
         """Chunk, index and embed documents — or the files and folders at these paths.
 
         Skipped files are in the result's ``warnings``; no usable document at all raises
         :class:`~gonogo.errors.UserError`. ``workers`` embedding threads (default: the
-        CPU count, at most 4).
+        CPU count, at most 4). ``on_progress(done, total)`` is called as chunks are
+        embedded (the slow part), so a caller can show progress.
         """
         t0 = time.perf_counter()
         items = list(documents)
@@ -113,7 +115,9 @@ class RagIndex:
         chunks = chunk_documents(docs, chunk_size=chunk_size, overlap=overlap)
         if not chunks:
             raise UserError("the documents have no text to index", "give documents with text")
-        embeddings = embed_texts([c.context for c in chunks], workers=workers)
+        embeddings = embed_texts(
+            [c.context for c in chunks], workers=workers, on_progress=on_progress
+        )
         bm25 = bm25_index(chunks)
         info = BuildInfo(len(docs), len(chunks), chunk_size, overlap, sources)
         info.build_s = time.perf_counter() - t0
@@ -193,8 +197,16 @@ def _top(scores: NDArray[np.float32], n: int, *, floor: float) -> list[int]:
     return [int(i) for i in cand[order]]
 
 
-def embed_texts(texts: Sequence[str], *, workers: int | None = None) -> NDArray[np.float32]:
-    """Unit vectors for many texts, in batches spread over threads."""
+def embed_texts(
+    texts: Sequence[str],
+    *,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> NDArray[np.float32]:
+    """Unit vectors for many texts, in batches spread over threads.
+
+    ``on_progress(done, total)`` is called after each batch, in order.
+    """
     import numpy as np
 
     from ..scorers import get_embedder
@@ -202,11 +214,20 @@ def embed_texts(texts: Sequence[str], *, workers: int | None = None) -> NDArray[
     embedder = get_embedder()
     batches = [list(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
     n = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if n <= 1 or len(batches) <= 1:
-        parts = [_embed_uncached(embedder, b) for b in batches]
-    else:
-        with ThreadPoolExecutor(n, thread_name_prefix="gonogo-embed") as pool:
-            parts = list(pool.map(lambda b: _embed_uncached(embedder, b), batches))
+    parts = []
+    done = 0
+    if on_progress is not None:
+        on_progress(0, len(texts))
+    with ThreadPoolExecutor(max(1, n), thread_name_prefix="gonogo-embed") as pool:
+        if n <= 1 or len(batches) <= 1:
+            results: Iterable[NDArray[np.float32]] = (_embed_uncached(embedder, b) for b in batches)
+        else:
+            results = pool.map(lambda b: _embed_uncached(embedder, b), batches)
+        for part in results:
+            parts.append(part)
+            done += len(part)
+            if on_progress is not None:
+                on_progress(done, len(texts))
     if not parts:
         return np.zeros((0, 384), dtype=np.float32)
     return np.concatenate(parts).astype(np.float32, copy=False)
