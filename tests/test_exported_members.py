@@ -6,6 +6,7 @@ import pytest
 
 PACKAGES = [
     "gonogo.data",
+    "gonogo.embeddings",
     "gonogo.models",
     "gonogo.scorers",
     "gonogo.run",
