@@ -14,9 +14,9 @@ import hashlib
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import ProviderError, UserError
 from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
-from ..run._types import TargetOutput
 from ..spec._scorer_params import RubricScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._text import as_text, doc, expected_list

@@ -13,8 +13,8 @@ from collections import Counter
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..embeddings import check_available, get_embedder
-from ..run._types import TargetOutput
 from ..spec._scorer_params import (
     AnswerCorrectnessScorer,
     AnswerRelevancyScorer,
