@@ -14,8 +14,9 @@ from typing import Any
 
 from ..data import Case
 from ..results._scorers import value_range
+from ..stats import VERDICT_LABELS
 from ._preference import Judgement
-from ._stats import VERDICT_LABELS, ByCase, ScorerComparison, paired_values
+from ._stats import ByCase, ScorerComparison, paired_values
 
 SCHEMA = "gonogo.comparison"
 SCHEMA_VERSION = 1
