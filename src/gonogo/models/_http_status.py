@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from ..errors import ProviderError
 
+_RETRYABLE = {  # kind: how the message says it, the hint
+    "rate_limit": (
+        "rate limited by",
+        "lower `concurrency` in the PRD, or raise the account's rate limit",
+    ),
+    "server_error": (
+        "server error from",
+        "the provider is failing; gonogo retries these — raise max_retries if it persists",
+    ),
+}
+
 
 def status_error(
     status: int,
@@ -29,18 +40,11 @@ def status_error(
     (e.g. "the Messages API").
     """
     where = f"{url} (HTTP {status})"
-    if status == 429:
+    if status == 429 or status >= 500:
+        kind = "rate_limit" if status == 429 else "server_error"
+        said, hint = _RETRYABLE[kind]
         return ProviderError(
-            f"rate limited by {where}: {detail}",
-            "lower `concurrency` in the PRD, or raise the account's rate limit",
-            status=status, kind="rate_limit", retryable=True,
-            retry_after=retry_after_seconds(retry_after),
-        )  # fmt: skip
-    if status >= 500:
-        return ProviderError(
-            f"server error from {where}: {detail}",
-            "the provider is failing; gonogo retries these — raise max_retries if it persists",
-            status=status, kind="server_error", retryable=True,
+            f"{said} {where}: {detail}", hint, status=status, kind=kind, retryable=True,
             retry_after=retry_after_seconds(retry_after),
         )  # fmt: skip
     if status in (401, 403):
