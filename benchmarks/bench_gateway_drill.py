@@ -16,9 +16,7 @@ import argparse
 import asyncio
 import importlib.util
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,10 +24,9 @@ from pathlib import Path
 
 from gonogo.gateway import StoreLabels, run_drill
 from gonogo.store.gateway import new_api_key, open_gateway_store
-from gonogo.testing import FakeOpenAIServer
+from gonogo.testing import FakeOpenAIServer, GatewayProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-GONOGO = str(Path(sys.executable).parent / "gonogo")
 PRD = """\
 feature: drill benchmark
 model:
@@ -52,31 +49,6 @@ def _services():
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(prd: Path, url: str, poll: float) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
-    cmd = [GONOGO, "serve", str(prd), "--port", str(port), "--store", url, "--poll", str(poll)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    base = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).close()
-            return proc, base
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit(f"gonogo serve did not start ({proc.poll()})") from None
-            time.sleep(0.1)
 
 
 async def _prepare(url: str) -> str:
@@ -132,14 +104,13 @@ def main() -> None:
             (root / "cases.jsonl").write_text('{"id": "c1", "question": "Hi?"}\n')
             prd = root / "gonogo.yaml"
             prd.write_text(PRD.format(url=upstream.base_url))
-            procs = [_serve(prd, url, poll) for _ in range(2)]
-            try:
+            every = ["--poll", str(poll)]
+            with (
+                GatewayProcess(prd, url, extra=every) as a,
+                GatewayProcess(prd, url, extra=every) as b,
+            ):
                 key = asyncio.run(_prepare(url))
-                times = asyncio.run(_drills(url, [b for _, b in procs], key, args.drills))
-            finally:
-                for p, _ in procs:
-                    p.terminate()
-                    p.wait()
+                times = asyncio.run(_drills(url, [a.url, b.url], key, args.drills))
             for phase, ts in times.items():
                 ok = "met" if max(ts) <= 5.0 else "MISSED"
                 print(

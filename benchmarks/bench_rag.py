@@ -53,8 +53,8 @@ def main() -> int:
     ap.add_argument("--show-errors", type=int, default=0, help="print N wrong answers")
     args = ap.parse_args()
 
+    from gonogo.embeddings import get_embedder
     from gonogo.rag import Document, ExtractiveAnswerer, RagApp, RagIndex
-    from gonogo.scorers import get_embedder
 
     rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
     rows = rows[: args.limit] if args.limit else rows

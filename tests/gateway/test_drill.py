@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gateway_ops_kit import GatewayProcess, make_key, write_prd
+from gateway_ops_kit import make_key, write_prd
 
 from gonogo.store.gateway import open_gateway_store
-from gonogo.testing import FakeOpenAIServer
+from gonogo.testing import FakeOpenAIServer, GatewayProcess
 from gonogo_testkit import run_cli
 
 pytestmark = pytest.mark.slow

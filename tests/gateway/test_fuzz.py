@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from gateway_ops_kit import GatewayProcess, make_key, write_prd
+from gateway_ops_kit import make_key, write_prd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -27,7 +27,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from gonogo.testing import FakeOpenAIServer
+from gonogo.testing import FakeOpenAIServer, GatewayProcess
 
 pytestmark = pytest.mark.slow
 

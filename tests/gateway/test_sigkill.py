@@ -16,10 +16,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from gateway_ops_kit import GatewayProcess, make_key, write_prd
+from gateway_ops_kit import make_key, write_prd
 
 from gonogo.store.gateway import open_gateway_store
-from gonogo.testing import FakeOpenAIServer
+from gonogo.testing import FakeOpenAIServer, GatewayProcess
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 
+from gonogo.embeddings import TOKENIZER_PATH
 from gonogo.errors import UserError
 from gonogo.rag._grounding_nli import NLIGroundednessDetector
-from gonogo.scorers._embed import TOKENIZER_PATH
 
 
 def test_missing_directory_names_what_a_valid_one_holds(tmp_path):

@@ -2,8 +2,8 @@
 
 import asyncio
 
+from gonogo.data import TargetOutput
 from gonogo.data._case import Case
-from gonogo.run._types import TargetOutput
 from gonogo.scorers import ScorerContext, build_scorers
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scorer_helpers import make_case, out, score_with
 
+from gonogo.embeddings import DIM, MAX_TOKENS, default_model_path
 from gonogo.scorers import Embedder, ScorerContext, build_scorers, get_embedder
-from gonogo.scorers._embed import DIM, MAX_TOKENS, default_model_path
 
 QUESTION = "How do I return opened shoes?"
 PARAPHRASE = "Can I send back shoes that I have already worn?"
@@ -111,8 +111,8 @@ def test_missing_model_package_names_the_pip_command(monkeypatch):
 
 
 def test_thread_setting_is_validated(monkeypatch):
+    from gonogo.embeddings._minilm import _env_threads
     from gonogo.errors import UserError
-    from gonogo.scorers._embed import _env_threads
 
     monkeypatch.setenv("GONOGO_EMBEDDING_THREADS", "2")
     assert _env_threads() == 2

@@ -53,8 +53,8 @@ def test_starter_checks_clean_apart_from_the_judgeless_rubric(project):
 
 def test_starter_passes_its_own_scorers_offline(project):
     """Every golden question gets a canned answer that passes every evaluated scorer."""
+    from gonogo.data import TargetOutput
     from gonogo.models import ChatRequest, ScriptedProvider
-    from gonogo.run._types import TargetOutput
     from gonogo.scorers import ScorerContext, build_scorers
 
     root, _ = project

@@ -9,6 +9,7 @@ output is better in both orders. The result is ``comparison.json`` (schema
 ``gonogo.comparison``, version 1) and an overall verdict with an exit code.
 """
 
+from ..stats import VERDICT_LABELS
 from ._compare import (
     DEFAULT_FAIL_ON,
     VERDICTS,
@@ -20,7 +21,6 @@ from ._diff import RunDiff, diff_runs
 from ._document import SCHEMA, SCHEMA_VERSION
 from ._preference import PreferenceJudge, combine
 from ._schema import comparison_schema, validate_comparison
-from ._stats import VERDICT_LABELS
 from ._variants import ResolvedVariant, VariantRef, parse_variant_args, resolve_variant
 
 __all__ = [

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..data import Case
 from ..results._scorers import value_range
+from ..stats import VERDICT_LABELS
 from ._preference import Judgement
-from ._stats import VERDICT_LABELS, ByCase, ScorerComparison, paired_values
+from ._stats import ByCase, ScorerComparison, paired_values
 
 SCHEMA = "gonogo.comparison"
 SCHEMA_VERSION = 1
@@ -49,7 +50,7 @@ async def similarities(pairs: Sequence[Pair]) -> list[float | None]:
     todo = sorted({t for ta, tb in texts if ta != tb for t in (ta, tb) if t})
     vectors: dict[str, Any] = {}
     if todo:
-        from ..scorers import get_embedder
+        from ..embeddings import get_embedder
 
         embedder = get_embedder()
         matrix = await asyncio.to_thread(embedder.embed, todo)
@@ -214,7 +215,7 @@ def similarity_summary(sims: Sequence[float | None]) -> dict[str, Any]:
     if known:
         mid = len(known) // 2
         median = known[mid] if len(known) % 2 else (known[mid - 1] + known[mid]) / 2
-    from ..scorers._embed import MODEL_ID
+    from ..embeddings import MODEL_ID
 
     return {
         "model": MODEL_ID,

@@ -19,7 +19,7 @@ from typing import Any
 from ..data import Case
 from ..errors import ProviderError
 from ..models import ModelClient
-from ..scorers._judge import parse_verdict
+from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
 
 PREF_SYSTEM = """\
 You compare two answers an AI assistant gave to the same input and say which one is \
@@ -72,9 +72,7 @@ PREF_SCHEMA: dict[str, Any] = {
 PREF_PROMPT_SHA256 = hashlib.sha256(
     "\x00".join((PREF_SYSTEM, PREF_USER, PREF_REFERENCE, PREF_REPAIR)).encode()
 ).hexdigest()
-MAX_ATTEMPTS = 3
 _ORDER_STRIDE = 500  # the B-first call uses sample s + 500: its own cache entry
-_RETRY_STRIDE = 1000
 
 
 @dataclass(slots=True)
@@ -151,11 +149,11 @@ class PreferenceJudge:
         problem = ""
         for attempt in range(MAX_ATTEMPTS):
             resp = await self.client.complete(
-                messages, sample=sample + attempt * _RETRY_STRIDE, response_format=PREF_SCHEMA
+                messages, sample=sample + attempt * RETRY_SAMPLE_STRIDE, response_format=PREF_SCHEMA
             )
             if resp.cost_usd is not None:
                 costs.append(resp.cost_usd)
-            verdict, bad = parse_verdict(resp.text, self._validator)
+            verdict, bad = parse_json_answer(resp.text, self._validator)
             if verdict is not None:
                 return str(verdict["better"]), str(verdict["reasoning"])
             problem = bad or "invalid"

@@ -22,17 +22,6 @@ from ..stats import PairedTest, cases_needed_paired, holm, paired_test, power_pa
 Record = Mapping[str, Any]
 ByCase = dict[str, dict[int, Record]]  # case key -> sample -> record
 
-VERDICT_LABELS = {
-    "better": "B better",
-    "worse": "B worse",
-    "no_difference": "no detectable difference",
-    "non_inferior": "B non-inferior",
-    "inferior": "B inferior",
-    "inconclusive": "inconclusive",
-    "too_small": "too small to tell",
-    "not_evaluated": "not evaluated",
-}
-
 
 @dataclass(frozen=True)
 class Settings:

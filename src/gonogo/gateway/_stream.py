@@ -35,12 +35,13 @@ from ._chain import (
     rejects_request,
     run_chain,
 )
+from ._endpoint import STATIC_MODEL, prompt_response
 from ._http import HTTPError, Send, dumps
 from ._upstream import OpenAIUpstream, Stream, Upstream
 
 if TYPE_CHECKING:
     from ._call import Call
-    from ._handlers import _Endpoint
+    from ._endpoint import Endpoint
     from ._parse import ChatInput
     from ._store import ApiKeyRecord
 
@@ -51,12 +52,12 @@ _SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no
 class _Events:
     """Formats one response's events in the chat (OpenAI) or the feature endpoint's shape."""
 
-    def __init__(self, ep: _Endpoint, call: Call, send: Send, include_usage: bool) -> None:
+    def __init__(self, ep: Endpoint, call: Call, send: Send, include_usage: bool) -> None:
         self.ep, self.call, self.send = ep, call, send
         self.chat = ep.endpoint == "chat"
         self.include_usage = include_usage
         self.created = int(time.time())
-        self.model = "gonogo-static"
+        self.model = STATIC_MODEL
         self.finished = False  # the upstream's own final chunk was forwarded
         self.usage_sent = False  # the upstream's usage chunk was forwarded
 
@@ -99,8 +100,6 @@ class _Events:
                                   "total_tokens": out.input_tokens + out.output_tokens}  # fmt: skip
                 await self.event(chunk)
         else:
-            from ._handlers import prompt_response
-
             await self.event(prompt_response(call, out))
         ep.gw.finish(call, 200)
         await ep.gw.writer.write(call.trace())
@@ -108,7 +107,7 @@ class _Events:
 
 
 async def stream_chat(
-    ep: _Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
+    ep: Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
     schema: dict[str, Any] | None, req: ChatInput, send: Send,
 ) -> None:  # fmt: skip
     """``/v1/chat/completions`` with ``stream: true``."""
@@ -117,7 +116,7 @@ async def stream_chat(
 
 
 async def stream_prompt(
-    ep: _Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
+    ep: Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
     schema: dict[str, Any] | None, send: Send,
 ) -> None:  # fmt: skip
     """``/v1/prompts/{name}/completions`` with ``stream: true``."""
@@ -126,7 +125,7 @@ async def stream_prompt(
 
 
 async def _stream(
-    ep: _Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
+    ep: Endpoint, call: Call, key: ApiKeyRecord, body: dict[str, Any], first: Upstream,
     schema: dict[str, Any] | None, texts: list[str], messages: int, include_usage: bool,
     send: Send,
 ) -> None:  # fmt: skip

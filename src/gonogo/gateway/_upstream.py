@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ProviderError
 from ..models import ChatRequest, Provider, Usage
-from ..models._openai import describe_bad_body, retry_after_seconds, server_message, usage_of
+from ..models._http_status import retry_after_seconds
+from ..models._openai import describe_bad_body, server_message, usage_of
 from ._http import dumps, loads
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ..errors import MissingDependencyError, ProviderError
+from ._http_status import status_error
 from ._types import ChatRequest, ChatResponse, Usage
 
 _DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -121,47 +122,13 @@ class AnthropicProvider:
                 f"malformed response from {url}: {e}", "check base_url",
                 kind="bad_response", retryable=True,
             )  # fmt: skip
-        return _status_error(e, url, request.model, self._key_env)
+        detail = " ".join(str(getattr(e, "message", e)).split())[:200]
+        return status_error(
+            int(e.status_code), detail, url=url, base_url=self.base_url, model=request.model,
+            key_env=self._key_env, retry_after=e.response.headers.get("retry-after"),
+            api="the Messages API",
+        )  # fmt: skip
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP client."""
         await self._client.close()
-
-
-def _status_error(e: Any, url: str, model: str, key_env: str | None) -> ProviderError:
-    status = int(e.status_code)
-    where = f"{url} (HTTP {status})"
-    detail = " ".join(str(getattr(e, "message", e)).split())[:200]
-    if status == 429:
-        header = e.response.headers.get("retry-after")
-        try:
-            retry_after = float(header) if header is not None else None
-        except ValueError:
-            retry_after = None
-        return ProviderError(
-            f"rate limited by {where}: {detail}",
-            "lower `concurrency` in the PRD, or raise the account's rate limit",
-            status=status, kind="rate_limit", retryable=True, retry_after=retry_after,
-        )  # fmt: skip
-    if status >= 500:
-        return ProviderError(
-            f"server error from {where}: {detail}",
-            "the provider is failing; gonogo retries these — raise max_retries if it persists",
-            status=status, kind="server_error", retryable=True,
-        )  # fmt: skip
-    if status in (401, 403):
-        var = f"${key_env}" if key_env else "the variable named by api_key_env"
-        return ProviderError(
-            f"authentication failed at {where}: {detail}", f"check the API key in {var}",
-            status=status, kind="auth",
-        )  # fmt: skip
-    if status == 404:
-        return ProviderError(
-            f"not found: {where}: {detail}", f"check base_url and the model name ({model!r})",
-            status=status, kind="not_found",
-        )  # fmt: skip
-    return ProviderError(
-        f"request rejected by {where}: {detail}",
-        "check the model name and `params` in the PRD against the Messages API",
-        status=status, kind="error",
-    )  # fmt: skip

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ProviderError
+from ._http_status import status_error
 from ._types import ChatRequest, ChatResponse, Usage
 
 if TYPE_CHECKING:
@@ -192,39 +193,10 @@ class OpenAICompatibleProvider:
     def _http_error(
         self, status: int, raw: bytes, retry_after: str | None, request: ChatRequest
     ) -> ProviderError:
-        detail = server_message(raw)
-        where = f"{self._url} (HTTP {status})"
-        if status == 429:
-            return ProviderError(
-                f"rate limited by {where}: {detail}",
-                "lower `concurrency` in the PRD, or raise the account's rate limit",
-                status=status, kind="rate_limit", retryable=True,
-                retry_after=retry_after_seconds(retry_after),
-            )  # fmt: skip
-        if status >= 500:
-            return ProviderError(
-                f"server error from {where}: {detail}",
-                "the provider is failing; gonogo retries these — raise max_retries if it persists",
-                status=status, kind="server_error", retryable=True,
-                retry_after=retry_after_seconds(retry_after),
-            )  # fmt: skip
-        if status in (401, 403):
-            var = f"${self._key_env}" if self._key_env else "the variable named by api_key_env"
-            return ProviderError(
-                f"authentication failed at {where}: {detail}",
-                f"check the API key in {var} (and that it may use model {request.model!r})",
-                status=status, kind="auth",
-            )  # fmt: skip
-        if status == 404:
-            return ProviderError(
-                f"not found: {where}: {detail}",
-                f"check base_url ({self.base_url}) and the model name ({request.model!r})",
-                status=status, kind="not_found",
-            )  # fmt: skip
-        return ProviderError(
-            f"request rejected by {where}: {detail}",
-            "check the model name and `params` in the PRD against the provider's API",
-            status=status, kind="error",
+        return status_error(
+            status, server_message(raw), url=self._url, base_url=self.base_url,
+            model=request.model, key_env=self._key_env, retry_after=retry_after,
+            api="the provider's API",
         )  # fmt: skip
 
     async def aclose(self) -> None:
@@ -307,13 +279,3 @@ def describe_bad_body(raw: bytes, e: Exception) -> str:
 def _one_line(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header in seconds; None for an HTTP date or no header."""
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: fall back to the client's own backoff

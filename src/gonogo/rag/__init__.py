@@ -22,8 +22,7 @@ from ._llm import DEFAULT_PROMPT, LLMAnswerer, RagPrompt, fit_contexts
 from ._types import REFUSAL, AnswerDraft, Answerer, Chunk, Document, Retrieved
 
 # Groundedness detection lives in ._grounding*; its names are loaded on first use
-# (PEP 562): the detectors import gonogo.scorers, which imports gonogo.rag lazily, so
-# eager imports here would form a cycle, and the RAG app does not pay for them.
+# (PEP 562), so the RAG app does not pay for the detectors (nor they for the app).
 if TYPE_CHECKING:
     from ._grounding import GroundednessDetector
     from ._grounding_judge import JudgeGroundednessChecker

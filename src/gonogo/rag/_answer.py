@@ -136,7 +136,7 @@ def _sentences(retrieved: list[Retrieved]) -> list[_Sentence]:
 
 def _rank(question: str, every: list[_Sentence]) -> list[_Sentence]:
     """The sentences sharing most question words, scored with embeddings, best first."""
-    from ..scorers import get_embedder
+    from ..embeddings import get_embedder
 
     q_terms = content_words(question)
     for c in every:

@@ -4,7 +4,7 @@ The answer is split into claims here (the same splitter as the offline detector)
 spans are exact; the judge gets them numbered with the contexts and must answer, for
 every claim, ``supported``, ``unsupported`` or ``contradicted`` with a reason — a JSON
 object constrained by a JSON Schema sent as ``response_format``. An invalid answer gets
-the rubric judge's treatment (:mod:`gonogo.scorers._judge`): two more tries with a
+every judge's treatment (:mod:`gonogo.models._json_answer`): two more tries with a
 repair turn, each under a new sample index so no cached answer comes back, then a
 :class:`~gonogo.errors.RunError`. Every result carries the judge's fingerprint (model and
 a hash of the prompts below), its cost and the number of attempts.
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError
+from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
 from ._grounding_result import ClaimVerdict, GroundingResult, combine
 from ._grounding_text import Span
 from ._grounding_text import claims as split_claims
@@ -155,8 +156,6 @@ class JudgeGroundednessChecker:
     ) -> tuple[dict[int, dict[str, Any]], float | None, int, bool]:
         from jsonschema import Draft202012Validator
 
-        from ..scorers._judge import _RETRY_SAMPLE_STRIDE, MAX_ATTEMPTS, parse_verdict
-
         schema = claims_schema(len(spans))
         validator = Draft202012Validator(schema)
         messages = self.messages(spans, contexts, question)
@@ -164,11 +163,11 @@ class JudgeGroundednessChecker:
         problem = ""
         for attempt in range(MAX_ATTEMPTS):
             resp = await self.judge.complete(
-                messages, sample=sample + attempt * _RETRY_SAMPLE_STRIDE, response_format=schema
+                messages, sample=sample + attempt * RETRY_SAMPLE_STRIDE, response_format=schema
             )
             if resp.cost_usd is not None:
                 costs.append(resp.cost_usd)
-            value, bad = parse_verdict(resp.text, validator)
+            value, bad = parse_json_answer(resp.text, validator)
             rulings = _rulings(value, len(spans)) if value is not None else None
             if rulings is not None:
                 return rulings, (sum(costs) if costs else None), attempt + 1, resp.cached

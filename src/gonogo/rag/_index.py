@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from ..scorers import Embedder
+    from ..embeddings import Embedder
 
 RRF_K = 60
 """Reciprocal-rank-fusion constant (Cormack et al. 2009)."""
@@ -151,7 +151,7 @@ class RagIndex:
         n = min(len(self.chunks), max(CANDIDATES, 4 * k))
         bm25_scores = self._bm25_scores(query)
         bm25_top = _top(bm25_scores, n, floor=1e-9) if bm25_scores is not None else []
-        from ..scorers import get_embedder
+        from ..embeddings import get_embedder
 
         query_vec = get_embedder().embed([query])[0]
         sims = self.embeddings @ query_vec
@@ -209,7 +209,7 @@ def embed_texts(
     """
     import numpy as np
 
-    from ..scorers import get_embedder
+    from ..embeddings import get_embedder
 
     embedder = get_embedder()
     batches = [list(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]

@@ -38,7 +38,7 @@ def save_index(index: RagIndex, directory: Path) -> None:
     """Write ``index`` under ``directory``, replacing an index already there."""
     import numpy as np
 
-    from ..scorers._embed import DIM, MODEL_ID
+    from ..embeddings import DIM, MODEL_ID
 
     if directory.exists() and not directory.is_dir():
         raise UserError(f"{directory} is a file, not a folder", "give --index a folder path")
@@ -117,7 +117,7 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
 
 
 def _check_manifest(directory: Path, manifest: dict[str, Any], hint: str) -> None:
-    from ..scorers._embed import MODEL_ID
+    from ..embeddings import MODEL_ID
 
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:

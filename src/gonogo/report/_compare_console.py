@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..stats import VERDICT_LABELS
 from . import _format as fmt
 
 if TYPE_CHECKING:
@@ -31,17 +32,7 @@ _ROW_STYLE = {
 }
 UNDECIDED = ("no_difference", "inconclusive", "too_small")
 """Verdicts where a small golden set matters: "no difference seen" is not "no difference"."""
-VERDICT_WORDS = {
-    "better": "B better",
-    "worse": "B worse",
-    "no_difference": "no detectable difference",
-    "non_inferior": "B non-inferior",
-    "inferior": "B inferior",
-    "inconclusive": "inconclusive",
-    "too_small": "too small to tell",
-    "not_evaluated": "not evaluated",
-}
-_SHORT = {**VERDICT_WORDS, "no_difference": "no difference", "too_small": "too small"}
+_SHORT = {**VERDICT_LABELS, "no_difference": "no difference", "too_small": "too small"}
 
 
 def signed(x: Any, digits: int = 3) -> str:
@@ -158,7 +149,7 @@ def render_comparison_console(doc: Mapping[str, Any], console: Console) -> None:
         console.print(Text(f"Warning: {w}", style="yellow"))
     verdict = Text()
     verdict.append(
-        f" {VERDICT_WORDS.get(doc['verdict'], doc['verdict'])} ",
+        f" {VERDICT_LABELS.get(doc['verdict'], doc['verdict'])} ",
         style=_VERDICT_STYLE.get(doc["verdict"], "bold black on yellow"),
     )
     console.print()

@@ -17,9 +17,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..stats import VERDICT_LABELS
 from . import _format as fmt
 from ._cases_html import _e
-from ._compare_console import UNDECIDED, VERDICT_WORDS, p_value, signed
+from ._compare_console import UNDECIDED, p_value, signed
 from ._json import dumps, write_text_atomic
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -194,7 +195,7 @@ def render_comparison_html(doc: Mapping[str, Any]) -> str:
     return template.render(
         signed=signed,
         p_value=p_value,
-        verdict_words=VERDICT_WORDS,
+        verdict_words=VERDICT_LABELS,
         undecided=UNDECIDED,
         doc=doc,
         a=doc["variants"]["a"],

@@ -1,8 +1,7 @@
 """The runner: targets, concurrency, repeats, resume, and the eval loop.
 
-Heavy submodules are imported on first use (PEP 562): scorers import
-``gonogo.run._types``, and the runner imports scorers, so eager imports here
-would form a cycle.
+Heavy submodules (the runner pulls in scorers, the store and the reports) are imported
+on first use (PEP 562), so ``from gonogo.run import TargetOutput`` stays cheap.
 """
 
 from __future__ import annotations
@@ -10,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._types import Target, TargetOutput
+from ..data._output import TargetOutput
+from ._types import Target
 
 if TYPE_CHECKING:
     from ._check_target import check_target

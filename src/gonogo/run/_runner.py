@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..data import Case
+from ..data._output import TargetOutput
 from ..errors import RunError
 from ..scorers import Score
 from ..store import RunStore
 from ._suite import Suite
 from ._targets import RUN_FAILURE_KINDS, SETUP_HINT
-from ._types import TargetOutput
 
 ProgressFn = Callable[["Progress"], None]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import ProviderError, UserError
 from ..models import ModelClient
 from ..spec import HttpTargetSpec, ModelSpec
 from ._template import case_variables, render
-from ._types import TargetOutput
 
 # Failures that mean "the run cannot proceed" rather than "the feature failed": the
 # provider or endpoint is unreachable or refuses the key, or (``setup``) the target cannot

@@ -12,9 +12,9 @@ and ``rubric`` (an LLM judge). A score that could not be evaluated has
 
 from __future__ import annotations
 
+from ..embeddings import Embedder, get_embedder
 from . import _deterministic, _groundedness, _json, _judge, _label, _rag, _similarity  # noqa: F401
 from ._base import Score, Scorer, ScorerContext, ScorerKind, register_scorer
-from ._embed import Embedder, get_embedder
 from ._judge import judge_fingerprint
 from ._registry import (
     ENTRY_POINT_GROUP,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..data._case import Case
-from ..run._types import TargetOutput
+from ..data._output import TargetOutput
 
 if TYPE_CHECKING:
     from ..models import ModelClient

@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import UserError
-from ..run._types import TargetOutput
 from ..spec._scorer_params import (
     ContainsScorer,
     CostScorer,

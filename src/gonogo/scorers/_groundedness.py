@@ -11,8 +11,8 @@ import asyncio
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import ProviderError
-from ..run._types import TargetOutput
 from ..spec._scorer_params import GroundednessScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._rag import is_refusal

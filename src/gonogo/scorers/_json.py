@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import UserError
-from ..run._types import TargetOutput
 from ..spec._scorer_params import JsonScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 

@@ -11,13 +11,12 @@ hash of the prompt templates below — so a change of judge or prompt shows in r
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from typing import Any
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import ProviderError, UserError
-from ..run._types import TargetOutput
+from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
 from ..spec._scorer_params import RubricScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._text import as_text, doc, expected_list
@@ -55,9 +54,6 @@ JUDGE_REPAIR = """\
 That reply was not usable: {problem}. Reply again with only the JSON object \
 {{"reasoning": "...", "score": <integer from {lo} to {hi}>}}."""
 
-MAX_ATTEMPTS = 3  # the first call and two retries
-_RETRY_SAMPLE_STRIDE = 1000  # retry k of sample s uses sample s + 1000 k: never a cached answer
-
 PROMPT_SHA256 = hashlib.sha256(
     "\x00".join((JUDGE_SYSTEM, JUDGE_USER, JUDGE_REFERENCE, JUDGE_REPAIR)).encode()
 ).hexdigest()
@@ -91,26 +87,6 @@ def verdict_schema(lo: int, hi: int) -> dict[str, Any]:
         "required": ["reasoning", "score"],
         "additionalProperties": False,
     }
-
-
-_FENCE_RE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
-
-
-def parse_verdict(text: str, validator: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """The judge's verdict, or why its answer is not one (not JSON, or off the schema)."""
-    body = text.strip()
-    fenced = _FENCE_RE.match(body)
-    if fenced:  # some providers ignore response_format and fence the JSON anyway
-        body = fenced.group(1)
-    try:
-        value = json.loads(body)
-    except json.JSONDecodeError as e:
-        return None, f"not JSON ({e.msg} at column {e.colno})"
-    errors = sorted(validator.iter_errors(value), key=lambda err: list(err.absolute_path))
-    if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "answer"
-        return None, f"{where}: {errors[0].message}"
-    return value, None
 
 
 class RubricJudge:
@@ -179,7 +155,7 @@ class RubricJudge:
             try:
                 resp = await self.judge.complete(
                     messages,
-                    sample=sample + attempt * _RETRY_SAMPLE_STRIDE,
+                    sample=sample + attempt * RETRY_SAMPLE_STRIDE,
                     response_format=self.schema,
                 )
             except ProviderError as e:
@@ -192,7 +168,7 @@ class RubricJudge:
                 )
             if resp.cost_usd is not None:
                 costs.append(resp.cost_usd)
-            verdict, bad = parse_verdict(resp.text, self._validator)
+            verdict, bad = parse_json_answer(resp.text, self._validator)
             if verdict is not None:
                 return self._judged(verdict, costs, attempt + 1, resp.cached)
             problem = bad or "invalid"

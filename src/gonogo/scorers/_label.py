@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..data._case import Case
-from ..run._types import TargetOutput
+from ..data._output import TargetOutput
 from ..spec._scorer_params import LabelScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._text import as_text, doc, not_evaluated_no_expected, quote

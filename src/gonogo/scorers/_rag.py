@@ -13,7 +13,8 @@ from collections import Counter
 from typing import Any
 
 from ..data._case import Case
-from ..run._types import TargetOutput
+from ..data._output import TargetOutput
+from ..embeddings import check_available, get_embedder
 from ..spec._scorer_params import (
     AnswerCorrectnessScorer,
     AnswerRelevancyScorer,
@@ -22,7 +23,6 @@ from ..spec._scorer_params import (
     RefusalScorer,
 )
 from ._base import Score, Scorer, ScorerContext, register_scorer
-from ._embed import check_available, get_embedder
 from ._text import as_text, doc, expected_list, not_evaluated_no_expected
 
 _TOKEN_RE = re.compile(r"[\w]+(?:[.,'’][\w]+)*", re.UNICODE)

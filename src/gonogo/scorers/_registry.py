@@ -22,8 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..data._case import Case
+from ..data._output import TargetOutput
 from ..errors import CostLimitReached, UserError
-from ..run._types import TargetOutput
 from ._base import _REGISTRY, Score, Scorer, ScorerContext, ScorerKind
 
 ENTRY_POINT_GROUP = "gonogo.scorers"

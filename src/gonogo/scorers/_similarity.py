@@ -13,10 +13,10 @@ import asyncio
 from typing import Any
 
 from ..data._case import Case
-from ..run._types import TargetOutput
+from ..data._output import TargetOutput
+from ..embeddings import MODEL_ID, check_available, get_embedder
 from ..spec._scorer_params import SimilarityScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
-from ._embed import MODEL_ID, check_available, get_embedder
 from ._text import as_text, doc, expected_list, not_evaluated_no_expected
 
 

@@ -8,6 +8,7 @@ an interval with a target and says how many more cases would decide it.
 from ._bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_interval
 from ._gate import GateOn, GateStatus, about, cases_needed, cases_needed_mean, evaluate_threshold
 from ._paired import PairedTest, Verdict, holm, paired_test
+from ._paired_text import VERDICT_LABELS
 from ._power import PairedPlan, cases_needed_paired, plan_paired, power_paired
 from ._proportion import (
     ProportionEstimate,
@@ -24,6 +25,7 @@ __all__ = [
     "GateOn",
     "GateStatus",
     "PairedPlan",
+    "VERDICT_LABELS",
     "PairedTest",
     "ProportionEstimate",
     "Verdict",

@@ -1,4 +1,7 @@
-"""One plain sentence per paired test, for a product manager reading the compare report."""
+"""Paired verdicts in words, for a product manager reading the compare report.
+
+A few words per verdict (:data:`VERDICT_LABELS`) and one plain sentence per paired test.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,22 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._paired import PairedTest
+
+
+VERDICT_LABELS: dict[str, str] = {
+    "better": "B better",
+    "worse": "B worse",
+    "no_difference": "no detectable difference",
+    "non_inferior": "B non-inferior",
+    "inferior": "B inferior",
+    "inconclusive": "inconclusive",
+    "too_small": "too small to tell",
+    "not_evaluated": "not evaluated",
+}
+"""A few words for each verdict of a paired comparison, as the reports print them.
+
+Also ``not_evaluated``: the comparison's verdict for a scorer that has no values.
+"""
 
 
 def describe(t: PairedTest, alpha: float) -> str:

@@ -1,7 +1,9 @@
-"""Test helpers: a fake OpenAI-compatible server to run real HTTP against, on loopback.
+"""Test helpers: real servers on loopback to run real HTTP against.
 
-The scripted provider (:class:`gonogo.models.ScriptedProvider`) covers tests that
-need no HTTP at all.
+:class:`FakeOpenAIServer` is a fake OpenAI-compatible upstream with injectable faults;
+:class:`GatewayProcess` runs ``gonogo serve`` as a subprocess on a free port. The
+scripted provider (:class:`gonogo.models.ScriptedProvider`) covers tests that need no
+HTTP at all.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from ._fake_openai import (
     default_responder,
     sample_for_schema,
 )
+from ._gateway_process import GatewayProcess, free_port
 
 __all__ = [
     "FAULT_KINDS",
     "FakeOpenAIServer",
+    "GatewayProcess",
     "ServerStats",
     "default_responder",
+    "free_port",
     "sample_for_schema",
 ]

@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from ...errors import MissingDependencyError, UserError
+from . import _queries as sql
 from ._open import redact_url
+from ._queries import Query
 from ._rows import (
     FEEDBACK_COLUMNS,
     KEY_COLUMNS,
-    MOVE_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
     check_budget,
@@ -47,8 +48,8 @@ from ._types import (
     TraceRecord,
 )
 
+_STYLE: sql.Style = "numeric"
 _MIGRATION_LOCK = 0x676F6E6F  # pg_advisory_xact_lock key ("gono")
-_TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
 # PostgreSQL array type of each trace column, for the one-statement batch insert below
 _TRACE_ARRAY_TYPES = {
     "started_at": "float8",
@@ -73,10 +74,6 @@ _TRACE_INSERT = (
 )
 _LOCK_REGISTRY = "SELECT revision FROM registry_meta WHERE id = 1 FOR UPDATE"
 _BUMP = "UPDATE registry_meta SET revision = revision + 1 WHERE id = 1"
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join(f"${i + 1}" for i in range(n))
 
 
 class PostgresGatewayStore:
@@ -166,15 +163,15 @@ class PostgresGatewayStore:
         except (self._asyncpg.PostgresError, self._asyncpg.InterfaceError, OSError) as e:
             raise StoreError(f"gateway store query failed ({self.url}): {e}") from e
 
-    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+    async def _fetch(self, statement: str, *args: Any) -> list[Any]:
         pool = self._check()
         try:
-            return list(await pool.fetch(sql, *args))
+            return list(await pool.fetch(statement, *args))
         except (self._asyncpg.PostgresError, self._asyncpg.InterfaceError, OSError) as e:
             raise StoreError(f"gateway store query failed ({self.url}): {e}") from e
 
-    async def _fetchrow(self, sql: str, *args: Any) -> Any:
-        rows = await self._fetch(sql, *args)
+    async def _fetchrow(self, statement: str, *args: Any) -> Any:
+        rows = await self._fetch(statement, *args)
         return rows[0] if rows else None
 
     # -- registry ----------------------------------------------------------------------
@@ -208,20 +205,14 @@ class PostgresGatewayStore:
             if pv is None:
                 assert latest is not None
                 return latest, False
-            await c.execute(
-                f"INSERT INTO prompt_versions ({PROMPT_COLUMNS}) VALUES ({_placeholders(11)})",
-                *prompt_row(pv),
-            )
+            await _execute(c, sql.insert(_STYLE, "prompt_versions", PROMPT_COLUMNS, prompt_row(pv)))
             await c.execute(_BUMP)
             return pv, True
 
     async def get_prompt(self, name: str, version: int) -> PromptVersion | None:
         """One version, or None."""
-        row = await self._fetchrow(
-            f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 AND version=$2",
-            name,
-            version,
-        )
+        q = sql.prompt_version(_STYLE, name, version)
+        row = await self._fetchrow(q.sql, *q.args)
         return None if row is None else prompt_from_row(row)
 
     async def list_prompts(self) -> list[tuple[str, int, dict[str, int]]]:
@@ -238,10 +229,8 @@ class PostgresGatewayStore:
 
     async def versions(self, name: str) -> list[PromptVersion]:
         """Every version of a prompt, oldest first."""
-        rows = await self._fetch(
-            f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 ORDER BY version", name
-        )
-        return [prompt_from_row(r) for r in rows]
+        q = sql.prompt_versions(_STYLE, name)
+        return [prompt_from_row(r) for r in await self._fetch(q.sql, *q.args)]
 
     async def move_label(
         self, name: str, label: str, version: int, *, actor: str, reason: str | None
@@ -277,40 +266,20 @@ class PostgresGatewayStore:
             await c.execute(_LOCK_REGISTRY)  # one registry writer at a time, across replicas
             if await _latest(c, name) is None:
                 raise unknown_prompt(name)
-            current = await c.fetchval(
-                "SELECT version FROM prompt_labels WHERE name=$1 AND label=$2", name, label
-            )
+            current = await _fetchval(c, sql.label_version(_STYLE, name, label))
             history = await _history(c, name, label)
             if kind == "rollback":
                 version = rollback_target(name, label, current, history, version)
             assert version is not None
-            exists = await c.fetchval(
-                "SELECT 1 FROM prompt_versions WHERE name=$1 AND version=$2", name, version
-            )
+            exists = await _fetchval(c, sql.prompt_version(_STYLE, name, version, columns="1"))
             if exists is None:
                 raise unknown_prompt(name, version)
             if version == current and kind is None and history:
                 return history[-1]
-            await c.execute(
-                "INSERT INTO prompt_labels (name, label, version) VALUES ($1, $2, $3) "
-                "ON CONFLICT (name, label) DO UPDATE SET version = excluded.version",
-                name,
-                label,
-                version,
-            )
+            await _execute(c, sql.set_label(_STYLE, name, label, version))
             at = time.time()
-            move_id = await c.fetchval(
-                "INSERT INTO label_moves (name, label, from_version, to_version, actor, reason,"
-                " at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                name,
-                label,
-                current,
-                version,
-                actor,
-                reason,
-                at,
-                kind or "move",
-            )
+            move = (name, label, current, version, actor, reason, at, kind or "move")
+            move_id = await _fetchval(c, sql.record_move(_STYLE, move).then(" RETURNING id"))
             await c.execute(_BUMP)
             return LabelMove(
                 int(move_id), name, label, current, version, actor, reason, at, kind or "move"
@@ -355,7 +324,8 @@ class PostgresGatewayStore:
 
     async def get_trace(self, trace_id: str) -> TraceRecord | None:
         """One trace, or None."""
-        row = await self._fetchrow(_TRACE_SELECT + " WHERE t.id = $1", trace_id)
+        q = sql.trace_by_id(_STYLE, trace_id)
+        row = await self._fetchrow(q.sql, *q.args)
         return None if row is None else trace_from_row(row)
 
     async def list_traces(
@@ -367,22 +337,8 @@ class PostgresGatewayStore:
         limit: int | None = None,
     ) -> list[TraceRecord]:
         """Traces newest first, filtered by start time and prompt name."""
-        where: list[str] = []
-        args: list[Any] = []
-        for cond, value in (
-            ("t.started_at >= ", since),
-            ("t.started_at < ", until),
-            ("t.prompt_name = ", prompt_name),
-        ):
-            if value is not None:
-                args.append(value)
-                where.append(f"{cond}${len(args)}")
-        sql = _TRACE_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY t.started_at DESC, t.id"
-        if limit is not None:
-            args.append(limit)
-            sql += f" LIMIT ${len(args)}"
-        return [trace_from_row(r) for r in await self._fetch(sql, *args)]
+        q = sql.list_traces(_STYLE, since, until, prompt_name, limit)
+        return [trace_from_row(r) for r in await self._fetch(q.sql, *q.args)]
 
     async def count_traces(self) -> int:
         """How many traces are stored."""
@@ -393,13 +349,10 @@ class PostgresGatewayStore:
         """Store feedback (durable on return); UnknownTraceError if the trace is missing."""
         row = feedback_row(fb)
         async with self._tx() as c:
-            if await c.fetchval("SELECT 1 FROM traces WHERE id = $1", fb.trace_id) is None:
+            if await _fetchval(c, sql.trace_exists(_STYLE, fb.trace_id)) is None:
                 raise unknown_trace(fb.trace_id)
-            done = await c.fetchval(
-                f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES ({_placeholders(7)}) "
-                "ON CONFLICT (id) DO NOTHING RETURNING 1",
-                *row,
-            )
+            q = sql.insert(_STYLE, "feedback", FEEDBACK_COLUMNS, row)
+            done = await _fetchval(c, q.then(" ON CONFLICT (id) DO NOTHING RETURNING 1"))
             if done is None:
                 raise UserError(f"feedback '{fb.id}' already exists", "use a new feedback id")
 
@@ -411,44 +364,27 @@ class PostgresGatewayStore:
         limit: int | None = None,
     ) -> list[tuple[FeedbackRecord, TraceRecord]]:
         """Feedback with its trace, newest first."""
-        fcols = ", ".join("f." + c.strip() for c in FEEDBACK_COLUMNS.split(","))
-        tcols = ", ".join("t." + c for c in TRACE_COLUMNS)
-        sql = f"SELECT {fcols}, {tcols} FROM feedback f JOIN traces t ON t.id = f.trace_id"
-        where: list[str] = []
-        args: list[Any] = []
-        for cond, value in (("f.created_at >= ", since), ("t.prompt_name = ", prompt_name)):
-            if value is not None:
-                args.append(value)
-                where.append(f"{cond}${len(args)}")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY f.created_at DESC, f.id"
-        if limit is not None:
-            args.append(limit)
-            sql += f" LIMIT ${len(args)}"
+        q = sql.list_feedback(_STYLE, since, prompt_name, limit)
+        n = sql.FEEDBACK_WIDTH
         out = []
-        for r in await self._fetch(sql, *args):
+        for r in await self._fetch(q.sql, *q.args):
             values = list(r)
-            out.append((feedback_from_row(values[:7]), trace_from_row(values[7:])))
+            out.append((feedback_from_row(values[:n]), trace_from_row(values[n:])))
         return out
 
     # -- keys ----------------------------------------------------------------------------
     async def add_key(self, rec: ApiKeyRecord) -> None:
         """Store a key record (its hash, never the secret)."""
         async with self._tx() as c:
-            done = await c.fetchval(
-                f"INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ({_placeholders(7)}) "
-                "ON CONFLICT DO NOTHING RETURNING 1",
-                *key_row(rec),
-            )
+            q = sql.insert(_STYLE, "api_keys", KEY_COLUMNS, key_row(rec))
+            done = await _fetchval(c, q.then(" ON CONFLICT DO NOTHING RETURNING 1"))
         if done is None:
             raise UserError(f"API key '{rec.id}' already exists", "create a new key")
 
     async def find_key(self, key_hash: str) -> ApiKeyRecord | None:
         """The key with this hash (revoked ones included), or None."""
-        row = await self._fetchrow(
-            f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1", key_hash
-        )
+        q = sql.key_by_hash(_STYLE, key_hash)
+        row = await self._fetchrow(q.sql, *q.args)
         return None if row is None else key_from_row(row)
 
     async def list_keys(self) -> list[ApiKeyRecord]:
@@ -459,54 +395,40 @@ class PostgresGatewayStore:
     async def revoke_key(self, key_id: str) -> None:
         """Mark a key revoked (again is a no-op); UnknownKeyError if there is no such id."""
         async with self._tx() as c:
-            if await c.fetchval("SELECT 1 FROM api_keys WHERE id = $1", key_id) is None:
+            if await _fetchval(c, sql.key_exists(_STYLE, key_id)) is None:
                 raise unknown_key(key_id)
-            await c.execute(
-                "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                time.time(),
-                key_id,
-            )
+            await _execute(c, sql.revoke_key(_STYLE, key_id, time.time()))
 
     async def set_key_budget(self, key_id: str, daily_budget_usd: float | None) -> None:
         """Set (or with None, drop) a key's own daily budget; UnknownKeyError if no such id."""
         budget = check_budget(daily_budget_usd)
         async with self._tx() as c:
-            done = await c.fetchval(
-                "UPDATE api_keys SET daily_budget_usd = $1 WHERE id = $2 RETURNING 1",
-                budget,
-                key_id,
-            )
+            q = sql.set_key_budget(_STYLE, key_id, budget)
+            done = await _fetchval(c, q.then(" RETURNING 1"))
         if done is None:
             raise unknown_key(key_id)
 
     async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
         """Sum of ``cost_usd`` of traces started at or after ``since``."""
-        sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM traces WHERE started_at >= $1"
-        args: list[Any] = [since]
-        if api_key_id is not None:
-            sql += " AND api_key_id = $2"
-            args.append(api_key_id)
-        row = await self._fetchrow(sql, *args)
+        q = sql.spend_since(_STYLE, since, api_key_id)
+        row = await self._fetchrow(q.sql, *q.args)
         return float(row[0])
 
 
+async def _fetchval(c: Any, q: Query) -> Any:
+    return await c.fetchval(q.sql, *q.args)
+
+
+async def _execute(c: Any, q: Query) -> None:
+    await c.execute(q.sql, *q.args)
+
+
 async def _latest(c: Any, name: str) -> PromptVersion | None:
-    row = await c.fetchrow(
-        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=$1 ORDER BY version DESC LIMIT 1",
-        name,
-    )
+    q = sql.latest_prompt(_STYLE, name)
+    row = await c.fetchrow(q.sql, *q.args)
     return None if row is None else prompt_from_row(row)
 
 
 async def _history(c: Any, name: str, label: str | None) -> list[LabelMove]:
-    if label is None:
-        rows = await c.fetch(
-            f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=$1 ORDER BY id", name
-        )
-    else:
-        rows = await c.fetch(
-            f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=$1 AND label=$2 ORDER BY id",
-            name,
-            label,
-        )
-    return [move_from_row(r) for r in rows]
+    q = sql.label_moves(_STYLE, name, label)
+    return [move_from_row(r) for r in await c.fetch(q.sql, *q.args)]

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ...errors import UserError
+from . import _queries as sql
+from ._queries import Query
 from ._rows import (
     FEEDBACK_COLUMNS,
     KEY_COLUMNS,
-    MOVE_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
     check_budget,
@@ -52,12 +53,12 @@ from ._types import (
 )
 
 T = TypeVar("T")
-_TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
 _TRACE_INSERT = (
     f"INSERT INTO traces ({', '.join(TRACE_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(TRACE_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
 )
 _READERS = 2
+_STYLE: sql.Style = "qmark"
 
 
 class SQLiteGatewayStore:
@@ -327,11 +328,12 @@ class SQLiteGatewayStore:
 
 
 # -- the statements, run on the store's threads ---------------------------------------------
+def _run(db: sqlite3.Connection, q: Query) -> sqlite3.Cursor:
+    return db.execute(q.sql, q.args)
+
+
 def _latest(db: sqlite3.Connection, name: str) -> PromptVersion | None:
-    row = db.execute(
-        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? ORDER BY version DESC LIMIT 1",
-        (name,),
-    ).fetchone()
+    row = _run(db, sql.latest_prompt(_STYLE, name)).fetchone()
     return None if row is None else prompt_from_row(row)
 
 
@@ -345,18 +347,13 @@ def _push(db: sqlite3.Connection, name: str, content: dict[str, Any]) -> tuple[P
     if pv is None:
         assert latest is not None
         return latest, False
-    db.execute(
-        f"INSERT INTO prompt_versions ({PROMPT_COLUMNS}) VALUES ({', '.join('?' * 11)})",
-        prompt_row(pv),
-    )
+    _run(db, sql.insert(_STYLE, "prompt_versions", PROMPT_COLUMNS, prompt_row(pv)))
     _bump(db)
     return pv, True
 
 
 def _get_prompt(db: sqlite3.Connection, name: str, version: int) -> PromptVersion | None:
-    row = db.execute(
-        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? AND version=?", (name, version)
-    ).fetchone()
+    row = _run(db, sql.prompt_version(_STYLE, name, version)).fetchone()
     return None if row is None else prompt_from_row(row)
 
 
@@ -373,19 +370,11 @@ def _list_prompts(db: sqlite3.Connection) -> list[tuple[str, int, dict[str, int]
 
 
 def _versions(db: sqlite3.Connection, name: str) -> list[PromptVersion]:
-    rows = db.execute(
-        f"SELECT {PROMPT_COLUMNS} FROM prompt_versions WHERE name=? ORDER BY version", (name,)
-    )
-    return [prompt_from_row(r) for r in rows]
+    return [prompt_from_row(r) for r in _run(db, sql.prompt_versions(_STYLE, name))]
 
 
 def _history(db: sqlite3.Connection, name: str, label: str | None) -> list[LabelMove]:
-    sql = f"SELECT {MOVE_COLUMNS} FROM label_moves WHERE name=?"
-    args: tuple[Any, ...] = (name,)
-    if label is not None:
-        sql += " AND label=?"
-        args += (label,)
-    return [move_from_row(r) for r in db.execute(sql + " ORDER BY id", args)]
+    return [move_from_row(r) for r in _run(db, sql.label_moves(_STYLE, name, label))]
 
 
 def _move(
@@ -400,9 +389,7 @@ def _move(
     check_name("prompt name", name)
     if _latest(db, name) is None:
         raise unknown_prompt(name)
-    row = db.execute(
-        "SELECT version FROM prompt_labels WHERE name=? AND label=?", (name, label)
-    ).fetchone()
+    row = _run(db, sql.label_version(_STYLE, name, label)).fetchone()
     current = None if row is None else int(row[0])
     if kind == "rollback":
         version = rollback_target(name, label, current, _history(db, name, label), version)
@@ -415,17 +402,10 @@ def _move(
         moves = _history(db, name, label)
         if moves:
             return moves[-1]
-    db.execute(
-        "INSERT INTO prompt_labels (name, label, version) VALUES (?,?,?) "
-        "ON CONFLICT (name, label) DO UPDATE SET version = excluded.version",
-        (name, label, version),
-    )
+    _run(db, sql.set_label(_STYLE, name, label, version))
     at = time.time()
-    cur = db.execute(
-        "INSERT INTO label_moves (name, label, from_version, to_version, actor, reason, at, kind)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        (name, label, current, version, actor, reason, at, kind or "move"),
-    )
+    move = (name, label, current, version, actor, reason, at, kind or "move")
+    cur = _run(db, sql.record_move(_STYLE, move))
     _bump(db)
     assert cur.lastrowid is not None
     return LabelMove(
@@ -462,25 +442,8 @@ def _insert_traces(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _get_trace(db: sqlite3.Connection, trace_id: str) -> TraceRecord | None:
-    row = db.execute(_TRACE_SELECT + " WHERE t.id=?", (trace_id,)).fetchone()
+    row = _run(db, sql.trace_by_id(_STYLE, trace_id)).fetchone()
     return None if row is None else trace_from_row(row)
-
-
-def _trace_filters(
-    since: float | None, until: float | None, prompt_name: str | None
-) -> tuple[str, list[Any]]:
-    where: list[str] = []
-    args: list[Any] = []
-    if since is not None:
-        where.append("t.started_at >= ?")
-        args.append(since)
-    if until is not None:
-        where.append("t.started_at < ?")
-        args.append(until)
-    if prompt_name is not None:
-        where.append("t.prompt_name = ?")
-        args.append(prompt_name)
-    return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def _list_traces(
@@ -490,19 +453,15 @@ def _list_traces(
     prompt_name: str | None,
     limit: int | None,
 ) -> list[TraceRecord]:
-    where, args = _trace_filters(since, until, prompt_name)
-    sql = _TRACE_SELECT + where + " ORDER BY t.started_at DESC, t.id"
-    if limit is not None:
-        sql += " LIMIT ?"
-        args.append(limit)
-    return [trace_from_row(r) for r in db.execute(sql, args)]
+    q = sql.list_traces(_STYLE, since, until, prompt_name, limit)
+    return [trace_from_row(r) for r in _run(db, q)]
 
 
 def _add_feedback(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
-    if db.execute("SELECT 1 FROM traces WHERE id=?", (row[1],)).fetchone() is None:
+    if _run(db, sql.trace_exists(_STYLE, row[1])).fetchone() is None:
         raise unknown_trace(row[1])
     try:
-        db.execute(f"INSERT INTO feedback ({FEEDBACK_COLUMNS}) VALUES (?,?,?,?,?,?,?)", row)
+        _run(db, sql.insert(_STYLE, "feedback", FEEDBACK_COLUMNS, row))
     except sqlite3.IntegrityError:
         raise UserError(f"feedback '{row[0]}' already exists", "use a new feedback id") from None
 
@@ -510,56 +469,34 @@ def _add_feedback(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
 def _list_feedback(
     db: sqlite3.Connection, since: float | None, prompt_name: str | None, limit: int | None
 ) -> list[tuple[FeedbackRecord, TraceRecord]]:
-    fcols = ", ".join("f." + c.strip() for c in FEEDBACK_COLUMNS.split(","))
-    tcols = ", ".join("t." + c for c in TRACE_COLUMNS)
-    sql = f"SELECT {fcols}, {tcols} FROM feedback f JOIN traces t ON t.id = f.trace_id"
-    where: list[str] = []
-    args: list[Any] = []
-    if since is not None:
-        where.append("f.created_at >= ?")
-        args.append(since)
-    if prompt_name is not None:
-        where.append("t.prompt_name = ?")
-        args.append(prompt_name)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY f.created_at DESC, f.id"
-    if limit is not None:
-        sql += " LIMIT ?"
-        args.append(limit)
-    return [(feedback_from_row(r[:7]), trace_from_row(r[7:])) for r in db.execute(sql, args)]
+    q = sql.list_feedback(_STYLE, since, prompt_name, limit)
+    n = sql.FEEDBACK_WIDTH
+    return [(feedback_from_row(r[:n]), trace_from_row(r[n:])) for r in _run(db, q)]
 
 
 def _add_key(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
     try:
-        db.execute(f"INSERT INTO api_keys ({KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", row)
+        _run(db, sql.insert(_STYLE, "api_keys", KEY_COLUMNS, row))
     except sqlite3.IntegrityError:
         raise UserError(f"API key '{row[0]}' already exists", "create a new key") from None
 
 
 def _find_key(db: sqlite3.Connection, key_hash: str) -> ApiKeyRecord | None:
-    row = db.execute(f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash=?", (key_hash,)).fetchone()
+    row = _run(db, sql.key_by_hash(_STYLE, key_hash)).fetchone()
     return None if row is None else key_from_row(row)
 
 
 def _revoke_key(db: sqlite3.Connection, key_id: str) -> None:
-    if db.execute("SELECT 1 FROM api_keys WHERE id=?", (key_id,)).fetchone() is None:
+    if _run(db, sql.key_exists(_STYLE, key_id)).fetchone() is None:
         raise unknown_key(key_id)
-    db.execute(
-        "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (time.time(), key_id)
-    )
+    _run(db, sql.revoke_key(_STYLE, key_id, time.time()))
 
 
 def _set_key_budget(db: sqlite3.Connection, key_id: str, budget: float | None) -> None:
-    cur = db.execute("UPDATE api_keys SET daily_budget_usd=? WHERE id=?", (budget, key_id))
+    cur = _run(db, sql.set_key_budget(_STYLE, key_id, budget))
     if cur.rowcount == 0:
         raise unknown_key(key_id)
 
 
 def _spend_since(db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:
-    sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM traces WHERE started_at >= ?"
-    args: tuple[Any, ...] = (since,)
-    if api_key_id is not None:
-        sql += " AND api_key_id = ?"
-        args += (api_key_id,)
-    return float(db.execute(sql, args).fetchone()[0])
+    return float(_run(db, sql.spend_since(_STYLE, since, api_key_id)).fetchone()[0])

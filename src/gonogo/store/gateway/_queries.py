@@ -1,0 +1,184 @@
+"""The statements both SQL backends run, written once for either placeholder style.
+
+SQLite takes ``?`` for each parameter, PostgreSQL numbers them (``$1``, ``$2``, …). Each
+function here returns a :class:`Query` — the SQL text with the backend's placeholders
+and its arguments in order — so the registry, trace, feedback, key and spend queries
+(their filters, ordering and limits) are written once and cannot drift apart. What
+really differs stays in the backends: transactions and locking, conflict handling, and
+PostgreSQL's one-statement batch insert of traces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._rows import FEEDBACK_COLUMNS, KEY_COLUMNS, MOVE_COLUMNS, PROMPT_COLUMNS, TRACE_COLUMNS
+
+Style = Literal["qmark", "numeric"]
+"""``qmark``: ``?`` (sqlite3); ``numeric``: ``$1``, ``$2``, … (asyncpg)."""
+
+TRACE_SELECT = f"SELECT {', '.join('t.' + c for c in TRACE_COLUMNS)} FROM traces t"
+FEEDBACK_WIDTH = len(FEEDBACK_COLUMNS.split(","))
+"""A feedback row joined with its trace: the first ``FEEDBACK_WIDTH`` values are feedback."""
+
+
+@dataclass
+class Query:
+    """SQL text and its arguments, built with one backend's placeholders."""
+
+    style: Style
+    sql: str = ""
+    args: list[Any] = field(default_factory=list)
+
+    def arg(self, value: Any) -> str:
+        """Add an argument; returns its placeholder."""
+        self.args.append(value)
+        return "?" if self.style == "qmark" else f"${len(self.args)}"
+
+    def where(
+        self, *conditions: tuple[str, Any], optional: Sequence[tuple[str, Any]] = ()
+    ) -> Query:
+        """`` WHERE c1 AND c2 …``: every condition, and the optional ones whose value is set.
+
+        A condition ends with its operator (``"t.started_at >="``); the placeholder follows.
+        An optional condition whose value is None is left out (no filter).
+        """
+        chosen = [*conditions, *((c, v) for c, v in optional if v is not None)]
+        parts = [f"{cond} {self.arg(value)}" for cond, value in chosen]
+        if parts:
+            self.sql += " WHERE " + " AND ".join(parts)
+        return self
+
+    def then(self, sql: str) -> Query:
+        """Append literal SQL."""
+        self.sql += sql
+        return self
+
+    def limit(self, n: int | None) -> Query:
+        """`` LIMIT n`` when ``n`` is given."""
+        if n is not None:
+            self.sql += f" LIMIT {self.arg(n)}"
+        return self
+
+
+def insert(style: Style, table: str, columns: str, row: Sequence[Any]) -> Query:
+    """``INSERT INTO table (columns) VALUES (…)`` for one row."""
+    q = Query(style)
+    values = ", ".join(q.arg(v) for v in row)
+    return q.then(f"INSERT INTO {table} ({columns}) VALUES ({values})")
+
+
+# -- registry ---------------------------------------------------------------------------
+def latest_prompt(style: Style, name: str) -> Query:
+    """The newest version of a prompt."""
+    q = Query(style, f"SELECT {PROMPT_COLUMNS} FROM prompt_versions")
+    return q.where(("name =", name)).then(" ORDER BY version DESC LIMIT 1")
+
+
+def prompt_version(style: Style, name: str, version: int, columns: str = PROMPT_COLUMNS) -> Query:
+    """One version of a prompt (``columns="1"`` only asks whether it exists)."""
+    q = Query(style, f"SELECT {columns} FROM prompt_versions")
+    return q.where(("name =", name), ("version =", version))
+
+
+def prompt_versions(style: Style, name: str) -> Query:
+    """Every version of a prompt, oldest first."""
+    q = Query(style, f"SELECT {PROMPT_COLUMNS} FROM prompt_versions")
+    return q.where(("name =", name)).then(" ORDER BY version")
+
+
+def label_version(style: Style, name: str, label: str) -> Query:
+    """The version a label points at."""
+    q = Query(style, "SELECT version FROM prompt_labels")
+    return q.where(("name =", name), ("label =", label))
+
+
+def label_moves(style: Style, name: str, label: str | None) -> Query:
+    """Recorded moves of one label, or of every label of the prompt, oldest first."""
+    q = Query(style, f"SELECT {MOVE_COLUMNS} FROM label_moves")
+    return q.where(("name =", name), optional=[("label =", label)]).then(" ORDER BY id")
+
+
+def set_label(style: Style, name: str, label: str, version: int) -> Query:
+    """Point a label at a version (creating the label when new)."""
+    q = insert(style, "prompt_labels", "name, label, version", (name, label, version))
+    return q.then(" ON CONFLICT (name, label) DO UPDATE SET version = excluded.version")
+
+
+def record_move(style: Style, move: Sequence[Any]) -> Query:
+    """Record a label move: ``(name, label, from_version, to_version, actor, reason, at, kind)``."""
+    columns = MOVE_COLUMNS.split(", ", 1)[1]  # every column but the generated id
+    return insert(style, "label_moves", columns, move)
+
+
+# -- traces and feedback ----------------------------------------------------------------
+def trace_by_id(style: Style, trace_id: str) -> Query:
+    """One trace."""
+    return Query(style, TRACE_SELECT).where(("t.id =", trace_id))
+
+
+def list_traces(
+    style: Style,
+    since: float | None,
+    until: float | None,
+    prompt_name: str | None,
+    limit: int | None,
+) -> Query:
+    """Traces newest first, filtered by start time and prompt name."""
+    q = Query(style, TRACE_SELECT)
+    optional = [
+        ("t.started_at >=", since),
+        ("t.started_at <", until),
+        ("t.prompt_name =", prompt_name),
+    ]
+    q.where(optional=optional)
+    return q.then(" ORDER BY t.started_at DESC, t.id").limit(limit)
+
+
+def trace_exists(style: Style, trace_id: str) -> Query:
+    """``1`` when the trace exists."""
+    return Query(style, "SELECT 1 FROM traces").where(("id =", trace_id))
+
+
+def list_feedback(
+    style: Style, since: float | None, prompt_name: str | None, limit: int | None
+) -> Query:
+    """Feedback joined with its trace (``FEEDBACK_WIDTH`` feedback values first), newest first."""
+    fcols = ", ".join("f." + c.strip() for c in FEEDBACK_COLUMNS.split(","))
+    tcols = ", ".join("t." + c for c in TRACE_COLUMNS)
+    q = Query(style, f"SELECT {fcols}, {tcols} FROM feedback f JOIN traces t ON t.id = f.trace_id")
+    q.where(optional=[("f.created_at >=", since), ("t.prompt_name =", prompt_name)])
+    return q.then(" ORDER BY f.created_at DESC, f.id").limit(limit)
+
+
+def spend_since(style: Style, since: float, api_key_id: str | None) -> Query:
+    """Sum of ``cost_usd`` of traces started at or after ``since`` (of one key, or all)."""
+    q = Query(style, "SELECT COALESCE(SUM(cost_usd), 0) FROM traces")
+    return q.where(("started_at >=", since), optional=[("api_key_id =", api_key_id)])
+
+
+# -- keys -------------------------------------------------------------------------------
+def key_by_hash(style: Style, key_hash: str) -> Query:
+    """The key with this hash."""
+    return Query(style, f"SELECT {KEY_COLUMNS} FROM api_keys").where(("key_hash =", key_hash))
+
+
+def key_exists(style: Style, key_id: str) -> Query:
+    """``1`` when the key exists."""
+    return Query(style, "SELECT 1 FROM api_keys").where(("id =", key_id))
+
+
+def revoke_key(style: Style, key_id: str, at: float) -> Query:
+    """Mark a key revoked at ``at`` unless it already is."""
+    q = Query(style)
+    q.sql = f"UPDATE api_keys SET revoked_at = {q.arg(at)} WHERE id = {q.arg(key_id)}"
+    return q.then(" AND revoked_at IS NULL")
+
+
+def set_key_budget(style: Style, key_id: str, budget: float | None) -> Query:
+    """Set (or with None, drop) a key's daily budget."""
+    q = Query(style)
+    q.sql = f"UPDATE api_keys SET daily_budget_usd = {q.arg(budget)} WHERE id = {q.arg(key_id)}"
+    return q
