@@ -44,7 +44,7 @@ def test_signature_mismatch_is_a_setup_error_not_a_no_go(tmp_path, cli):
     r = cli("eval", prd, "--out", tmp_path / "out")
     assert r.returncode == 3, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
-    assert "unexpected keyword argument 'priority'" in r.stderr
+    assert "no parameter for field 'priority'" in r.stderr
     assert "a parameter for every field" in r.stderr  # the fix
     assert "NO-GO" not in r.stdout and "more cases would" not in r.stdout
 
@@ -55,7 +55,7 @@ def test_check_imports_the_target_and_compares_its_parameters(tmp_path, cli):
     r = cli("check", prd)
     assert r.returncode == 2
     assert "gonogo.yaml:4:" in r.stderr and "eval_plan.target" in r.stderr
-    assert "unexpected keyword argument 'priority'" in r.stderr
+    assert "no parameter for field 'priority'" in r.stderr
     assert "data/golden.jsonl:1" in r.stderr  # the first row that does not fit
     # --no-datasets still imports; a typo in module:function is caught without running
     typo = write_project(tmp_path / "typo", PRD.format(target="app:clasify"), rows(3),

@@ -23,7 +23,7 @@ from ._types import ChatRequest, ChatResponse, Usage
 
 DEFAULT_LOCAL_MODEL = "smollm2-135m-instruct"
 N_CTX = 4096
-DEFAULT_MAX_TOKENS = 256  # a small model left unbounded can ramble to the end of its window
+DEFAULT_MAX_TOKENS = 512  # a small model left unbounded can ramble to the end of its window
 
 
 def default_gguf() -> Path:

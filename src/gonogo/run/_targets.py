@@ -142,8 +142,23 @@ def signature_mismatch(
     try:
         signature.bind(**fields)
     except TypeError as e:
+        params = signature.parameters.values()
+        named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
+        unused = [f for f in fields if f not in named and not takes_any]
+        missing = [
+            p.name
+            for p in params
+            if p.name in named and p.default is p.empty and p.name not in fields
+        ]
+        parts = []
+        if unused:
+            parts.append("no parameter for field " + ", ".join(f"'{f}'" for f in unused))
+        if missing:
+            parts.append("no field for parameter " + ", ".join(f"'{m}'" for m in missing))
         given = ", ".join(fields) or "none"
-        return f"{name}{signature} cannot be called with the case's fields ({given}): {e}"
+        why = "; ".join(parts) or str(e)
+        return f"{name}{signature} cannot be called with the case's fields ({given}): {why}"
     return None
 
 
