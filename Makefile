@@ -13,7 +13,7 @@ BIN    := $(VENV)/bin
 # multimodal library is not needed.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 
-.PHONY: demo test test-llm lint typecheck pytest install dev llm bench clean
+.PHONY: demo test test-llm lint typecheck pytest install dev llm bench wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ test-llm: llm
 	GONOGO_REQUIRE_LLM=1 $(BIN)/pytest -q -m llm tests/integration
 
 test: lint typecheck pytest test-llm
+
+wheel: $(BIN)/python
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
 
 bench: dev
 	$(BIN)/python benchmarks/run_all.py

@@ -1,0 +1,1 @@
+"""Acme's help-centre assistant: the application the refund-bot PRD evaluates."""
