@@ -25,6 +25,7 @@ from ._prd import (
     SuccessMetric,
     Threshold,
 )
+from ._redteam import FAMILIES, HARM_CATEGORIES, MUTATORS, RedTeamSpec, probe_name_problem
 from ._render import render_html, render_markdown
 from ._schema import prd_json_schema
 from ._scorer_params import (
@@ -46,6 +47,11 @@ from ._scorer_params import (
 from ._yaml import Position
 
 __all__ = [
+    "FAMILIES",
+    "HARM_CATEGORIES",
+    "MUTATORS",
+    "RedTeamSpec",
+    "probe_name_problem",
     "BUILTIN_SCORER_MODELS",
     "PRD",
     "SCHEMA_VERSION",

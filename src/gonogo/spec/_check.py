@@ -14,7 +14,8 @@ from statistics import NormalDist
 
 from ..errors import ConfigIssue, DatasetError
 from ._loader import LoadedPRD
-from ._prd import PRD, HttpTargetSpec
+from ._prd import PRD, FailureMode, HttpTargetSpec
+from ._redteam import probe_name_problem
 from ._xref import did_you_mean
 
 EXTERNAL_DETECTORS = ("redteam:", "monitor:", "lab:")
@@ -223,6 +224,7 @@ class _Checker:
                     f"failure mode '{fm.id}' has no detector: nothing tells when it happens",
                     "add `detect: <scorer id>`",
                 )
+            self._redteam_names(i, fm)
             for j, d in enumerate(detectors):
                 where = (*here, "detect") if isinstance(fm.detect, str) else (*here, "detect", j)
                 if d in self.scorer_ids or d.startswith(EXTERNAL_DETECTORS):
@@ -256,6 +258,21 @@ class _Checker:
                     f"failure mode '{fm.id}' has no way to provoke it for testing",
                     "add `provoke: lab:<injection>` or `provoke: redteam:<probe>`",
                 )
+
+    def _redteam_names(self, i: int, fm: FailureMode) -> None:
+        """``redteam:<probe>`` in ``detect`` / ``provoke`` must name a probe that exists."""
+        refs: list[tuple[tuple[str | int, ...], str]] = []
+        for j, d in enumerate(fm.detectors):
+            key = ("detect",) if isinstance(fm.detect, str) else ("detect", j)
+            refs.append((("failure_modes", i, *key), d))
+        if fm.provoke:
+            refs.append((("failure_modes", i, "provoke"), fm.provoke))
+        for path, ref in refs:
+            if not ref.startswith("redteam:"):
+                continue
+            problem = probe_name_problem(ref.removeprefix("redteam:"))
+            if problem is not None:
+                self.issues.append(self.loaded.issue(path, *problem))
 
     def success_metrics(self) -> None:
         if not self.prd.success_metrics:

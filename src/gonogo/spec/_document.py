@@ -264,7 +264,8 @@ def _launch_section(prd: PRD) -> list[Block]:
         ]
         blocks += [Heading(3, "Fallback chain"), Bullets(steps, ordered=True)]
     if launch.redteam:
-        rows = [[k.replace("_", " "), _value(v)] for k, v in launch.redteam.items()]
+        given = launch.redteam.model_dump(exclude_unset=True)
+        rows = [[k.replace("_", " "), _value(v)] for k, v in given.items()]
         blocks += [Heading(3, "Red-team bars"), Table(["Bar", "Value"], rows)]
     return blocks
 

@@ -18,6 +18,7 @@ from ._launch import (
     FallbackTrigger,
     GuardSpec,
 )
+from ._redteam import RedTeamSpec
 from ._scorer_params import ScorerSpec
 from ._variants import CompareSpec, Variant
 
@@ -345,8 +346,10 @@ class Launch(_Model):
         pattern=r"^\d+(\.\d+)?\s*(s|m|h|d)$",
         description="Rollback objective, e.g. `1h`, `15m`.",
     )
-    redteam: dict[str, Any] | None = Field(
-        None, description="Red-team bars (max_attack_success, max_over_refusal, fresh_within)."
+    redteam: RedTeamSpec | None = Field(
+        None,
+        description="What `gonogo redteam` attacks and its bars: families, policy categories, "
+        "max_attack_success, max_over_refusal, fresh_within, repeats.",
     )
 
 
