@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,10 +75,32 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     opts = opts or EvalOptions()
     loaded = load_prd(prd_path)
     suite = compile_suite(loaded, use_cache=opts.use_cache, selection=opts.selection)
+    return await run_suite(suite, opts, key=loaded.key)
+
+
+Aggregator = Callable[[Suite, RunStore, str, dict[str, Any]], dict[str, Any]]
+ReportWriter = Callable[[dict[str, Any], Path], dict[str, Path]]
+
+
+async def run_suite(
+    suite: Suite,
+    opts: EvalOptions,
+    *,
+    key: str,
+    aggregate: Aggregator | None = None,
+    write_reports: ReportWriter | None = None,
+) -> EvalResult:
+    """Run a compiled suite through the store: resume, cost cap, Ctrl-C, aggregation.
+
+    The one runner every capability shares: ``gonogo eval`` runs the eval plan's suite;
+    others (the red team) run their own suite under their own store ``key`` with their own
+    ``aggregate`` (records → result document, whose ``verdict`` sets the exit code) and
+    ``write_reports``. The suite is closed at the end.
+    """
     store: RunStore | None = None
     try:
-        store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
-        run_id, done, meta = _open_run(store, suite, opts)
+        store = RunStore(opts.store_path or state_dir(suite.loaded) / "runs.sqlite")
+        run_id, done, meta = open_run(store, suite, resume=opts.resume, key=key)
         remaining = [
             (c, s) for c in suite.cases for s in range(suite.repeats) if (c.key, s) not in done
         ]
@@ -88,7 +111,7 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
         if opts.dry_run:
             return result
         if run_id is None:
-            run_id = store.create_run(loaded.key, suite.fingerprint(), meta)
+            run_id = store.create_run(key, suite.fingerprint(), meta)
         result.run_id = run_id
         if opts.on_start is not None:
             opts.on_start(plan, len(done))
@@ -114,11 +137,13 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
             outcome = RunOutcome("partial", "interrupted", executor.progress.done)
         update_run_meta(meta, suite, outcome, time.perf_counter() - t0)
         result.outcome = outcome
-        result.results = _aggregate(suite, store, run_id, meta)
+        result.results = (aggregate or _aggregate)(suite, store, run_id, meta)
         store.finish_run(run_id, outcome.status, meta, result.results)
         if opts.out_dir is not None:
-            from ..report import write_reports
+            if write_reports is None:
+                from ..report import write_reports as write_eval_reports
 
+                write_reports = write_eval_reports
             result.paths = write_reports(result.results, opts.out_dir)
         return result
     finally:
@@ -133,12 +158,13 @@ def asyncio_cancelled() -> type[BaseException]:
     return asyncio.CancelledError
 
 
-def _open_run(
-    store: RunStore, suite: Suite, opts: EvalOptions
+def open_run(
+    store: RunStore, suite: Suite, *, resume: bool, key: str
 ) -> tuple[str | None, set[tuple[str, int]], dict[str, Any]]:
-    if not opts.resume:
+    """A new run's meta, or (``resume``) the last unfinished run under ``key`` to continue."""
+    if not resume:
         return None, set(), new_run_meta(suite)
-    row = store.latest_run(suite.loaded.key)
+    row = store.latest_run(key)
     if row is None:
         raise UserError(
             f"nothing to resume: no earlier run of {suite.loaded.path.name}",
