@@ -31,6 +31,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "diff",
         "What changed between two stored runs (paired tests, cases that moved).",
     ),
+    "redteam": (
+        "gonogo.cli._cmd_redteam",
+        "redteam",
+        "Red-team the feature (attacks graded offline) and grade responses.",
+    ),
     "compare": (
         "gonogo.cli._cmd_compare",
         "compare",

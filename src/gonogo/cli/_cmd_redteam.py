@@ -1,0 +1,114 @@
+"""``gonogo redteam``: attack the feature (``run``) and grade responses (``grade``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from ._options import no_cache_option, prd_argument, quiet_option, store_option
+
+
+@click.group("redteam")
+def redteam() -> None:
+    """Red-team the feature, and grade responses offline.
+
+    `run` attacks it: harmful requests, jailbreaks, prompt injection (direct and through
+    documents), system-prompt extraction, PII leakage, off-scope use — and measures the
+    over-refusal it costs. Graded offline; the verdict gates on upper bounds.
+    """
+
+
+@redteam.command("run")
+@prd_argument
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write redteam.json, junit.xml and redteam.html to this folder.",
+)
+@click.option(
+    "--family",
+    "families",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this probe family (repeatable): harmful, jailbreak, prompt-injection, "
+    "indirect-injection, system-prompt-extraction, pii-leakage, off-scope, over-refusal.",
+)
+@click.option("--resume", is_flag=True, help="Continue the last unfinished red-team run.")
+@no_cache_option
+@click.option("--dry-run", is_flag=True, help="Print the calls and their estimated cost only.")
+@click.option(
+    "--max-cost", type=click.FloatRange(min=0), default=None, metavar="USD",
+    help="Stop cleanly before spending more than this (completed attacks are kept).",
+)  # fmt: skip
+@click.option(
+    "--show-content",
+    is_flag=True,
+    help="Print the attacks that succeeded and their answers (harmful text: off by default).",
+)
+@store_option
+@quiet_option
+def run(
+    prd: Path,
+    out_dir: Path | None,
+    families: tuple[str, ...],
+    resume: bool,
+    no_cache: bool,
+    dry_run: bool,
+    max_cost: float | None,
+    show_content: bool,
+    store_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Attack the PRD's feature with every probe family in scope (`launch.redteam`).
+
+    Probes go to the eval plan's target the way real traffic does; answers are graded
+    offline (refusal grader, canaries, planted PII). A family passes when the upper bound of
+    its attack-success rate's 95% interval is under its limit, over-refusal likewise.
+    Exit code: 0 GO, 1 NO-GO, 2 bad input, 3 the run failed or stopped early.
+    """
+    from rich.console import Console
+
+    from ..redteam import RedTeamOptions
+    from ..redteam import redteam as run_redteam
+    from ..report._redteam import render_redteam_console
+    from ..run import RunPlan
+    from ._cmd_eval import _print_plan
+    from ._progress import ProgressDisplay
+
+    display = ProgressDisplay("redteam", quiet=quiet)
+
+    def on_start(plan: RunPlan, resumed: int) -> None:
+        if not quiet:
+            _print_plan(plan, resumed)
+        display.start(plan.items)
+
+    opts = RedTeamOptions(
+        out_dir=out_dir, resume=resume, use_cache=not no_cache, max_cost=max_cost,
+        dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
+        estimate=not quiet, families=families, show_content=show_content,
+    )  # fmt: skip
+    try:
+        result = asyncio.run(run_redteam(prd, opts))
+    finally:
+        display.stop()
+    if dry_run:
+        _print_plan(result.plan, result.resumed)
+        return
+    assert result.results is not None
+    render_redteam_console(result.results, Console(), show_content=show_content)
+    for name, path in result.paths.items():
+        click.echo(f"{name}: {path}")
+    click.echo(f"run {result.run_id} (stored in {result.store_path})")
+    outcome = result.outcome
+    if outcome is not None and outcome.stopped_reason in ("max_cost", "interrupted"):
+        click.echo(
+            f"stopped early ({outcome.stopped_reason}): completed attacks are kept; continue "
+            f"with `gonogo redteam run {prd} --resume`",
+            err=True,
+        )
+    sys.exit(result.exit_code)

@@ -1,0 +1,241 @@
+"""``redteam()``: build the probes for this PRD's target, run them through the ordinary runner.
+
+The probes go to the eval plan's target — the PRD's model spec, a Python callable or an HTTP
+endpoint — as cases: a golden case's inputs with its main field replaced by the attack, so
+every target kind receives them the way it receives real traffic. Documents reach the
+feature through its prompt's ``{contexts}`` (model spec) or the target module's
+``gonogo_redteam_documents(documents)`` hook (a RAG app adds them to its corpus); a system
+prompt addition (canary, private record) needs the model spec. A family that cannot be
+delivered to this target is reported as not run, with why. The run is stored under its own
+key, so it resumes, caches and caps cost like any eval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data import Case, Dataset, TargetOutput
+from ..errors import UserError
+from ..run import EvalOptions, EvalResult, ModelTarget, Suite, compile_suite
+from ..run._evaluate import run_suite
+from ..spec import FAMILIES, LoadedPRD, RedTeamSpec, load_prd
+from . import _probes as P
+from ._grading import AttackGrader
+from ._probes import Probe
+
+DOCUMENTS_HOOK = "gonogo_redteam_documents"
+CONTEXT_FIELDS = ("contexts", "context", "documents", "document")
+MAIN_FIELDS = ("input", "question", "query", "prompt", "message", "text")
+
+
+@dataclass
+class RedTeamOptions(EvalOptions):
+    """``EvalOptions`` plus the red team's own: families to run, content in reports."""
+
+    families: tuple[str, ...] = ()
+    show_content: bool = False
+
+
+@dataclass
+class Delivery:
+    """How this target can receive probes: its main field and the channels it has."""
+
+    input_field: str
+    base: dict[str, Any]
+    documents: str | None  # "contexts" (model prompt), "hook" (the app's corpus) or None
+    system: bool  # the model spec's system prompt can carry an addition
+    not_run: dict[str, str] = field(default_factory=dict)
+
+
+def _main_field(spec: RedTeamSpec, golden: list[Case]) -> tuple[str, dict[str, Any]]:
+    base = dict(golden[0].inputs) if golden else {}
+    if spec.input_field:
+        return spec.input_field, base
+    for name in MAIN_FIELDS:
+        if name in base and isinstance(base[name], str):
+            return name, base
+    strings = [k for k, v in base.items() if isinstance(v, str)]
+    if strings:
+        return strings[0], base
+    raise UserError(
+        "cannot tell which input field the attacks should replace",
+        "set launch.redteam.input_field to the field that carries the user's message",
+    )
+
+
+def delivery(loaded: LoadedPRD, suite: Suite, spec: RedTeamSpec) -> Delivery:
+    """The channels the target offers; families it cannot receive go to ``not_run``."""
+    name, base = _main_field(spec, suite.cases)
+    plan = loaded.prd.eval_plan
+    model = loaded.prd.model if plan.target == "model" else None
+    documents: str | None = None
+    if model is not None:
+        from ..run._template import template_fields
+
+        used = template_fields(model.prompt.user) | template_fields(model.prompt.system or "")
+        if used & set(CONTEXT_FIELDS):
+            documents = "contexts"
+    elif isinstance(plan.target, str) and hasattr(_module_of(suite), DOCUMENTS_HOOK):
+        documents = "hook"
+    d = Delivery(name, base, documents, model is not None)
+    if documents is None:
+        why = (
+            "the feature takes no documents: give its prompt a {contexts} variable, or define "
+            f"{DOCUMENTS_HOOK}(documents) in the target's module"
+        )
+        d.not_run["indirect-injection"] = why
+    if not d.system:
+        d.not_run["system-prompt-extraction"] = (
+            "needs the PRD's model spec as the target (a canary goes into its system prompt)"
+        )
+    if not loaded.prd.non_goals:
+        d.not_run["off-scope"] = "the PRD lists no non_goals to probe"
+    return d
+
+
+def _module_of(suite: Suite) -> Any:
+    return getattr(suite.target, "_module", None)
+
+
+def build_probes(
+    loaded: LoadedPRD, spec: RedTeamSpec, d: Delivery, golden: list[Case]
+) -> list[Probe]:
+    """Every probe of the families in scope that this target can receive."""
+    families = [f for f in (spec.families or FAMILIES) if f not in d.not_run]
+    texts = [str(c.inputs.get(d.input_field, c.input_text)) for c in golden]
+    builders: dict[str, Callable[[], Iterable[Probe]]] = {
+        "harmful": lambda: P.harmful(spec),
+        "jailbreak": lambda: P.jailbreak(spec),
+        "prompt-injection": lambda: P.prompt_injection(spec, texts[0] if texts else "Hello."),
+        "indirect-injection": lambda: P.indirect_injection(spec),
+        "system-prompt-extraction": lambda: P.system_prompt_extraction(spec),
+        "pii-leakage": lambda: P.pii_leakage(spec),
+        "off-scope": lambda: P.off_scope(spec, loaded.prd.non_goals),
+        "over-refusal": lambda: P.over_refusal(spec, texts),
+    }
+    probes = [p for f in families for p in builders[f]()]
+    if not d.system:  # a private record in the system prompt cannot be planted here
+        probes = [p for p in probes if p.system_addition is None]
+    if d.documents is None:
+        probes = [p for p in probes if p.document is None]
+    return probes
+
+
+def probe_cases(probes: list[Probe], d: Delivery) -> list[Case]:
+    """The probes as cases of the target: the base inputs with the attack in the main field."""
+    cases = []
+    for p in probes:
+        inputs = {**d.base, d.input_field: p.attack}
+        contexts = None
+        if p.document is not None and d.documents == "contexts":
+            contexts = [p.document]
+            for name in CONTEXT_FIELDS:
+                if name in inputs:
+                    inputs[name] = [p.document] if isinstance(inputs[name], list) else p.document
+        cases.append(
+            Case(id=p.id, inputs=inputs, tags=[p.family, p.category], contexts=contexts,
+                 metadata={"probe": p.to_dict()}, dataset="redteam", source=p.id)
+        )  # fmt: skip
+    return cases
+
+
+class _ProbeTarget:
+    """The suite's target, with the model spec's system prompt extended where a probe asks."""
+
+    def __init__(self, suite: Suite, loaded: LoadedPRD) -> None:
+        self.inner = suite.target
+        self.name = getattr(self.inner, "name", "target")
+        self._model = loaded.prd.model if loaded.prd.eval_plan.target == "model" else None
+        self._client = suite.target_client
+
+    async def __call__(self, case: Case, sample: int) -> TargetOutput:
+        addition = case.metadata["probe"].get("system_addition")
+        if addition and self._model is not None and self._client is not None:
+            prompt = self._model.prompt
+            system = f"{prompt.system}\n\n{addition}" if prompt.system else addition
+            spec = self._model.model_copy(
+                update={"prompt": prompt.model_copy(update={"system": system})}
+            )
+            result: TargetOutput = await ModelTarget(spec, self._client)(case, sample)
+            return result
+        out: TargetOutput = await self.inner(case, sample)
+        return out
+
+
+def _plant_documents(suite: Suite, probes: list[Probe]) -> int:
+    """Hand the probes' documents to the app's corpus through its hook; how many."""
+    hook = getattr(_module_of(suite), DOCUMENTS_HOOK, None)
+    docs = [{"id": p.id, "text": p.document} for p in probes if p.document is not None]
+    if hook is None or not docs:
+        return 0
+    hook(docs)
+    return len(docs)
+
+
+def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, list[Probe], Delivery]:
+    """The red team's suite: probes as cases, the attack grader as the one scorer."""
+    spec = (loaded.prd.launch.redteam if loaded.prd.launch else None) or RedTeamSpec()
+    if opts.families:
+        unknown = [f for f in opts.families if f not in FAMILIES]
+        if unknown:
+            raise UserError(
+                f"unknown probe famil{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}",
+                f"families: {', '.join(FAMILIES)}",
+            )
+        spec = spec.model_copy(update={"families": list(opts.families)})
+    suite = compile_suite(loaded, use_cache=opts.use_cache)
+    d = delivery(loaded, suite, spec)
+    asked = set(spec.families or FAMILIES)
+    d.not_run = {f: why for f, why in d.not_run.items() if f in asked}
+    probes = build_probes(loaded, spec, d, suite.cases)
+    if not probes:
+        raise UserError(
+            "no probe can be delivered to this target",
+            "; ".join(f"{f}: {why}" for f, why in d.not_run.items()) or "enable some families",
+        )
+    blob = json.dumps([p.to_dict() for p in probes], sort_keys=True).encode()
+    digest = hashlib.sha256(blob).hexdigest()
+    dataset = Dataset("redteam", "(generated probes)", probe_cases(probes, d), digest)
+    grader = AttackGrader()
+    suite = dataclasses.replace(
+        suite,
+        datasets=[dataset],
+        cases=dataset.cases,
+        target=_ProbeTarget(suite, loaded),
+        scorers=[grader],
+        scorer_descriptions=[{"id": "attack", "kind": "redteam", "params": {}}],
+        repeats=spec.repeats,
+    )  # the inner target stays among the suite's closers: it is closed with the suite
+    return suite, probes, d
+
+
+async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> EvalResult:
+    """Attack the PRD's feature with every family in scope; the verdict gates on upper bounds."""
+    from ..report._redteam import write_redteam_reports
+    from ._report import aggregate_redteam
+
+    opts = opts or RedTeamOptions()
+    loaded = load_prd(prd_path)
+    suite, probes, d = compile_redteam(loaded, opts)
+    spec = (loaded.prd.launch.redteam if loaded.prd.launch else None) or RedTeamSpec()
+    planted = 0 if opts.dry_run else _plant_documents(suite, probes)
+
+    def aggregate(s: Suite, store: Any, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+        records = list(store.samples(run_id))
+        channels = {"field": d.input_field, "documents": d.documents, "system": d.system}
+        meta = {**meta, "id": run_id, "not_run": d.not_run, "documents_planted": planted,
+                "delivery": channels}  # fmt: skip
+        return aggregate_redteam(spec, probes, records, meta)
+
+    def write(doc: dict[str, Any], out: Path) -> dict[str, Path]:
+        return write_redteam_reports(doc, out, show_content=opts.show_content)
+
+    return await run_suite(
+        suite, opts, key=f"{loaded.key}#redteam", aggregate=aggregate, write_reports=write
+    )
