@@ -48,6 +48,7 @@ class Delivery:
 
     input_field: str
     base: dict[str, Any]
+    base_contexts: list[str] | None
     documents: str | None  # "contexts" (model prompt), "hook" (the app's corpus) or None
     system: bool  # the model spec's system prompt can carry an addition
     not_run: dict[str, str] = field(default_factory=dict)
@@ -83,7 +84,8 @@ def delivery(loaded: LoadedPRD, suite: Suite, spec: RedTeamSpec) -> Delivery:
             documents = "contexts"
     elif isinstance(plan.target, str) and hasattr(_module_of(suite), DOCUMENTS_HOOK):
         documents = "hook"
-    d = Delivery(name, base, documents, model is not None)
+    contexts = suite.cases[0].contexts if suite.cases else None
+    d = Delivery(name, base, contexts, documents, model is not None)
     if documents is None:
         why = (
             "the feature takes no documents: give its prompt a {contexts} variable, or define "
@@ -119,11 +121,18 @@ def build_probes(
         "off-scope": lambda: P.off_scope(spec, loaded.prd.non_goals),
         "over-refusal": lambda: P.over_refusal(spec, texts),
     }
-    probes = [p for f in families for p in builders[f]()]
-    if not d.system:  # a private record in the system prompt cannot be planted here
-        probes = [p for p in probes if p.system_addition is None]
-    if d.documents is None:
-        probes = [p for p in probes if p.document is None]
+    built = [p for f in families for p in builders[f]()]
+    probes = [
+        p
+        for p in built
+        if (d.system or p.system_addition is None) and (d.documents or p.document is None)
+    ]
+    for family in dict.fromkeys(p.family for p in built):
+        if not any(p.family == family for p in probes):
+            d.not_run[family] = (
+                "its probes need the model spec's system prompt or a documents channel "
+                f"({DOCUMENTS_HOOK} or a {{contexts}} variable)"
+            )
     return probes
 
 
@@ -132,7 +141,7 @@ def probe_cases(probes: list[Probe], d: Delivery) -> list[Case]:
     cases = []
     for p in probes:
         inputs = {**d.base, d.input_field: p.attack}
-        contexts = None
+        contexts = d.base_contexts
         if p.document is not None and d.documents == "contexts":
             contexts = [p.document]
             for name in CONTEXT_FIELDS:
