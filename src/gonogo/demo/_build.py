@@ -178,6 +178,21 @@ async def answer(question: str, k: int | None = None, min_support: float | None 
     return await _variant(k, min_support).answer(question)
 
 
+def gonogo_redteam_documents(documents: list) -> None:
+    """Called by `gonogo redteam` before it attacks: plant its documents in the corpus.
+
+    Indirect prompt injection arrives through the retriever: the attack documents join
+    the index (in this process only; the index on disk is not changed).
+    """
+    global _app
+    from gonogo.rag import Document
+
+    base = _load()
+    extra = [Document(id=d["id"], text=d["text"], source="redteam") for d in documents]
+    _app = base.with_documents(extra)
+    _variants.clear()
+
+
 async def aclose() -> None:
     """Called by gonogo when the run ends: release the LLM client's connections."""
     global _app

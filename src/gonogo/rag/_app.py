@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
 from ._answer import ExtractiveAnswerer
-from ._types import Answerer
+from ._types import Answerer, Document
 
 if TYPE_CHECKING:
     from ..models import ModelClient
@@ -89,6 +90,15 @@ class RagApp:
         client = build_client(spec, {})
         answerer = LLMAnswerer(client, window_tokens=window_tokens or DEFAULT_WINDOW_TOKENS)
         return cls(index, answerer, k, owned_client=client)
+
+    def with_documents(self, documents: Sequence[Document]) -> RagApp:
+        """The same app (answerer, client) over its index plus ``documents``."""
+        return RagApp(
+            self.index.with_documents(documents),
+            self.answerer,
+            self.k,
+            owned_client=self._owned_client,
+        )
 
     async def answer(self, question: str) -> dict[str, Any]:
         """Retrieve the top ``k`` contexts for ``question`` and answer from them."""

@@ -123,6 +123,24 @@ class RagIndex:
         info.build_s = time.perf_counter() - t0
         return cls(chunks, embeddings, bm25, info, warnings=warnings)
 
+    def with_documents(self, documents: Sequence[Document]) -> RagIndex:
+        """A new index with ``documents`` added: only they are chunked and embedded.
+
+        The BM25 statistics are rebuilt over every chunk (cheap); this index is unchanged.
+        """
+        import numpy as np
+
+        info = self.info
+        new = chunk_documents(documents, chunk_size=info.chunk_size, overlap=info.overlap)
+        chunks = [*self.chunks, *new]
+        vectors = embed_texts([c.context for c in new]) if new else self.embeddings[:0]
+        embeddings = np.concatenate([self.embeddings, vectors]).astype(np.float32, copy=False)
+        grown = BuildInfo(
+            info.documents + len(documents), len(chunks), info.chunk_size, info.overlap,
+            list(info.sources),
+        )  # fmt: skip
+        return RagIndex(chunks, embeddings, bm25_index(chunks), grown)
+
     def save(self, directory: str | Path) -> None:
         """Write the index to ``directory`` (created if needed; an old index is replaced)."""
         from ._store import save_index

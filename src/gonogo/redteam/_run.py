@@ -102,7 +102,8 @@ def delivery(loaded: LoadedPRD, suite: Suite, spec: RedTeamSpec) -> Delivery:
 
 
 def _module_of(suite: Suite) -> Any:
-    return getattr(suite.target, "_module", None)
+    target = suite.target
+    return getattr(getattr(target, "inner", target), "_module", None)
 
 
 def build_probes(
