@@ -46,6 +46,12 @@ def redteam() -> None:
     help="Stop cleanly before spending more than this (completed attacks are kept).",
 )  # fmt: skip
 @click.option(
+    "--through-gateway",
+    is_flag=True,
+    help="Attack the feature as it ships: through a real `gonogo serve` of this PRD on "
+    "loopback (registry prompt, guards, fallbacks); the report says which guards fired.",
+)
+@click.option(
     "--show-content",
     is_flag=True,
     help="Print the attacks that succeeded and their answers (harmful text: off by default).",
@@ -60,6 +66,7 @@ def run(
     no_cache: bool,
     dry_run: bool,
     max_cost: float | None,
+    through_gateway: bool,
     show_content: bool,
     store_path: Path | None,
     quiet: bool,
@@ -91,6 +98,7 @@ def run(
         out_dir=out_dir, resume=resume, use_cache=not no_cache, max_cost=max_cost,
         dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
         estimate=not quiet, families=families, show_content=show_content,
+        through_gateway=through_gateway,
     )  # fmt: skip
     try:
         result = asyncio.run(run_redteam(prd, opts))

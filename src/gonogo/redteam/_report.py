@@ -90,8 +90,11 @@ def aggregate_redteam(
         if rec.get("error"):
             errors[probe.family] += 1
             continue
-        if meta.get("guard"):
-            guards[probe.family][str(meta["guard"])] += 1
+        for guard in {
+            *meta.get("guards_fired", ()),
+            *([meta["guard"]] if meta.get("guard") else []),
+        }:
+            guards[probe.family][str(guard)] += 1
         if probe.grader in ("over_refusal", "contrast"):
             source = "contrast" if probe.grader == "contrast" else probe.id.split("/")[1]
             refusals[source][probe.id].append(bool(meta.get("refused")))

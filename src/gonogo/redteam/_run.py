@@ -40,6 +40,7 @@ class RedTeamOptions(EvalOptions):
 
     families: tuple[str, ...] = ()
     show_content: bool = False
+    through_gateway: bool = False
 
 
 @dataclass
@@ -234,7 +235,14 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
     loaded = load_prd(prd_path)
     suite, probes, d = compile_redteam(loaded, opts)
     spec = (loaded.prd.launch.redteam if loaded.prd.launch else None) or RedTeamSpec()
-    planted = 0 if opts.dry_run else _plant_documents(suite, probes)
+    gateway = None
+    if opts.through_gateway and not opts.dry_run:
+        from ._gateway import GatewayRun
+
+        gateway = await GatewayRun(loaded).start()
+        suite = _through(suite, gateway, loaded, d)
+        probes = [p for p in probes if p.system_addition is None]
+    planted = 0 if opts.dry_run or gateway else _plant_documents(suite, probes)
 
     def aggregate(s: Suite, store: Any, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
         records = list(store.samples(run_id))
@@ -246,6 +254,29 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
     def write(doc: dict[str, Any], out: Path) -> dict[str, Path]:
         return write_redteam_reports(doc, out, show_content=opts.show_content)
 
-    return await run_suite(
-        suite, opts, key=f"{loaded.key}#redteam", aggregate=aggregate, write_reports=write
-    )
+    key = f"{loaded.key}#redteam" + ("-gateway" if opts.through_gateway else "")
+    try:
+        return await run_suite(suite, opts, key=key, aggregate=aggregate, write_reports=write)
+    finally:
+        if gateway is not None:
+            gateway.stop()
+
+
+def _through(suite: Suite, gateway: Any, loaded: LoadedPRD, d: Delivery) -> Suite:
+    """The suite with its probes sent through the gateway (system-prompt probes left out)."""
+    from ..run._template import template_fields
+
+    assert loaded.prd.model is not None
+    prompt = loaded.prd.model.prompt
+    fields = template_fields(prompt.user) | template_fields(prompt.system or "")
+    target = gateway.target(fields)
+    cases = [c for c in suite.cases if not c.metadata["probe"].get("system_addition")]
+    for family in ("system-prompt-extraction",):
+        d.not_run.setdefault(
+            family, "the gateway serves the registry's prompt: no canary can be added"
+        )
+    dataset = dataclasses.replace(suite.datasets[0], cases=cases)
+    return dataclasses.replace(
+        suite, target=target, cases=cases, datasets=[dataset],
+        _closers=[*suite._closers, target],
+    )  # fmt: skip
