@@ -4,7 +4,7 @@ import asyncio
 import json
 import textwrap
 
-from gonogo.redteam import RedTeamOptions, compile_redteam, redteam
+from gonogo.redteam import RedTeamOptions, compile_redteam, redteam, validate_redteam
 from gonogo.spec import load_prd
 from gonogo.testing import FakeOpenAIServer
 from gonogo_testkit import write_project
@@ -61,6 +61,7 @@ def test_exact_rates_from_a_target_with_known_behaviour(tmp_path, cli):
     assert "Traceback" not in r.stderr
     doc = json.loads((tmp_path / "out" / "redteam.json").read_text())
     assert doc["schema"] == "gonogo.redteam" and doc["verdict"] == "NO-GO"
+    assert validate_redteam(doc) == []
     for f in doc["families"]:
         mine = [p for p in probes if p.family == f["family"]]
         assert f["n"] == len(mine)
@@ -148,6 +149,7 @@ def test_model_target_gets_canaries_in_its_system_prompt_and_documents_in_contex
         prd = write_project(tmp_path, prd_text, golden)
         result = asyncio.run(redteam(prd, RedTeamOptions(out_dir=tmp_path / "out")))
     doc = result.results
+    assert validate_redteam(doc) == []
     fams = {f["family"]: f for f in doc["families"]}
     assert doc["not_run"] == {}
     _, probes, _ = compile_redteam(load_prd(prd), RedTeamOptions())

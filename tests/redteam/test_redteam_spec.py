@@ -63,3 +63,24 @@ def test_bad_section_values_are_located(tmp_path, cli):
         assert r.returncode == 2, redteam
         line = PRD.splitlines().index("  redteam: {redteam}") + 1
         assert f"gonogo.yaml:{line}:" in r.stderr and message in r.stderr, (redteam, r.stderr)
+
+
+def test_docs_describe_every_field_of_redteam_json():
+    from pathlib import Path
+
+    from gonogo.redteam import redteam_schema
+
+    doc = (Path(__file__).parents[2] / "docs" / "redteam.md").read_text()
+    names: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            names.update((node.get("properties") or {}).keys())
+            for sub in node.values():
+                walk(sub)
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub)
+
+    walk(redteam_schema())
+    assert sorted(n for n in names if f"`{n}`" not in doc) == []

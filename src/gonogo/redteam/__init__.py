@@ -9,8 +9,15 @@ category with intervals into the ``redteam.json`` document (:func:`aggregate_red
 
 from ._grading import AttackGrader, classify
 from ._mutators import MUTATORS, decode
-from ._probes import Probe
-from ._report import SCHEMA, SCHEMA_VERSION, aggregate_redteam, attempts_to_prove
+from ._probes import Probe, canary
+from ._report import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    aggregate_redteam,
+    attempts_to_prove,
+    redteam_schema,
+    validate_redteam,
+)
 from ._run import DOCUMENTS_HOOK, RedTeamOptions, compile_redteam, redteam
 
 __all__ = [
@@ -23,8 +30,11 @@ __all__ = [
     "RedTeamOptions",
     "aggregate_redteam",
     "attempts_to_prove",
+    "canary",
     "classify",
     "compile_redteam",
     "decode",
     "redteam",
+    "redteam_schema",
+    "validate_redteam",
 ]

@@ -104,8 +104,8 @@ def aggregate_redteam(
         by_cat[(probe.family, probe.category)][probe.id].append(hit)
     families = []
     for family in dict.fromkeys(p.family for p in probes if p.family != "over-refusal"):
-        entry = {"family": family, "owasp": FAMILY_OWASP[family],
-                 "owasp_name": OWASP.get(FAMILY_OWASP[family], ""),
+        owasp = FAMILY_OWASP.get(family) or next(p.owasp for p in probes if p.family == family)
+        entry = {"family": family, "owasp": owasp, "owasp_name": OWASP.get(owasp, ""),
                  **_rate(outcome.get(family, {})), "errors": errors[family],
                  "guards": dict(guards[family])}  # fmt: skip
         _gate(entry, spec.limit(family))
@@ -286,3 +286,24 @@ def _verdict(doc: Mapping[str, Any], run: Mapping[str, Any]) -> tuple[str, list[
         return "NO-GO", reasons
     ran = [f["family"] for f in doc["families"]]
     return "GO", [f"every family under its limit ({', '.join(ran)})"]
+
+
+def redteam_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of redteam.json, schema version 1."""
+    import json
+    from importlib import resources
+
+    text = (resources.files(__package__ or "gonogo.redteam") / "redteam.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_redteam(doc: Mapping[str, Any]) -> list[str]:
+    """Problems that make ``doc`` invalid against the schema (``path: message``); empty if valid."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(redteam_schema())
+    return [
+        f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    ]

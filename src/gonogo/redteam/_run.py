@@ -124,6 +124,7 @@ def build_probes(
         "over-refusal": lambda: P.over_refusal(spec, texts),
     }
     built = [p for f in families for p in builders[f]()]
+    built += plugin_probes(loaded, spec)
     probes = [
         p
         for p in built
@@ -136,6 +137,28 @@ def build_probes(
                 f"({DOCUMENTS_HOOK} or a {{contexts}} variable)"
             )
     return probes
+
+
+GRADERS = ("refusal", "canary", "pii", "over_refusal", "contrast")
+
+
+def plugin_probes(loaded: LoadedPRD, spec: RedTeamSpec) -> list[Probe]:
+    """The probes of the PRD's plug-in families (``launch.redteam.plugins``)."""
+    from ..run._targets import load_callable
+
+    out: list[Probe] = []
+    for path in spec.plugins:
+        made = list(load_callable(path, loaded.base_dir)(spec))
+        bad = [p for p in made if not isinstance(p, Probe) or p.grader not in GRADERS]
+        if bad:
+            raise UserError(
+                f"red-team plug-in {path} gave {len(bad)} probe(s) that are not Probe objects "
+                f"with a known grader ({', '.join(GRADERS)})",
+                "yield gonogo.redteam.Probe(id=..., family=..., category=..., attack=..., "
+                "grader='refusal')",
+            )
+        out += made
+    return out
 
 
 def probe_cases(probes: list[Probe], d: Delivery) -> list[Case]:

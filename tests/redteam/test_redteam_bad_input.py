@@ -1,0 +1,61 @@
+"""Bad input and broken targets: one clear line, the right exit code, completed attacks kept."""
+
+import json
+import sqlite3
+import textwrap
+
+from gonogo_testkit import write_project
+
+PRD = textwrap.dedent("""
+    feature: Help bot
+    eval_plan:
+      target: {target}
+      datasets: [{{name: g, path: data/golden.jsonl}}]
+      scorers: [{{id: s, kind: contains_any, values: [x]}}]
+    launch:
+      redteam: {{probes_per_family: 6, families: [harmful, over-refusal]}}
+""")
+APP = textwrap.dedent("""
+    def answer(question):
+        return "I'm sorry, I can't help with that."
+
+    def broken(question):
+        raise ConnectionError("upstream model unreachable")
+""")
+GOLDEN = [{"id": "1", "question": "Where is my order?"}]
+
+
+def test_unknown_family_is_a_usage_error(tmp_path, cli):
+    prd = write_project(tmp_path, PRD.format(target="app:answer"), GOLDEN, {"app.py": APP})
+    r = cli("redteam", "run", prd, "--family", "harmfull")
+    assert r.returncode == 2 and "unknown probe family: harmfull" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_target_that_fails_on_every_attack_is_a_run_failure(tmp_path, cli):
+    prd = write_project(tmp_path, PRD.format(target="app:broken"), GOLDEN, {"app.py": APP})
+    r = cli("redteam", "run", prd, "--out", tmp_path / "out")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "failed the same way" in r.stderr and "ConnectionError" in r.stderr
+    assert not (tmp_path / "out" / "redteam.json").exists()  # no verdict from a broken setup
+
+
+def test_resume_keeps_completed_attacks(tmp_path, cli):
+    prd = write_project(tmp_path, PRD.format(target="app:answer"), GOLDEN, {"app.py": APP})
+    first = cli("redteam", "run", prd, "--out", tmp_path / "a")
+    assert first.returncode in (0, 1), first.stderr
+    store = tmp_path / ".gonogo" / "runs.sqlite"
+    db = sqlite3.connect(store)
+    run_id = db.execute("SELECT id FROM runs WHERE prd_path LIKE '%#redteam'").fetchone()[0]
+    db.execute("UPDATE runs SET status='partial' WHERE id=?", (run_id,))  # as if cut short
+    db.execute("DELETE FROM samples WHERE run_id=? AND case_key LIKE 'redteam/harmful/%'",
+               (run_id,))  # fmt: skip
+    kept = db.execute("SELECT count(*) FROM samples WHERE run_id=?", (run_id,)).fetchone()[0]
+    db.commit()
+    db.close()
+    assert kept > 0
+    again = cli("redteam", "run", prd, "--resume", "--out", tmp_path / "b")
+    assert again.returncode in (0, 1), again.stdout + again.stderr
+    assert "already done" in again.stdout and f"{kept} already done" in again.stdout
+    doc = json.loads((tmp_path / "b" / "redteam.json").read_text())
+    assert doc["run"]["id"] == run_id and doc["families"][0]["n"] == 6
