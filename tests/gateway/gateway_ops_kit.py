@@ -84,6 +84,16 @@ def make_key(store_url: str, role: str = "app") -> str:
     return asyncio.run(add())
 
 
+def without_orjson(folder: Path) -> dict[str, str]:
+    """Environment for a subprocess in which ``import orjson`` fails, as on a machine where
+    only ``gonogo[gateway]`` is installed: the gateway then really runs its standard-library
+    JSON code (``/healthz`` says which backend it uses)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "orjson.py").write_text('raise ImportError("orjson is blocked for this test")\n')
+    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,9 +109,11 @@ class GatewayProcess:
     """``gonogo serve PRD --port P --store URL`` as a subprocess; ``url`` once healthy."""
 
     def __init__(
-        self, prd: Path, store_url: str, *, port: int | None = None, extra: list[str] = ()
-    ) -> None:
+        self, prd: Path, store_url: str, *, port: int | None = None, extra: list[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
         self.prd, self.store_url = prd, store_url
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra = list(extra)
@@ -112,6 +124,7 @@ class GatewayProcess:
         cmd = [GONOGO, "serve", str(self.prd), "--host", "127.0.0.1", "--port", str(self.port),
                "--store", self.store_url, *self.extra]  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
+        env.update(self.env)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                                          preexec_fn=_die_with_parent)  # fmt: skip

@@ -214,3 +214,26 @@ def test_concurrent_batches_from_many_tasks(store_url):
         return await s.count_traces()
 
     assert run_with(store_url, body) == 500
+
+
+def test_hostile_values_are_stored_on_every_backend(store_url):
+    # what a stdlib-json gateway or an upstream may hand the store: nothing may fail a batch
+    hostile = trace(
+        output="answer \ud800 with a NUL \x00 inside",
+        error="boom \udfff",
+        inputs={"messages": [{"role": "user", "content": "hi \ud800\x00"}], "n": float("nan")},
+        params={"top_p": float("inf"), "big": 10**5000},
+        contexts=["ctx \x00"],
+    )
+    normal = trace()
+
+    async def body(s):
+        await s.write_traces([normal, hostile])
+        return await s.get_trace(hostile.id), await s.count_traces()
+
+    got, count = run_with(store_url, body)
+    assert count == 2
+    assert got.output == "answer \ufffd with a NUL \ufffd inside" and got.error == "boom \ufffd"
+    assert got.inputs == {"messages": [{"role": "user", "content": "hi \ufffd\ufffd"}], "n": None}
+    assert got.params == {"top_p": None, "big": "<integer of 5001 digits>"}
+    assert got.contexts == ["ctx \ufffd"]

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import UserError
 from ..store.gateway import UnknownKeyError, new_api_key
-from ._http import HTTPError, dumps, parse_json_object, read_body
+from ._http import JSON_BACKEND, HTTPError, dumps, parse_json_object, read_body
 from ._openapi import openapi_document
 from ._store import FeedbackRecord, UnknownPromptError, UnknownTraceError
 
@@ -123,7 +123,8 @@ def _public(gw: Gateway) -> list[tuple[str, str, Handler]]:
     async def healthz(request: Request) -> Response:
         return _Json({"status": "ok", "feature": gw.cfg.feature,
                       "registry_revision": gw.registry.revision,
-                      "uptime_s": round(time.time() - gw.started_at, 1)})  # fmt: skip
+                      "uptime_s": round(time.time() - gw.started_at, 1),
+                      "json": JSON_BACKEND})  # fmt: skip
 
     async def metrics(request: Request) -> Response:
         return PlainTextResponse(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .._safejson import dumps
 from ..errors import UserError
 
 _MIGRATIONS: list[str] = [
@@ -102,7 +103,7 @@ class RunStore:
         now = _now()
         self._db.execute(
             "INSERT INTO runs VALUES (?,?,?,?,?,?,?,NULL)",
-            (run_id, now, now, prd_path, fingerprint, "running", json.dumps(meta)),
+            (run_id, now, now, prd_path, fingerprint, "running", dumps(meta)),
         )
         return run_id
 
@@ -140,8 +141,8 @@ class RunStore:
             "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
             (
                 status,
-                json.dumps(meta),
-                None if results is None else json.dumps(results),
+                dumps(meta),
+                None if results is None else dumps(results),
                 _now(),
                 run_id,
             ),
@@ -175,7 +176,7 @@ class RunStore:
                 run_id,
                 record["case_key"],
                 record["sample"],
-                json.dumps(record, ensure_ascii=False, default=str),
+                dumps(record),
             ),
         )
 
