@@ -48,6 +48,7 @@ def dumps(
     one_line: bool = False,
     no_nul: bool = False,
     nan_as_null: bool = True,
+    redact_secrets: bool = True,
 ) -> str:
     """``value`` as JSON text that always encodes to UTF-8; see the module docstring.
 
@@ -56,6 +57,8 @@ def dumps(
     Lines file for every reader; ``no_nul`` leaves no NUL character in any string.
     ``nan_as_null=False`` raises ``ValueError`` for NaN and infinity instead: for numbers
     gonogo computed itself (results.json), where one is a bug to surface, not data.
+    ``redact_secrets=False`` keeps known secrets: for requests sent to a provider, which
+    must carry the case as it is.
     """
     separators = (",", ":") if compact else None
     options: dict[str, Any] = {
@@ -73,7 +76,7 @@ def dumps(
         text = json.dumps(json_safe(value, no_nul=no_nul, nan_as_null=nan_as_null), **options)
     if one_line and not text.isascii():
         text = text.translate(_LINE_ENDS)
-    return redact(text)
+    return redact(text) if redact_secrets else text
 
 
 def json_safe(
@@ -152,6 +155,23 @@ def _key(k: Any, no_nul: bool) -> str:
         safe = json_safe(k)
         return safe if isinstance(safe, str) else json.dumps(safe)
     return str(json_safe(k, no_nul=no_nul))
+
+
+def loads(data: bytes | str) -> Any:
+    """``json.loads`` that fails only with ``json.JSONDecodeError``, never otherwise.
+
+    For JSON read from outside (an HTTP target's body, a model's answer): nesting past
+    Python's stack (``RecursionError``), an integer past 4,300 digits or bytes that are
+    not UTF-8 are decode errors like any other malformed JSON.
+    """
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply to read", "", 0) from None
+    except ValueError as e:  # an integer too long, bytes that are not UTF-8
+        raise json.JSONDecodeError(str(e).split(";")[0][:120], "", 0) from None
 
 
 class StrictJSONError(ValueError):

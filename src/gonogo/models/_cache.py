@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .._safejson import dumps
 from ..errors import UserError
 
 _SCHEMA = (
@@ -63,7 +64,7 @@ class ResponseCache:
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         """Store ``value`` under ``key`` (replacing any older value) and commit."""
-        blob = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        blob = dumps(value, compact=True)
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._safejson import dumps, loads
 from ..data._case import Case
 from ..errors import ProviderError, UserError
 from ..models import ModelClient
@@ -70,7 +71,7 @@ class ModelTarget:
 
 def _parse_structured(out: TargetOutput, validator: Any) -> None:
     try:
-        value = json.loads(out.output)
+        value = loads(out.output)
     except (TypeError, json.JSONDecodeError) as e:
         out.error, out.error_kind = f"output is not valid JSON ({e})", "invalid_output"
         return
@@ -197,7 +198,7 @@ class HttpTarget:
 
         session = await self._get_session()
         t0 = time.perf_counter()
-        body = json.dumps(case.inputs, ensure_ascii=False)
+        body = dumps(case.inputs, redact_secrets=False)
         try:
             if self.spec.method == "GET":
                 req = session.get(
@@ -237,7 +238,7 @@ def _failed(t0: float, error: str, kind: str) -> TargetOutput:
 
 def _parse_http_body(spec: HttpTargetSpec, text: str, latency: float) -> TargetOutput:
     try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError:
         return TargetOutput(text, latency_s=latency)  # a plain-text answer
     output = _dig(data, spec.output_field)
