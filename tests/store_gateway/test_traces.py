@@ -237,3 +237,23 @@ def test_hostile_values_are_stored_on_every_backend(store_url):
     assert got.inputs == {"messages": [{"role": "user", "content": "hi \ufffd\ufffd"}], "n": None}
     assert got.params == {"top_p": None, "big": "<integer of 5001 digits>"}
     assert got.contexts == ["ctx \ufffd"]
+
+
+def test_exported_traces_stay_one_row_a_line_and_load_back(tmp_path):
+    # a production request whose text holds Unicode line separators (M4)
+    from gonogo.data import load_dataset
+    from gonogo.store.gateway import export_traces
+
+    text = "first\u2028second\u2029third\x85fourth"
+    t = trace(inputs={"messages": [{"role": "user", "content": text}]}, output=text)
+    out = tmp_path / "golden.jsonl"
+
+    async def body(s):
+        await s.write_traces([t, trace()])
+        return await export_traces(s, out)
+
+    assert run_with(f"sqlite:///{tmp_path / 'g.db'}", body) == 2
+    raw = out.read_text(encoding="utf-8")
+    assert len(raw.splitlines()) == 2 and "\u2028" not in raw  # escaped, not raw
+    cases = load_dataset(out).cases
+    assert cases[0].inputs == {"input": text} and cases[0].metadata["output"] == text

@@ -1,0 +1,217 @@
+"""Reading the files users hand gonogo (PRDs, datasets) within bounds.
+
+- :func:`read_bounded` reads a *regular* file of at most ``limit`` bytes: a path that is
+  a FIFO (which would block forever), a device such as ``/dev/zero`` (which never ends) or
+  a folder is refused before anything is read, and so is a file past the limit.
+- :func:`check_yaml_nodes` walks a composed YAML document once, before anything is
+  constructed from it: aliases that would expand it past :data:`MAX_YAML_NODES` values
+  ("billion laughs"), an alias that contains itself, and tags that build values JSON has
+  no place for (``!!binary``, ``!!set``, ``!!omap``, ``!!pairs``) are refused, each
+  located by line and column.
+- :func:`error_position` and :func:`deep_position` find where in a text a parser gave up,
+  for the errors that carry no position of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+MAX_YAML_NODES = 1_000_000
+_UNSUPPORTED_TAGS = {
+    "tag:yaml.org,2002:binary": "!!binary",
+    "tag:yaml.org,2002:set": "!!set",
+    "tag:yaml.org,2002:omap": "!!omap",
+    "tag:yaml.org,2002:pairs": "!!pairs",
+}
+
+
+@dataclass
+class FileProblem(Exception):
+    """Why a user file cannot be read; the caller turns it into its own error."""
+
+    message: str
+    hint: str
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path`` (links followed), at most ``limit``."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise FileProblem("file not found", "check the path") from None
+    except IsADirectoryError:
+        raise FileProblem("this is a folder, not a file", "name the file itself") from None
+    except OSError as e:
+        raise FileProblem(f"cannot open it ({e.strerror})", "check its permissions") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileProblem(
+                f"not a regular file (a {_kind(st.st_mode)})",
+                "point at an ordinary file; copy the data into one if it comes from a pipe",
+            )
+        if st.st_size > limit:
+            raise FileProblem(*_too_large(st.st_size, limit))
+        data = f.read(limit + 1)
+    if len(data) > limit:  # it grew while being read
+        raise FileProblem(*_too_large(len(data), limit))
+    return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "special file"
+
+
+def _too_large(size: int, limit: int) -> tuple[str, str]:
+    return (
+        f"file is {size:,} bytes, more than the {limit:,} allowed",
+        "split it, or trim what is not needed",
+    )
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A YAML document gonogo refuses to construct, with where (1-based)."""
+
+    message: str
+    hint: str
+    line: int
+    col: int
+
+
+def check_yaml_nodes(root: yaml.Node, *, duplicates: bool = False) -> None:
+    """Raise :class:`YamlProblem` for what the module docstring lists.
+
+    With ``duplicates``, also for a key written twice in one mapping (YAML would silently
+    keep only the last).
+    """
+    sizes: dict[int, int] = {}  # a node's size once expanded (aliases counted each time)
+    entered: set[int] = set()
+    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while todo:
+        node, done = todo.pop()
+        key = id(node)
+        kids = _children(node)
+        if done:
+            entered.discard(key)
+            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
+            if sizes[key] > MAX_YAML_NODES:
+                raise _problem(
+                    node,
+                    f"aliases expand this to more than {MAX_YAML_NODES:,} values",
+                    "write the data out instead of repeating it through `*aliases`",
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in entered:
+            raise _problem(node, "an alias refers to a node that contains it",
+                           "remove the `*alias` inside its own `&anchor`")  # fmt: skip
+        _check_node(node, duplicates)
+        entered.add(key)
+        todo.append((node, True))
+        todo.extend((k, False) for k in kids if id(k) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_node(node: yaml.Node, duplicates: bool) -> None:
+    tag = _UNSUPPORTED_TAGS.get(node.tag)
+    if tag is not None:
+        raise _problem(node, f"the YAML tag {tag} is not supported here",
+                       "write the value as plain text (quote it)")  # fmt: skip
+    if duplicates and isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for k, _ in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                if k.value in seen:
+                    raise _problem(
+                        k,
+                        f"duplicate key '{k.value}' (first set on line {seen[k.value]})",
+                        "remove one of them: YAML would silently keep only the last",
+                    )
+                seen[k.value] = k.start_mark.line + 1
+
+
+def _problem(node: yaml.Node, message: str, hint: str) -> YamlProblem:
+    mark = node.start_mark
+    return YamlProblem(message, hint, mark.line + 1, mark.column + 1)
+
+
+def error_position(err: Exception, text: str) -> tuple[int, int] | None:
+    """Line and column (1-based) of a YAML error, or None.
+
+    The reader's errors (a control character) carry a character offset, not a mark.
+    """
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1, mark.column + 1
+    position = getattr(err, "position", None)
+    if isinstance(position, int):
+        return offset_position(text, position)
+    return None
+
+
+def offset_position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of character ``offset`` in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+_OPEN, _CLOSE = "[{", "]}"
+
+
+def deep_position(text: str, limit: int) -> tuple[int, int]:
+    """Where the brackets in ``text`` first nest deeper than ``limit``.
+
+    Line 1, column 1 when they never do (e.g. YAML nested by indentation).
+    """
+    depth, quote, escaped = 0, "", False
+    for i, ch in enumerate(text):
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote == '"':
+                escaped = True
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in _OPEN:
+            depth += 1
+            if depth > limit:
+                return offset_position(text, i)
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+    return 1, 1
+
+
+_LONG_INT = re.compile(r"(?<![\w.])-?\d{4301,}")
+
+
+def long_int_position(text: str) -> tuple[int, int] | None:
+    """Where an integer too long for Python to read (past 4,300 digits) starts."""
+    found = _LONG_INT.search(text)
+    return None if found is None else offset_position(text, found.start())
