@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,7 +104,8 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
             outcome = await executor.run()
         except RunError:
             meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
-            store.finish_run(run_id, "failed", meta, None)
+            with contextlib.suppress(RunError):  # the store itself may be what failed
+                store.finish_run(run_id, "failed", meta, None)
             raise
         except (KeyboardInterrupt, asyncio_cancelled()):
             meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
@@ -122,7 +124,8 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     finally:
         await suite.aclose()
         if store is not None:
-            store.close()
+            with contextlib.suppress(RunError):  # already reported, if it failed
+                store.close()
 
 
 def asyncio_cancelled() -> type[BaseException]:

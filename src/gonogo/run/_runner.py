@@ -16,7 +16,7 @@ from typing import Any
 from ..data import Case
 from ..errors import RunError
 from ..scorers import Score
-from ..store import RunStore
+from ..store import RunStore, StoreWriteError
 from ._suite import Suite
 from ._targets import RUN_FAILURE_KINDS
 from ._types import TargetOutput
@@ -83,6 +83,7 @@ class Executor:
         self._run_failures: list[str] = []
         self._attempted = 0
         self._commit_scheduled = False
+        self._store_error: StoreWriteError | None = None
 
     def spent(self) -> float:
         """Money spent so far in this process (target + judge; cache hits are free)."""
@@ -104,7 +105,9 @@ class Executor:
         finally:
             for w in workers:
                 w.cancel()
-            self.store.commit()
+            self._commit()
+        if self._store_error is not None:
+            raise self._store_error
         if self._stop == "run_failure":
             sample = "; ".join(dict.fromkeys(self._run_failures))[:500]
             raise RunError(
@@ -153,14 +156,31 @@ class Executor:
     def _persist(self, record: dict[str, Any]) -> None:
         # Group commit: every result completed in this event-loop tick is committed by
         # one COMMIT scheduled right after the tick, before any new network I/O is read.
-        self.store.add_sample(self.run_id, record, commit=False)
+        if self._store_error is not None:
+            return
+        try:
+            self.store.add_sample(self.run_id, record, commit=False)
+        except StoreWriteError as e:
+            self._store_failed(e)
+            return
         if not self._commit_scheduled:
             self._commit_scheduled = True
             asyncio.get_running_loop().call_soon(self._commit)
 
     def _commit(self) -> None:
         self._commit_scheduled = False
-        self.store.commit()
+        if self._store_error is not None:
+            return
+        try:
+            self.store.commit()
+        except StoreWriteError as e:
+            self._store_failed(e)
+
+    def _store_failed(self, error: StoreWriteError) -> None:
+        # Stop at the first failed write: every further call would be paid for and lost
+        # (and paid for again on --resume). Calls in flight finish; nothing new starts.
+        self._store_error = error
+        self._stop = "store_failed"
 
     def _should_abort(self, out: TargetOutput) -> bool:
         if out.error_kind == "auth":

@@ -7,6 +7,7 @@ The schema is versioned with ``PRAGMA user_version`` and upgraded by ``_MIGRATIO
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._safejson import dumps
-from ..errors import UserError
+from ..errors import RunError, UserError
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -42,6 +43,10 @@ _MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+
+class StoreWriteError(RunError):
+    """The run store refused a write (disk full, I/O error): the run cannot go on."""
 
 
 def _now() -> str:
@@ -137,16 +142,17 @@ class RunStore:
         self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
     ) -> None:
         """Record the run's final status, metadata and aggregated results."""
-        self._db.execute(
-            "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
-            (
-                status,
-                dumps(meta),
-                None if results is None else dumps(results),
-                _now(),
-                run_id,
-            ),
-        )
+        with self._writing():
+            self._db.execute(
+                "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
+                (
+                    status,
+                    dumps(meta),
+                    None if results is None else dumps(results),
+                    _now(),
+                    run_id,
+                ),
+            )
 
     @staticmethod
     def _row(r: tuple[Any, ...]) -> RunRow:
@@ -168,22 +174,34 @@ class RunStore:
         with :meth:`commit` — the runner does so at the end of the same event-loop tick,
         so results that complete together share one commit (group commit).
         """
-        if not commit and not self._db.in_transaction:
-            self._db.execute("BEGIN")
-        self._db.execute(
-            "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
-            (
-                run_id,
-                record["case_key"],
-                record["sample"],
-                dumps(record),
-            ),
-        )
+        with self._writing():
+            if not commit and not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
+                (run_id, record["case_key"], record["sample"], dumps(record)),
+            )
 
     def commit(self) -> None:
         """Commit rows added with ``commit=False``."""
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
+        with self._writing():
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (disk full, I/O error) as a :class:`StoreWriteError`."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            if self._db.in_transaction:  # what was not committed is lost: say so
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise StoreWriteError(
+                f"cannot write to the run store {self.path}: {e}",
+                "free disk space (or pass --store FILE on another disk), then continue with "
+                "--resume: the results committed so far are kept",
+            ) from None
 
     def samples(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Every stored sample record of a run."""
@@ -202,6 +220,8 @@ class RunStore:
         }
 
     def close(self) -> None:
-        """Commit anything pending and close the database."""
-        self.commit()
-        self._db.close()
+        """Commit anything pending and close the database (even when the commit fails)."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
