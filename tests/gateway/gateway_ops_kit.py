@@ -110,10 +110,11 @@ class GatewayProcess:
 
     def __init__(
         self, prd: Path, store_url: str, *, port: int | None = None, extra: list[str] = (),
-        env: dict[str, str] | None = None,
+        env: dict[str, str] | None = None, nofile: tuple[int, int] | None = None,
     ) -> None:  # fmt: skip
         self.prd, self.store_url = prd, store_url
         self.env = dict(env or {})
+        self.nofile = nofile  # (soft, hard) open-file limit of the process
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra = list(extra)
@@ -127,7 +128,7 @@ class GatewayProcess:
         env.update(self.env)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                         preexec_fn=_die_with_parent)  # fmt: skip
+                                         preexec_fn=self._preexec)  # fmt: skip
         deadline = time.monotonic() + timeout_s
         while True:
             if self.proc.poll() is not None:
@@ -142,6 +143,13 @@ class GatewayProcess:
                 self.stop()
                 raise RuntimeError(f"gonogo serve not healthy in {timeout_s}s: {self.output()}")
             time.sleep(0.1)
+
+    def _preexec(self) -> None:
+        _die_with_parent()
+        if self.nofile is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
 
     def output(self) -> str:
         try:

@@ -95,7 +95,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     body: bytes = message.get("body", b"")
     if not message.get("more_body", False):
         if len(body) > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         return body
     chunks = [body]
     size = len(body)
@@ -106,12 +106,13 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> HTTPError:
+def too_large(limit: int) -> HTTPError:
+    """HTTP 413 for a body past ``limit`` bytes."""
     return HTTPError(
         413,
         "request_too_large",
