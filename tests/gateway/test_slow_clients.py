@@ -53,7 +53,7 @@ def test_a_stalled_body_is_cut_off(tmp_path):
         s.sendall(
             b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
             + g.app_key.encode()
-            + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"mod"
+            + b'\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mod'
         )
         t0 = time.monotonic()
         answer = _read_all(s, 5)

@@ -11,8 +11,7 @@ import pytest
 
 from gonogo.cli._main import main
 from gonogo.errors import RunError
-from gonogo.run import EvalOptions, evaluate
-from gonogo.run import _evaluate
+from gonogo.run import EvalOptions, _evaluate, evaluate
 from gonogo.store import RunStore
 from gonogo_testkit import write_project
 
