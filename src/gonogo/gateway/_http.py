@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from .._redact import redact
 from .._safejson import json_safe, strict_loads
 
 Scope = MutableMapping[str, Any]
@@ -66,6 +67,7 @@ class HTTPError(Exception):
         *,
         headers: dict[str, str] | None = None,
     ) -> None:
+        message = redact(message)  # an upstream may echo its key: never pass it on
         super().__init__(message)
         self.status = status
         self.type = type

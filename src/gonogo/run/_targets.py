@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._redact import add_secret
 from .._safejson import dumps, loads
 from ..data._case import Case
 from ..errors import ProviderError, UserError
@@ -180,6 +181,7 @@ class HttpTarget:
         self.name = spec.url
         self._headers = {"Content-Type": "application/json", **spec.headers}
         if api_key:
+            add_secret(api_key)  # never written or printed, even when the endpoint echoes it
             self._headers["Authorization"] = f"Bearer {api_key}"
         self._session: Any = None
 
