@@ -67,3 +67,33 @@ def test_aliases_expanding_past_a_million_values_are_refused():
 def test_yaml_that_parses_but_cannot_be_built_is_located(snippet, needle):
     text = issue_text(VALID.replace("owner: pm@example.com\n", snippet))
     assert needle in text and text.startswith("p.yaml:2:"), text
+
+
+@pytest.mark.parametrize(
+    "template, needle",
+    [
+        ("Q: {question", "braces do not pair up"),
+        ("Q: question}", "braces do not pair up"),
+        ("Q: {}", "is not a variable name"),
+        ("Q: {0}", "is not a variable name"),
+        ("Q: {question!x}", "is not a conversion"),
+    ],
+)
+def test_a_template_that_cannot_be_filled_is_refused_where_it_is_written(template, needle):
+    text = issue_text(VALID.replace('"Question: {question}"', f'"{template}"'))
+    assert text.startswith("p.yaml:12:11: model.prompt.user: ") and needle in text, text
+
+
+def test_literal_braces_and_attribute_access_still_load():
+    for template in ("JSON like {{'a': 1}} for {question}", "{question.upper} {question[0]}"):
+        load_prd_text(VALID.replace('"Question: {question}"', f'"{template}"'), file="p.yaml")
+
+
+def test_eval_of_a_broken_template_is_exit_2_not_a_traceback(tmp_path, cli):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "golden.jsonl").write_text('{"question": "hi"}\n')
+    prd = tmp_path / "gonogo.yaml"
+    prd.write_text(VALID.replace('"Question: {question}"', '"Q: {question"'))
+    r = cli("eval", prd)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "gonogo.yaml:12:11: model.prompt.user:" in r.stderr, r.stderr
