@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import inspect
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from ..models import ModelClient
 from ..spec import HttpTargetSpec, ModelSpec
 from ._template import case_variables, render
 from ._types import TargetOutput
+
+log = logging.getLogger("gonogo")
 
 # Provider failures that mean "the run cannot proceed" rather than "the feature failed".
 RUN_FAILURE_KINDS = frozenset({"connection", "auth", "not_found"})
@@ -101,16 +104,25 @@ class CallableTarget:
         self._module = sys.modules.get(import_path.partition(":")[0])
         params = inspect.signature(self.fn).parameters
         self._wants_case = "case" in params
+        self._takes = {n for n, p in params.items() if p.kind is not p.VAR_POSITIONAL} - {"case"}
+        self._any_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
         self._is_async = inspect.iscoroutinefunction(self.fn)
+        # a compare variant's target_args: keyword arguments, also for a function taking
+        # `case` (those it has a parameter for; the case's inputs carry them all anyway)
+        self.extra_kwargs: dict[str, Any] = {}
 
     async def __call__(self, case: Case, sample: int) -> TargetOutput:
         t0 = time.perf_counter()
         try:
             if self._wants_case:
                 args: tuple[Any, ...] = (case,)
-                kwargs: dict[str, Any] = {}
+                kwargs: dict[str, Any] = {
+                    k: v
+                    for k, v in self.extra_kwargs.items()
+                    if self._any_kwargs or k in self._takes
+                }
             else:
-                args, kwargs = (), dict(case.inputs)
+                args, kwargs = (), {**case.inputs, **self.extra_kwargs}
             if self._is_async:
                 result = await self.fn(*args, **kwargs)
             else:
@@ -120,13 +132,37 @@ class CallableTarget:
         return _coerce_output(result, time.perf_counter() - t0)
 
     async def aclose(self) -> None:
-        """Call the app module's ``aclose()`` / ``close()`` hook, if it has one."""
-        hook = getattr(self._module, "aclose", None) or getattr(self._module, "close", None)
+        """Call the app module's own ``aclose()`` / ``close()`` hook, if it has one.
+
+        Only a function the module defines itself and that takes no argument counts: a
+        module such as ``os`` has a ``close(fd)`` that is no hook. A hook that fails is
+        reported as a warning: the run's results are complete by then.
+        """
+        hook = _close_hook(self._module)
         if hook is None:
             return
-        result = hook()
-        if inspect.isawaitable(result):
-            await result
+        try:
+            result = hook()
+            if inspect.isawaitable(result):
+                await result
+        except Exception as e:
+            log.warning("the close hook %s() of the target's module failed: %s: %s",
+                        hook.__name__, type(e).__name__, e)  # fmt: skip
+
+
+def _close_hook(module: Any) -> Callable[[], Any] | None:
+    name = getattr(module, "__name__", None)
+    for attr in ("aclose", "close"):
+        hook = getattr(module, attr, None)
+        if not callable(hook) or getattr(hook, "__module__", None) != name:
+            continue
+        try:
+            inspect.signature(hook).bind()
+        except (TypeError, ValueError):  # needs arguments, or no signature to tell
+            continue
+        fn: Callable[[], Any] = hook
+        return fn
+    return None
 
 
 def _coerce_output(result: Any, latency: float) -> TargetOutput:
