@@ -67,8 +67,8 @@ def test_target_args_reach_a_function_taking_case_as_keyword_arguments(tmp_path)
           k3: {target_args: {k: 3, unused: true}}
         compare: {candidate: k3}
     """)
-    rows = [{"id": c, "country": c, "expected": capital}
-            for c, capital in (("France", "Paris"), ("Spain", "Madrid"), ("Italy", "Rome"))]  # fmt: skip
+    capitals = (("France", "Paris"), ("Spain", "Madrid"), ("Italy", "Rome"))
+    rows = [{"id": c, "country": c, "expected": capital} for c, capital in capitals]
     prd = write_project(tmp_path, text, rows, {"kw_app.py": app})
     result = asyncio.run(compare(prd, None, None, CompareOptions()))
     import kw_app
