@@ -63,6 +63,24 @@ async def _send_all(url: str, key: str) -> tuple[list[int], list[int], float]:
     return statuses[:100] + statuses[100 + len(POISON) :], poison, sum(c for _, c in answers)
 
 
+PUSHES = [
+    b'{"user": "Q: {question} \\ud800"}',
+    b'{"user": "Q: {question}", "params": {"x": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
+    b'{"user": "Q: {question}", "params": {"temperature": NaN}}',
+]
+
+
+async def _push_all(url: str, key: str) -> list[int]:
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    async with aiohttp.ClientSession(headers=headers) as s:
+        statuses = []
+        for body in PUSHES:
+            async with s.post(url + "/v1/admin/prompts/answer/versions", data=body) as r:
+                await r.read()
+                statuses.append(r.status)
+    return statuses
+
+
 def _stored(url: str) -> tuple[int, float]:
     async def go() -> tuple[int, float]:
         store = open_gateway_store(url)
@@ -80,14 +98,16 @@ def test_poison_bodies_are_400_and_every_other_trace_and_its_spend_is_kept(tmp_p
     with FakeOpenAIServer() as upstream:
         prd = write_prd(tmp_path, upstream.base_url, timeout_s=5.0)
         url = f"sqlite:///{tmp_path / 'gateway.db'}"
-        key = make_key(url, "app")
+        key, admin = make_key(url, "app"), make_key(url, "admin")
         with GatewayProcess(prd, url, env=env) as gw:
             health = json.loads(_get(gw.url + "/healthz"))
             assert health["json"] == name  # the backend under test really runs
             normal, poison, billed = asyncio.run(_send_all(gw.url, key))
+            pushes = asyncio.run(_push_all(gw.url, admin))
             log = gw.output()
     assert normal == [200] * NORMAL
     assert poison == [400] * len(POISON)
+    assert pushes == [400] * len(PUSHES)  # not 503: the store never sees them
     count, spent = _stored(url)
     assert count == NORMAL + len(POISON)  # the refused ones are traced too
     assert spent == pytest.approx(billed, rel=1e-9) and billed > 0  # no spend went missing
