@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import UserError
-from ..store.gateway import UnknownKeyError, new_api_key
+from ..store.gateway import UnknownKeyError, check_key_name, new_api_key
 from ._http import JSON_BACKEND, HTTPError, dumps, parse_json_object, read_body
 from ._openapi import openapi_document
 from ._store import FeedbackRecord, UnknownPromptError, UnknownTraceError
@@ -244,9 +244,7 @@ def _key(k: ApiKeyRecord) -> dict[str, Any]:
 
 def _key_name(d: dict[str, Any]) -> str:
     name = _str(d, "name", required=True) or ""
-    if len(name) > 200 or not name.isprintable():
-        raise HTTPError(400, "invalid_request", "`name` must be printable text of at most 200 "
-                        "characters", "name the key after the app or person using it")  # fmt: skip
+    check_key_name(name)  # the same rule as `gonogo keys create` (UserError → 400)
     return name
 
 
