@@ -1,4 +1,4 @@
-"""Reading the files users hand gonogo (PRDs, datasets) within bounds.
+"""User files: PRDs and datasets read within bounds, stores created owner-only.
 
 - :func:`read_bounded` reads a *regular* file of at most ``limit`` bytes: a path that is
   a FIFO (which would block forever), a device such as ``/dev/zero`` (which never ends) or
@@ -10,6 +10,9 @@
   located by line and column.
 - :func:`error_position` and :func:`deep_position` find where in a text a parser gave up,
   for the errors that carry no position of their own.
+- :func:`create_private` creates a store's file readable by its owner only (0600): the
+  run store, the response cache and the gateway store hold outputs, traces and key
+  hashes. SQLite gives the ``-wal`` and ``-shm`` files the database file's mode.
 """
 
 from __future__ import annotations
@@ -82,6 +85,15 @@ def _too_large(size: int, limit: int) -> tuple[str, str]:
         f"file is {size:,} bytes, more than the {limit:,} allowed",
         "split it, or trim what is not needed",
     )
+
+
+def create_private(path: str | Path) -> None:
+    """Create ``path`` as an empty file with mode 0600, unless it exists already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .._safejson import dumps
+from .._userfiles import create_private
 from ..errors import UserError
 
 _SCHEMA = (
@@ -38,6 +39,7 @@ class ResponseCache:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # model answers: owner-only (0600)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._safejson import dumps
+from .._userfiles import create_private
 from ..errors import RunError, UserError
 
 _MIGRATIONS: list[str] = [
@@ -73,6 +74,7 @@ class RunStore:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # outputs and errors: owner-only (0600)
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False
             )
@@ -83,6 +85,11 @@ class RunStore:
         except sqlite3.Error as e:
             raise UserError(
                 f"cannot open the run store {self.path}: {e}",
+                "check the path, or pass --store to use another file",
+            ) from None
+        except OSError as e:
+            raise UserError(
+                f"cannot create the run store {self.path}: {e.strerror}",
                 "check the path, or pass --store to use another file",
             ) from None
 
