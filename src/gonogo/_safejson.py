@@ -225,6 +225,29 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def json_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """What keeps parsed user data from being written as strict JSON, or None.
+
+    ``"depth"`` (nesting past ``max_depth``), ``"surrogate"`` (a lone surrogate in a string
+    or key) or ``"nonfinite"`` (NaN or infinity) — the first one found.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, str):
+            if not v.isascii() and _SURROGATE.search(v):
+                return "surrogate"
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                return "nonfinite"
+        elif isinstance(v, dict | list | tuple):
+            if d + 1 > max_depth:
+                return "depth"
+            items = [*v.keys(), *v.values()] if isinstance(v, dict) else v
+            stack.extend((c, d + 1) for c in items)
+    return None
+
+
 def depth_of(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deep ``value`` nests (a scalar is 0), counted no further than ``limit + 1``."""
     deepest = 0

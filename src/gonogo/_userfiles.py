@@ -53,19 +53,26 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
         raise FileProblem("this is a folder, not a file", "name the file itself") from None
     except OSError as e:
         raise FileProblem(f"cannot open it ({e.strerror})", "check its permissions") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise FileProblem(
+            f"not a regular file (a {_kind(st.st_mode)})",
+            "point at an ordinary file; copy the data into one if it comes from a pipe",
+        )
+    if st.st_size > limit:
+        os.close(fd)
+        raise FileProblem(*_too_large(st.st_size, limit))
+    chunks: list[bytes] = []
+    size = 0
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise FileProblem(
-                f"not a regular file (a {_kind(st.st_mode)})",
-                "point at an ordinary file; copy the data into one if it comes from a pipe",
-            )
-        if st.st_size > limit:
-            raise FileProblem(*_too_large(st.st_size, limit))
-        data = f.read(limit + 1)
-    if len(data) > limit:  # it grew while being read
-        raise FileProblem(*_too_large(len(data), limit))
-    return data
+        # in chunks: read(limit) would allocate the whole limit up front, whatever the size
+        while chunk := f.read(1 << 20):
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise FileProblem(*_too_large(size, limit))
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _kind(mode: int) -> str:

@@ -41,6 +41,9 @@ BIG = "7" * 5001
         ("i.yaml", "- q: ok\n- q: " + BIG + "\n", "i.yaml:2:6", "4,300 digits"),
         ("s.jsonl", '{"q": "ok"}\n{"q": "bad \\ud800"}\n', "s.jsonl:2", "lone surrogate"),
         ("s.yaml", '- q: ok\n- q: "bad \\ud800"\n', "s.yaml:2:", "invalid Unicode"),
+        ("n.jsonl", '{"q": "ok"}\n{"q": NaN}\n', "n.jsonl:2", "NaN or infinity"),
+        ("n.json", '[{"q": "ok"},\n {"q": 1e309}]', "n.json:2", "NaN or infinity"),
+        ("n.yaml", "- q: ok\n- q: .inf\n", "n.yaml:2", "NaN or infinity"),
         ("k.jsonl", '{"q": "a", "q": "b"}\n', "k.jsonl:1", "duplicate key 'q'"),
         ("k.json", '[{"q": "a", "metadata": {"x": 1, "x": 2}}]', "k.json:1", "duplicate key 'x'"),
         ("k.yaml", "- q: a\n  q: b\n", "k.yaml:2:3", "duplicate key 'q'"),
@@ -84,6 +87,11 @@ def test_a_device_or_fifo_is_refused_without_reading_it(tmp_path, target):
     else:
         link.symlink_to(target)  # reading it would never end
     refused(link, "golden.jsonl:", "not a regular file")
+
+
+def test_a_folder_named_as_the_dataset_is_refused(tmp_path):
+    (tmp_path / "golden.jsonl").mkdir()
+    refused(tmp_path / "golden.jsonl", "golden.jsonl:", "not a regular file (a folder)")
 
 
 def test_a_file_past_the_limit_is_refused(tmp_path, monkeypatch):

@@ -7,9 +7,9 @@ Malformed rows are reported together, each named by ``file:line``.
 
 Reading is bounded: only a regular file of at most :data:`MAX_DATASET_BYTES` is read,
 nesting past :data:`~gonogo._safejson.MAX_DEPTH` levels, integers too long to read,
-strings that are not valid Unicode (a lone surrogate escape), keys written twice in one
-object and YAML aliases that would expand past a million values are refused, each at its
-``file:line``.
+NaN and infinity, strings that are not valid Unicode (a lone surrogate escape), keys
+written twice in one object and YAML aliases that would expand past a million values are
+refused, each at its ``file:line``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .._safejson import MAX_DEPTH, depth_of, has_lone_surrogate
+from .._safejson import MAX_DEPTH, json_problem
 from .._userfiles import (
     FileProblem,
     YamlProblem,
@@ -138,16 +138,22 @@ def _file_error(shown: str, message: str, hint: str, *, line: int | None = None)
 
 
 def _row_problem(row: Any) -> tuple[str, str] | None:
-    """Why a parsed row cannot be a case: too deep, not Unicode, or a key written twice."""
-    if depth_of(row) > MAX_DEPTH:
+    """Why a parsed row cannot be a case: not strict JSON, or a key written twice."""
+    problem = json_problem(row)
+    if problem == "depth":
         return (
             f"the row nests deeper than {MAX_DEPTH} levels",
             "flatten the row: golden cases need only a few levels",
         )
-    if has_lone_surrogate(row):
+    if problem == "surrogate":
         return (
             "a string holds a lone surrogate (an escape such as \\ud800 without its pair)",
             "fix the escape, or write the character itself",
+        )
+    if problem == "nonfinite":
+        return (
+            "NaN or infinity is not a JSON value (reports could not record it)",
+            'write it as text ("NaN"), or leave the key out',
         )
     key = _duplicated_key(row)
     if key is not None:
