@@ -5,18 +5,21 @@ A real `gonogo serve` in front of a healthy fake upstream; schemathesis reads
 the feature endpoints, admin key for the admin API). Every answer must be a non-5xx
 status the document lists, with the documented content type, and — for JSON — a body
 that parses and matches the documented schema (errors: ``{"error": {"type",
-"message"}}``). Bounded: a fixed number of examples per operation, seeded.
+"message"}}``). Bounded: a fixed number of examples per operation, seeded. It runs twice:
+with orjson, and with orjson made unimportable, so the standard library's JSON code — what
+``pip install 'gonogo[gateway]'`` runs — is fuzzed too (``/healthz`` says which ran).
 """
 
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from gateway_ops_kit import GatewayProcess, make_key, write_prd
+from gateway_ops_kit import GatewayProcess, make_key, without_orjson, write_prd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -40,14 +43,17 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fuzz_gateway(tmp_path_factory) -> Iterator[dict[str, str]]:
+@pytest.fixture(scope="module", params=["orjson", "json"])
+def fuzz_gateway(request, tmp_path_factory) -> Iterator[dict[str, str]]:
     root = tmp_path_factory.mktemp("fuzz")
+    env = without_orjson(root / "no-orjson") if request.param == "json" else {}
     with FakeOpenAIServer() as upstream:
         prd = write_prd(root, upstream.base_url, timeout_s=5.0)
         url = f"sqlite:///{root / 'gateway.db'}"
         keys = {"app": make_key(url, "app"), "admin": make_key(url, "admin")}
-        with GatewayProcess(prd, url) as gw:
+        with GatewayProcess(prd, url, env=env) as gw:
+            with urllib.request.urlopen(gw.url + "/healthz", timeout=5) as r:
+                assert json.loads(r.read())["json"] == request.param  # the backend under test
             yield {"url": gw.url, **keys}
 
 
