@@ -24,6 +24,7 @@ is written exactly as ``json.dumps`` would write it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -60,23 +61,24 @@ def dumps(
     ``redact_secrets=False`` keeps known secrets: for requests sent to a provider, which
     must carry the case as it is.
     """
-    separators = (",", ":") if compact else None
-    options: dict[str, Any] = {
-        "ensure_ascii": False,
-        "allow_nan": False,
-        "indent": indent,
-        "sort_keys": sort_keys,
-        "separators": separators,
-    }
+    encoder = _encoder(indent, sort_keys, compact)
     try:
-        text = json.dumps(value, **options)
+        text = encoder.encode(value)
         if (not text.isascii() and _SURROGATE.search(text)) or (no_nul and "\\u0000" in text):
-            text = json.dumps(json_safe(value, no_nul=no_nul), **options)
+            text = encoder.encode(json_safe(value, no_nul=no_nul))
     except (ValueError, TypeError, RecursionError):
-        text = json.dumps(json_safe(value, no_nul=no_nul, nan_as_null=nan_as_null), **options)
+        text = encoder.encode(json_safe(value, no_nul=no_nul, nan_as_null=nan_as_null))
     if one_line and not text.isascii():
         text = text.translate(_LINE_ENDS)
     return redact(text) if redact_secrets else text
+
+
+@functools.lru_cache(maxsize=16)
+def _encoder(indent: int | None, sort_keys: bool, compact: bool) -> json.JSONEncoder:
+    # one encoder per option set: json.dumps(**options) would build one per call
+    separators = (",", ":") if compact else None
+    return json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=indent,
+                            sort_keys=sort_keys, separators=separators)  # fmt: skip
 
 
 def json_safe(
@@ -190,6 +192,7 @@ def _finite(text: str) -> float:
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_STRICT = json.JSONDecoder(parse_constant=_constant, parse_float=_finite)
 
 
 def strict_loads(data: bytes | str) -> Any:
@@ -200,7 +203,8 @@ def strict_loads(data: bytes | str) -> Any:
     runs out (``RecursionError``); each of these raises :class:`StrictJSONError` here.
     """
     try:
-        value = json.loads(data, parse_constant=_constant, parse_float=_finite)
+        text = data if isinstance(data, str) else data.decode("utf-8")  # as orjson: UTF-8 only
+        value = _STRICT.decode(text)
     except RecursionError:
         raise StrictJSONError("the JSON is nested too deeply") from None
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
