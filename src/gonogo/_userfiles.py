@@ -20,10 +20,19 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from ._safejson import MAX_DEPTH
+
+try:  # the C loader is ~10x faster; same behaviour
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_YAML_NODES = 1_000_000
 _UNSUPPORTED_TAGS = {
@@ -111,6 +120,39 @@ class YamlProblem(Exception):
     hint: str
     line: int
     col: int
+
+
+def load_yaml(
+    text: str, *, duplicates: bool = False, inspect: Callable[[yaml.Node], None] | None = None
+) -> tuple[yaml.Node | None, Any]:
+    """One YAML document as ``(node, data)``: composed, checked, then constructed.
+
+    Between composing and constructing, :func:`check_yaml_nodes` runs (``duplicates``
+    passed on) and then ``inspect`` sees the node graph (e.g. to record positions). Raises
+    ``yaml.YAMLError`` for malformed YAML and :class:`YamlProblem` for YAML that parses but
+    is refused, nesting too deep to read and integers past 4,300 digits included.
+    """
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            line, col = deep_position(text, MAX_DEPTH)
+            hint = "flatten it: a few levels are enough"
+            raise YamlProblem("the YAML is nested too deeply to read", hint, line, col) from None
+        if node is None:
+            return None, None
+        check_yaml_nodes(node, duplicates=duplicates)
+        if inspect is not None:
+            inspect(node)
+        try:
+            return node, loader.construct_document(node)
+        except ValueError:  # an integer past 4,300 digits
+            line, col = long_int_position(text) or (1, 1)
+            raise YamlProblem("an integer longer than 4,300 digits", "quote such a number",
+                              line, col) from None  # fmt: skip
+    finally:
+        loader.dispose()
 
 
 def check_yaml_nodes(root: yaml.Node, *, duplicates: bool = False) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import textwrap
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from gonogo.testing import FakeOpenAIServer
-from gonogo_testkit import write_project
+from gonogo_testkit import raw_http_server, write_project
 
 APP = textwrap.dedent("""
     def answer(question):
@@ -70,37 +68,21 @@ def test_unserialisable_answers_from_a_callable(tmp_path, cli):
     assert r.returncode == 2 and "nothing to resume" in r.stderr
 
 
-class _Raw(BaseHTTPRequestHandler):
-    BODIES = {
-        "surrogate": b'{"output": "x \\ud800 y"}',
-        "nan": b'{"output": NaN}',
-        "inf": b'{"output": {"v": Infinity, "w": [-Infinity]}}',
-        "big": b'{"output": ' + b"7" * 4000 + b"}",
-        "deep": b'{"output": ' + b"[" * 3000 + b"]" * 3000 + b"}",
-        "raises": b'{"nothing": 1}',
-        "ok": b'{"output": "fine"}',
-    }
-
-    def do_POST(self):  # noqa: N802
-        question = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["question"]
-        body = self.BODIES[question]
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+BODIES = {
+    "surrogate": b'{"output": "x \\ud800 y"}',
+    "nan": b'{"output": NaN}',
+    "inf": b'{"output": {"v": Infinity, "w": [-Infinity]}}',
+    "big": b'{"output": ' + b"7" * 4000 + b"}",
+    "deep": b'{"output": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+    "raises": b'{"nothing": 1}',
+    "ok": b'{"output": "fine"}',
+}
 
 
 @pytest.fixture
 def raw_server():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Raw)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}/answer"
-    srv.shutdown()
-    srv.server_close()
+    with raw_http_server(lambda headers, body: (200, BODIES[json.loads(body)["question"]])) as url:
+        yield url + "/answer"
 
 
 def test_unserialisable_bodies_from_an_http_target(tmp_path, cli, raw_server):

@@ -4,42 +4,26 @@ from __future__ import annotations
 
 import json
 import textwrap
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from gonogo import _redact
 from gonogo.gateway._http import HTTPError
-from gonogo_testkit import write_project
+from gonogo_testkit import raw_http_server, write_project
 
 SECRET = "sk-live-ECHOED-0123456789abcdefghij"
 
 
-class _Echo(BaseHTTPRequestHandler):
+def _echo(headers, body):
     """An OpenAI-compatible endpoint that refuses every request, quoting the key it got."""
-
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers["Content-Length"]))
-        key = self.headers["Authorization"].removeprefix("Bearer ")
-        body = json.dumps({"error": {"message": f"Incorrect API key provided: {key}"}}).encode()
-        self.send_response(400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    key = headers["Authorization"].removeprefix("Bearer ")
+    return 400, json.dumps({"error": {"message": f"Incorrect API key provided: {key}"}}).encode()
 
 
 @pytest.fixture
 def echo_server():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}/v1"
-    srv.shutdown()
-    srv.server_close()
+    with raw_http_server(_echo) as url:
+        yield url + "/v1"
 
 
 def test_an_echoed_key_reaches_no_file_and_no_output(tmp_path, cli, echo_server):

@@ -5,15 +5,13 @@ from spec_helpers import VALID, load
 
 from gonogo.spec import render_markdown
 
-LINKS = (
-    VALID.replace(
-        "owner: pm@example.com",
-        'owner: "[click me](javascript:alert(1))"\nproblem: "![pixel](https://tracker.example/p.png)'
-        ' and [ref][r]\\n\\n[r]: javascript:alert(2)"',
-    ).replace(
-        "    what: States something the help centre does not say\n",
-        '    what: "[docs](https://evil.example) ![x](https://tracker.example/y.png)"\n',
-    )
+LINKS = VALID.replace(
+    "owner: pm@example.com",
+    'owner: "[click me](javascript:alert(1))"\nproblem: "![pixel](https://tracker.example/p.png)'
+    ' and [ref][r]\\n\\n[r]: javascript:alert(2)"',
+).replace(
+    "    what: States something the help centre does not say\n",
+    '    what: "[docs](https://evil.example) ![x](https://tracker.example/y.png)"\n',
 )
 
 

@@ -27,19 +27,14 @@ from .._safejson import MAX_DEPTH, json_problem
 from .._userfiles import (
     FileProblem,
     YamlProblem,
-    check_yaml_nodes,
     deep_position,
     error_position,
+    load_yaml,
     long_int_position,
     read_bounded,
 )
 from ..errors import ConfigIssue, DatasetError
 from ._case import Case, Dataset
-
-try:  # the C loader is ~10x faster; same behaviour
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 MAX_DATASET_BYTES = 256 * 1024 * 1024
 
@@ -258,7 +253,7 @@ def _read_json(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
 
 def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:
     try:
-        node, data = _compose_yaml(text)
+        node, data = load_yaml(text, duplicates=True)
     except YamlProblem as e:
         return [], [ConfigIssue(shown, e.line, e.col, "", e.message, e.hint)]
     except yaml.YAMLError as e:
@@ -273,7 +268,7 @@ def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
             "fix the YAML syntax at this position",
         )
         return [], [issue]
-    if isinstance(data, dict) and isinstance(data.get("cases"), list):
+    if isinstance(data, dict) and isinstance(data.get("cases"), list) and node is not None:
         data = data["cases"]
         node = next(v for k, v in node.value if k.value == "cases")
     if not isinstance(data, list) or node is None:
@@ -289,35 +284,6 @@ def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
         ]
     lines = [n.start_mark.line + 1 for n in node.value]
     return list(zip(lines, data, strict=True)), []
-
-
-def _compose_yaml(text: str) -> tuple[Any, Any]:
-    """The document's node and its data; aliases, tags and keys checked in between."""
-    loader = _YamlLoader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            line, col = deep_position(text, MAX_DEPTH)
-            raise YamlProblem(
-                "the YAML is nested too deeply to read",
-                "flatten the data: golden cases need only a few levels",
-                line,
-                col,
-            ) from None
-        if node is None:
-            return None, None
-        check_yaml_nodes(node, duplicates=True)
-        try:
-            data = loader.construct_document(node)
-        except ValueError:  # an integer past 4,300 digits
-            line, col = long_int_position(text) or (1, 1)
-            raise YamlProblem(
-                "an integer longer than 4,300 digits", "quote such a number", line, col
-            ) from None
-        return node, data
-    finally:
-        loader.dispose()
 
 
 def _read_csv(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:

@@ -12,20 +12,8 @@ from typing import Any
 
 import yaml
 
-from .._safejson import MAX_DEPTH
-from .._userfiles import (
-    YamlProblem,
-    check_yaml_nodes,
-    deep_position,
-    error_position,
-    long_int_position,
-)
+from .._userfiles import error_position, load_yaml
 from ..errors import ConfigIssue
-
-try:  # the C loader is ~10x faster; same behaviour
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 KeyPath = tuple[str | int, ...]
 
@@ -73,29 +61,14 @@ def parse_yaml(text: str, file: str) -> ParsedYaml:
     expanding past a million values, an alias inside its own anchor, ``!!binary`` and
     the like, nesting too deep to read, an integer past 4,300 digits.
     """
-    loader = _Loader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            line, col = deep_position(text, MAX_DEPTH)
-            raise YamlProblem("the YAML is nested too deeply to read",
-                              "flatten this part of the document", line, col) from None  # fmt: skip
-        positions: dict[KeyPath, Position] = {}
-        issues: list[ConfigIssue] = []
-        if node is None:
-            return ParsedYaml(None, positions, issues)
-        check_yaml_nodes(node)
+    positions: dict[KeyPath, Position] = {}
+    issues: list[ConfigIssue] = []
+
+    def walk(node: yaml.Node) -> None:
         positions[()] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
         _walk(node, (), positions, issues, file, set())
-        try:
-            data = loader.construct_document(node)
-        except ValueError:  # an integer past 4,300 digits
-            line, col = long_int_position(text) or (1, 1)
-            raise YamlProblem("an integer longer than 4,300 digits", "quote such a number",
-                              line, col) from None  # fmt: skip
-    finally:
-        loader.dispose()
+
+    _, data = load_yaml(text, inspect=walk)
     return ParsedYaml(data, positions, issues)
 
 
