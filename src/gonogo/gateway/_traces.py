@@ -111,7 +111,11 @@ class TraceWriter:
         if len(traces) == 1:
             self.errors += 1
             return [False]
-        return await self._split(traces)
+        written = await self._split(traces)
+        lost = written.count(False)
+        log.warning("batch of %d trace(s) split after 3 failed writes: %d written, %d lost",
+                    len(traces), len(traces) - lost, lost)  # fmt: skip
+        return written
 
     async def _split(self, traces: list[TraceRecord]) -> list[bool]:
         # Bisect once the batch failed three times: each half in its own transaction, no
@@ -135,8 +139,8 @@ class TraceWriter:
         except asyncio.CancelledError:
             raise
         except Exception as e:
-            if attempt is None:
-                log.warning("writing %d trace(s) failed: %s", len(traces), e)
+            if attempt is None:  # a half of a split batch: summed up by _commit
+                log.debug("writing %d trace(s) failed: %s", len(traces), e)
             else:
                 log.warning("writing %d trace(s) failed (try %d of 3): %s",
                             len(traces), attempt + 1, e)  # fmt: skip
