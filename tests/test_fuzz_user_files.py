@@ -25,6 +25,7 @@ import json
 import os
 import random
 import re
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -45,7 +46,7 @@ PRD = """\
 feature: fuzz target
 owner: qa@example.com
 eval_plan:
-  target: app:answer
+  target: fuzz_app:answer
   datasets:
     - {name: golden, path: DATASET}
   scorers:
@@ -233,7 +234,7 @@ def _file_mutation(rng: random.Random, path: Path) -> str:
 def build_project(rng: random.Random, root: Path) -> str:
     """Write one mutated project under ``root``; returns what was done (for messages)."""
     root.mkdir(parents=True)
-    (root / "app.py").write_text(APP)
+    (root / "fuzz_app.py").write_text(APP)
     fmt = rng.choice(["jsonl", "json", "yaml", "csv"])
     dataset = root / f"golden.{fmt}"
     prd = root / "gonogo.yaml"
@@ -287,7 +288,16 @@ def _located(stderr: str, names: tuple[str, ...]) -> bool:
     return any(n in stderr for n in names) and any(u in stderr for u in unreadable)
 
 
-def test_broken_prds_and_datasets_never_crash(tmp_path):
+@pytest.fixture
+def isolated_imports():
+    """Each eval puts its project on sys.path and imports fuzz_app: undone afterwards."""
+    path = list(sys.path)
+    yield
+    sys.path[:] = path
+    sys.modules.pop("fuzz_app", None)
+
+
+def test_broken_prds_and_datasets_never_crash(tmp_path, isolated_imports):
     rng = random.Random(SEED)
     outcomes: dict[str, int] = {}
     failures: list[str] = []

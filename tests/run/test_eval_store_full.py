@@ -29,7 +29,7 @@ APP = textwrap.dedent("""
 PRD = textwrap.dedent("""
     feature: disk full
     eval_plan:
-      target: app:answer
+      target: disk_full_app:answer
       concurrency: 4
       datasets: [{name: golden, path: data/golden.jsonl}]
       scorers: [{id: fine, kind: contains_any, values: ["fine"]}]
@@ -51,11 +51,15 @@ class FullDisk(RunStore):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     prd = write_project(
-        tmp_path, PRD, [{"id": f"c{i}", "question": f"q{i}"} for i in range(N)], {"app.py": APP}
+        tmp_path,
+        PRD,
+        [{"id": f"c{i}", "question": f"q{i}"} for i in range(N)],
+        {"disk_full_app.py": APP},
     )
     monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("disk_full_app", None)
     yield prd
-    sys.modules.pop("app", None)
+    sys.modules.pop("disk_full_app", None)
 
 
 def test_the_run_stops_at_the_first_failed_write_and_resume_redoes_only_what_was_lost(
@@ -66,7 +70,7 @@ def test_the_run_stops_at_the_first_failed_write_and_resume_redoes_only_what_was
         asyncio.run(evaluate(project, EvalOptions()))
     assert "cannot write to the run store" in str(e.value) and "full" in str(e.value)
     assert "--resume" in str(e.value)
-    calls = len(sys.modules["app"].CALLS)
+    calls = len(sys.modules["disk_full_app"].CALLS)
     assert calls < 100  # stopped at once, not after every case (N = 400)
 
     store = RunStore(project.parent / ".gonogo" / "runs.sqlite")
@@ -80,7 +84,9 @@ def test_the_run_stops_at_the_first_failed_write_and_resume_redoes_only_what_was
     monkeypatch.setattr(_evaluate, "RunStore", RunStore)  # space freed
     result = asyncio.run(evaluate(project, EvalOptions(resume=True)))
     assert result.verdict == "GO" and result.resumed == kept
-    assert len(sys.modules["app"].CALLS) == calls + (N - kept)  # each lost call made again once
+    assert len(sys.modules["disk_full_app"].CALLS) == calls + (
+        N - kept
+    )  # each lost call made again once
 
 
 def test_the_cli_prints_one_error_and_exits_3(project, monkeypatch, capsys):
