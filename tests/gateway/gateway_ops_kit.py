@@ -84,16 +84,6 @@ def make_key(store_url: str, role: str = "app") -> str:
     return asyncio.run(add())
 
 
-def without_orjson(folder: Path) -> dict[str, str]:
-    """Environment for a subprocess in which ``import orjson`` fails, as on a machine where
-    only ``gonogo[gateway]`` is installed: the gateway then really runs its standard-library
-    JSON code (``/healthz`` says which backend it uses)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "orjson.py").write_text('raise ImportError("orjson is blocked for this test")\n')
-    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
-    return {"PYTHONPATH": path}
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,12 +99,9 @@ class GatewayProcess:
     """``gonogo serve PRD --port P --store URL`` as a subprocess; ``url`` once healthy."""
 
     def __init__(
-        self, prd: Path, store_url: str, *, port: int | None = None, extra: list[str] = (),
-        env: dict[str, str] | None = None, nofile: tuple[int, int] | None = None,
-    ) -> None:  # fmt: skip
+        self, prd: Path, store_url: str, *, port: int | None = None, extra: list[str] = ()
+    ) -> None:
         self.prd, self.store_url = prd, store_url
-        self.env = dict(env or {})
-        self.nofile = nofile  # (soft, hard) open-file limit of the process
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra = list(extra)
@@ -125,10 +112,9 @@ class GatewayProcess:
         cmd = [GONOGO, "serve", str(self.prd), "--host", "127.0.0.1", "--port", str(self.port),
                "--store", self.store_url, *self.extra]  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
-        env.update(self.env)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                         preexec_fn=self._preexec)  # fmt: skip
+                                         preexec_fn=_die_with_parent)  # fmt: skip
         deadline = time.monotonic() + timeout_s
         while True:
             if self.proc.poll() is not None:
@@ -143,13 +129,6 @@ class GatewayProcess:
                 self.stop()
                 raise RuntimeError(f"gonogo serve not healthy in {timeout_s}s: {self.output()}")
             time.sleep(0.1)
-
-    def _preexec(self) -> None:
-        _die_with_parent()
-        if self.nofile is not None:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
 
     def output(self) -> str:
         try:

@@ -12,6 +12,7 @@ with orjson, and with orjson made unimportable, so the standard library's JSON c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from gateway_ops_kit import GatewayProcess, make_key, without_orjson, write_prd
+from gateway_ops_kit import GatewayProcess, make_key, write_prd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -29,6 +30,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from serve_env_kit import without_orjson
 
 from gonogo.testing import FakeOpenAIServer
 
@@ -46,15 +48,21 @@ CHECKS = [
 @pytest.fixture(scope="module", params=["orjson", "json"])
 def fuzz_gateway(request, tmp_path_factory) -> Iterator[dict[str, str]]:
     root = tmp_path_factory.mktemp("fuzz")
-    env = without_orjson(root / "no-orjson") if request.param == "json" else {}
     with FakeOpenAIServer() as upstream:
         prd = write_prd(root, upstream.base_url, timeout_s=5.0)
         url = f"sqlite:///{root / 'gateway.db'}"
         keys = {"app": make_key(url, "app"), "admin": make_key(url, "admin")}
-        with GatewayProcess(prd, url, env=env) as gw:
+        gw = GatewayProcess(prd, url)
+        with contextlib.ExitStack() as stack:
+            if request.param == "json":
+                stack.enter_context(without_orjson(root / "no-orjson"))
+            gw.start()
+        try:
             with urllib.request.urlopen(gw.url + "/healthz", timeout=5) as r:
                 assert json.loads(r.read())["json"] == request.param  # the backend under test
             yield {"url": gw.url, **keys}
+        finally:
+            gw.stop()
 
 
 @pytest.fixture(scope="module")

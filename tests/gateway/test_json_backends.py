@@ -9,7 +9,8 @@ import json
 
 import aiohttp
 import pytest
-from gateway_ops_kit import GatewayProcess, make_key, without_orjson, write_prd
+from gateway_ops_kit import make_key, write_prd
+from serve_env_kit import GatewayProcess, without_orjson
 
 from gonogo.store.gateway import open_gateway_store
 from gonogo.testing import FakeOpenAIServer
@@ -31,9 +32,12 @@ POISON = [
 
 
 @pytest.fixture(params=["orjson", "json"])
-def backend_env(request, tmp_path):
-    env = without_orjson(tmp_path / "no-orjson") if request.param == "json" else {}
-    return request.param, env
+def backend(request, tmp_path):
+    if request.param == "json":
+        with without_orjson(tmp_path / "no-orjson"):
+            yield request.param
+    else:
+        yield request.param
 
 
 async def _send_all(url: str, key: str) -> tuple[list[int], list[int], float]:
@@ -93,13 +97,13 @@ def _stored(url: str) -> tuple[int, float]:
     return asyncio.run(go())
 
 
-def test_poison_bodies_are_400_and_every_other_trace_and_its_spend_is_kept(tmp_path, backend_env):
-    name, env = backend_env
+def test_poison_bodies_are_400_and_every_other_trace_and_its_spend_is_kept(tmp_path, backend):
+    name = backend  # the fixture keeps orjson from the server for "json"
     with FakeOpenAIServer() as upstream:
         prd = write_prd(tmp_path, upstream.base_url, timeout_s=5.0)
         url = f"sqlite:///{tmp_path / 'gateway.db'}"
         key, admin = make_key(url, "app"), make_key(url, "admin")
-        with GatewayProcess(prd, url, env=env) as gw:
+        with GatewayProcess(prd, url) as gw:
             health = json.loads(_get(gw.url + "/healthz"))
             assert health["json"] == name  # the backend under test really runs
             normal, poison, billed = asyncio.run(_send_all(gw.url, key))

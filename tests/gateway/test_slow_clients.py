@@ -8,7 +8,8 @@ import urllib.request
 
 import pytest
 from gateway_kit import gateway, upstream
-from gateway_ops_kit import GatewayProcess, write_prd
+from gateway_ops_kit import write_prd
+from serve_env_kit import GatewayProcess, open_file_limit
 
 from gonogo.testing import FakeOpenAIServer
 
@@ -79,23 +80,26 @@ def test_an_announced_body_past_the_limit_is_413_at_once(tmp_path):
 
 @pytest.mark.slow
 def test_a_thousand_idle_sockets_do_not_starve_healthz(tmp_path):
-    # the process starts with a soft limit of 256 open files (hard 4096): the gateway lifts
-    # it; and sockets that never send a request are closed after --read-timeout
+    # the server starts with a soft limit of 256 open files: the gateway lifts it to the hard
+    # limit; and sockets that never send a request are closed after --read-timeout
     with FakeOpenAIServer() as up:
         prd = write_prd(tmp_path, up.base_url)
         url = f"sqlite:///{tmp_path / 'gateway.db'}"
-        gw = GatewayProcess(prd, url, nofile=(256, 4096), extra=["--read-timeout", "2"])
-        with gw:
-            socks = [_connect(gw.url) for _ in range(1000)]
-            try:
-                for _ in range(3):
-                    with urllib.request.urlopen(gw.url + "/healthz", timeout=5) as r:
-                        assert r.status == 200
-                time.sleep(3)
-                closed = sum(1 for s in socks if _read_all(s, 0.5).startswith(b"HTTP/1.1 408"))
-            finally:
-                for s in socks:
-                    s.close()
+        gw = GatewayProcess(prd, url, extra=["--read-timeout", "2"])
+        with open_file_limit(256):
+            gw.start()
+        socks = []
+        try:
+            socks += [_connect(gw.url) for _ in range(1000)]
+            for _ in range(3):
+                with urllib.request.urlopen(gw.url + "/healthz", timeout=5) as r:
+                    assert r.status == 200
+            time.sleep(3)
+            closed = sum(1 for s in socks if _read_all(s, 0.5).startswith(b"HTTP/1.1 408"))
             log = gw.output()
+        finally:
+            for s in socks:
+                s.close()
+            gw.stop()
     assert closed == len(socks)
     assert "Traceback" not in log and "Too many open files" not in log, log
