@@ -18,6 +18,7 @@ for script in (
     "bench_gateway.py",
     "bench_gateway_drill.py",
     "bench_store_traces.py",
+    "bench_json_safety.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

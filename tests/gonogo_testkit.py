@@ -4,6 +4,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +36,31 @@ def write_project(root: Path, prd: str, cases: list[dict], extra: dict[str, str]
     for name, text in (extra or {}).items():
         (root / name).write_text(text)
     return root / "gonogo.yaml"
+
+
+@contextmanager
+def raw_http_server(answer):
+    """A real HTTP server on loopback whose every POST is answered by ``answer(headers,
+    body) -> (status, body bytes)`` as JSON; yields its base URL. For endpoints that must
+    send what no well-behaved server would (NaN, lone surrogates, an echoed API key)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, data = answer(self.headers, body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -5,12 +5,16 @@ A real `gonogo serve` in front of a healthy fake upstream; schemathesis reads
 the feature endpoints, admin key for the admin API). Every answer must be a non-5xx
 status the document lists, with the documented content type, and — for JSON — a body
 that parses and matches the documented schema (errors: ``{"error": {"type",
-"message"}}``). Bounded: a fixed number of examples per operation, seeded.
+"message"}}``). Bounded: a fixed number of examples per operation, seeded. It runs twice:
+with orjson, and with orjson made unimportable, so the standard library's JSON code — what
+``pip install 'gonogo[gateway]'`` runs — is fuzzed too (``/healthz`` says which ran).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +30,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from serve_env_kit import without_orjson
 
 from gonogo.testing import FakeOpenAIServer, GatewayProcess
 
@@ -40,15 +45,24 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fuzz_gateway(tmp_path_factory) -> Iterator[dict[str, str]]:
+@pytest.fixture(scope="module", params=["orjson", "json"])
+def fuzz_gateway(request, tmp_path_factory) -> Iterator[dict[str, str]]:
     root = tmp_path_factory.mktemp("fuzz")
     with FakeOpenAIServer() as upstream:
         prd = write_prd(root, upstream.base_url, timeout_s=5.0)
         url = f"sqlite:///{root / 'gateway.db'}"
         keys = {"app": make_key(url, "app"), "admin": make_key(url, "admin")}
-        with GatewayProcess(prd, url) as gw:
+        gw = GatewayProcess(prd, url)
+        with contextlib.ExitStack() as stack:
+            if request.param == "json":
+                stack.enter_context(without_orjson(root / "no-orjson"))
+            gw.start()
+        try:
+            with urllib.request.urlopen(gw.url + "/healthz", timeout=5) as r:
+                assert json.loads(r.read())["json"] == request.param  # the backend under test
             yield {"url": gw.url, **keys}
+        finally:
+            gw.stop()
 
 
 @pytest.fixture(scope="module")

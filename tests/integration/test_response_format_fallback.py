@@ -9,13 +9,12 @@ model (they are not ``llm`` tests): the replica answers with the real server's e
 
 import asyncio
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from gonogo.errors import ProviderError
 from gonogo.models import ModelClient, OpenAICompatibleProvider
+from gonogo_testkit import raw_http_server
 
 LLAMA_CPP_REJECTION = (
     "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', "
@@ -32,52 +31,33 @@ SCHEMA = {
 }
 
 
-class LlamaCppReplica(ThreadingHTTPServer):
+class LlamaCppReplica:
     """Rejects json_schema as llama-cpp-python does; answers anything else."""
 
-    daemon_threads = True
-
     def __init__(self, *, message: str = LLAMA_CPP_REJECTION, status: int = 500) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.message, self.status = message, status
         self.received: list[dict] = []
-        self.base_url = f"http://127.0.0.1:{self.server_address[1]}/v1"
+        self._server = raw_http_server(self._answer)
+        self.base_url = ""
 
     def __enter__(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        self.base_url = self._server.__enter__() + "/v1"
         return self
 
     def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
+        self._server.__exit__(*exc)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.received.append(body)
+    def _answer(self, headers, raw: bytes) -> tuple[int, bytes]:
+        body = json.loads(raw)
+        self.received.append(body)
         if (body.get("response_format") or {}).get("type") == "json_schema":
-            error = {"message": self.server.message, "type": "internal_server_error"}
-            self._send(self.server.status, {"error": error})
-            return
+            error = {"message": self.message, "type": "internal_server_error"}
+            return self.status, json.dumps({"error": error}).encode()
         content = json.dumps({"reasoning": "ok", "score": 3})
         choice = {"index": 0, "message": {"role": "assistant", "content": content}}
         usage = {"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14}
-        self._send(200, {"model": "m", "choices": [{**choice, "finish_reason": "stop"}],
-                         "usage": usage})  # fmt: skip
-
-    def _send(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        answer = {"model": "m", "choices": [{**choice, "finish_reason": "stop"}], "usage": usage}
+        return 200, json.dumps(answer).encode()
 
 
 def run(server, *, schema=SCHEMA, calls=2):

@@ -214,3 +214,46 @@ def test_concurrent_batches_from_many_tasks(store_url):
         return await s.count_traces()
 
     assert run_with(store_url, body) == 500
+
+
+def test_hostile_values_are_stored_on_every_backend(store_url):
+    # what a stdlib-json gateway or an upstream may hand the store: nothing may fail a batch
+    hostile = trace(
+        output="answer \ud800 with a NUL \x00 inside",
+        error="boom \udfff",
+        inputs={"messages": [{"role": "user", "content": "hi \ud800\x00"}], "n": float("nan")},
+        params={"top_p": float("inf"), "big": 10**5000},
+        contexts=["ctx \x00"],
+    )
+    normal = trace()
+
+    async def body(s):
+        await s.write_traces([normal, hostile])
+        return await s.get_trace(hostile.id), await s.count_traces()
+
+    got, count = run_with(store_url, body)
+    assert count == 2
+    assert got.output == "answer \ufffd with a NUL \ufffd inside" and got.error == "boom \ufffd"
+    assert got.inputs == {"messages": [{"role": "user", "content": "hi \ufffd\ufffd"}], "n": None}
+    assert got.params == {"top_p": None, "big": "<integer of 5001 digits>"}
+    assert got.contexts == ["ctx \ufffd"]
+
+
+def test_exported_traces_stay_one_row_a_line_and_load_back(tmp_path):
+    # a production request whose text holds Unicode line separators (M4)
+    from gonogo.data import load_dataset
+    from gonogo.store.gateway import export_traces
+
+    text = "first\u2028second\u2029third\x85fourth"
+    t = trace(inputs={"messages": [{"role": "user", "content": text}]}, output=text)
+    out = tmp_path / "golden.jsonl"
+
+    async def body(s):
+        await s.write_traces([t, trace()])
+        return await export_traces(s, out)
+
+    assert run_with(f"sqlite:///{tmp_path / 'g.db'}", body) == 2
+    raw = out.read_text(encoding="utf-8")
+    assert len(raw.splitlines()) == 2 and "\u2028" not in raw  # escaped, not raw
+    cases = load_dataset(out).cases
+    assert cases[0].inputs == {"input": text} and cases[0].metadata["output"] == text

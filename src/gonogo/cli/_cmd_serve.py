@@ -50,6 +50,16 @@ import click
     help="Larger request bodies get HTTP 413.",
 )
 @click.option(
+    "--read-timeout",
+    "read_timeout_s",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="A request must arrive whole (headers and body) within this; slower clients "
+    "get HTTP 408 or are disconnected.",
+)
+@click.option(
     "--otel",
     is_flag=True,
     help="Export a span per request (OpenTelemetry GenAI conventions); needs "
@@ -61,7 +71,8 @@ import click
 @click.option("-v", "--verbose", is_flag=True, help="Log every request's errors and retries.")
 def serve(
     prd: Path, host: str, port: int, store: str | None, redis: str | None, workers: int,
-    poll_s: float, max_body_bytes: int, otel: bool, no_seed: bool, verbose: bool,
+    poll_s: float, max_body_bytes: int, read_timeout_s: float, otel: bool, no_seed: bool,
+    verbose: bool,
 ) -> None:  # fmt: skip
     """Serve the PRD's feature behind guardrails: an OpenAI-compatible gateway.
 
@@ -98,7 +109,8 @@ def serve(
     admin_key = os.environ.get("GONOGO_ADMIN_KEY") or None
     settings = GatewaySettings(
         store_url=store, redis_url=redis, admin_key=admin_key, poll_s=poll_s,
-        max_body_bytes=max_body_bytes, otel=otel, seed_prompt=not no_seed,
+        max_body_bytes=max_body_bytes, read_timeout_s=read_timeout_s, otel=otel,
+        seed_prompt=not no_seed,
     )  # fmt: skip
 
     def ready(url: str) -> None:

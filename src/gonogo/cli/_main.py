@@ -111,6 +111,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; user mistakes print one clear message and exit 2, never a traceback."""
+    from .._redact import redact
     from ..errors import GonogoError
 
     try:
@@ -124,7 +125,8 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("aborted", err=True)
         sys.exit(130)
     except GonogoError as e:
-        click.echo(f"error: {e}" if "\n" not in str(e) else str(e), err=True)
+        text = redact(str(e))  # an upstream may have echoed a key into the message
+        click.echo(f"error: {text}" if "\n" not in text else text, err=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

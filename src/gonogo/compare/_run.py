@@ -92,6 +92,7 @@ def adapt_suite(
     if args:
         if isinstance(suite.target, CallableTarget):
             _check_callable_accepts(suite.target, args)
+            suite.target.extra_kwargs = dict(args)  # keyword arguments, `case` or not
         suite.target = ArgsTarget(suite.target, args)
     if limit is not None:
         suite.cases = suite.cases[:limit]

@@ -4,18 +4,39 @@ Row format: ``id`` (optional), ``expected``, ``tags``, ``contexts`` and ``metada
 reserved; ``input`` (a string or an object of template variables) if present,
 otherwise every other key is a template variable (``question: ...``).
 Malformed rows are reported together, each named by ``file:line``.
+
+Reading is bounded: only a regular file of at most :data:`MAX_DATASET_BYTES` is read,
+nesting past :data:`~gonogo._safejson.MAX_DEPTH` levels, integers too long to read,
+NaN and infinity, strings that are not valid Unicode (a lone surrogate escape), keys
+written twice in one object and YAML aliases that would expand past a million values are
+refused, each at its ``file:line``.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from .._safejson import MAX_DEPTH, json_problem
+from .._userfiles import (
+    FileProblem,
+    YamlProblem,
+    deep_position,
+    error_position,
+    load_yaml,
+    long_int_position,
+    read_bounded,
+)
 from ..errors import ConfigIssue, DatasetError
 from ._case import Case, Dataset
+
+MAX_DATASET_BYTES = 256 * 1024 * 1024
 
 RESERVED = ("id", "expected", "tags", "contexts", "metadata", "input")
 _FORMATS = {
@@ -46,17 +67,15 @@ def load_dataset(
             "use .jsonl (one JSON object a line), .json, .yaml or .csv",
         )
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise _file_error(
-            shown,
-            "dataset file not found",
-            "check `eval_plan.datasets[].path` (relative to the PRD)",
-        ) from None
-    except OSError as e:
-        raise _file_error(
-            shown, f"cannot read dataset ({e.strerror})", "check the file's permissions"
-        ) from None
+        raw = read_bounded(p, MAX_DATASET_BYTES)
+    except FileProblem as e:
+        if e.message == "file not found":
+            raise _file_error(
+                shown,
+                "dataset file not found",
+                "check `eval_plan.datasets[].path` (relative to the PRD)",
+            ) from None
+        raise _file_error(shown, f"cannot read the dataset: {e.message}", e.hint) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -69,6 +88,10 @@ def load_dataset(
     cases: list[Case] = []
     seen: dict[str, int] = {}
     for line, row in rows:
+        problem = _row_problem(row)
+        if problem is not None:
+            issues.append(ConfigIssue(shown, line, None, "", *problem))
+            continue
         case = _to_case(row, line, shown, ds_name, len(cases), issues)
         if case is None:
             continue
@@ -109,42 +132,109 @@ def _file_error(shown: str, message: str, hint: str, *, line: int | None = None)
     return DatasetError([ConfigIssue(shown, line, None, "", message, hint)])
 
 
+def _row_problem(row: Any) -> tuple[str, str] | None:
+    """Why a parsed row cannot be a case: not strict JSON, or a key written twice."""
+    problem = json_problem(row)
+    if problem == "depth":
+        return (
+            f"the row nests deeper than {MAX_DEPTH} levels",
+            "flatten the row: golden cases need only a few levels",
+        )
+    if problem == "surrogate":
+        return (
+            "a string holds a lone surrogate (an escape such as \\ud800 without its pair)",
+            "fix the escape, or write the character itself",
+        )
+    if problem == "nonfinite":
+        return (
+            "NaN or infinity is not a JSON value (reports could not record it)",
+            'write it as text ("NaN"), or leave the key out',
+        )
+    key = _duplicated_key(row)
+    if key is not None:
+        return f"duplicate key '{key}' in this row", "remove one of them: only one value counts"
+    return None
+
+
+class _Duplicated(dict[str, Any]):
+    """A JSON object in which a key appeared twice (``json`` would silently keep the last)."""
+
+    key = ""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    flagged = _Duplicated(out)
+    seen: set[str] = set()
+    for k, _ in pairs:
+        if k in seen:
+            flagged.key = k
+            break
+        seen.add(k)
+    return flagged
+
+
+def _duplicated_key(value: Any) -> str | None:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, _Duplicated):
+            return v.key
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return None
+
+
+def _parse_json(text: str) -> Any:
+    """``json.loads`` with duplicate keys flagged; ValueError/RecursionError pass through."""
+    return json.loads(text, object_pairs_hook=_pairs)
+
+
+def _json_issue(
+    e: Exception, text: str, shown: str, hint: str, line_offset: int = 0
+) -> ConfigIssue:
+    """An issue for a JSON text that did not parse, located as well as the error allows."""
+    if isinstance(e, json.JSONDecodeError):
+        line, col = e.lineno, e.colno
+        message = f"invalid JSON ({e.msg})"
+    elif isinstance(e, RecursionError):
+        line, col = deep_position(text, MAX_DEPTH)
+        message = "invalid JSON (nested too deeply to read)"
+        hint = "flatten the data: golden cases need only a few levels"
+    else:  # ValueError: an integer past 4,300 digits
+        line, col = long_int_position(text) or (1, 1)
+        message = "invalid JSON (an integer longer than 4,300 digits)"
+        hint = "write such a number as a string"
+    return ConfigIssue(shown, line + line_offset, col, "", message, hint)
+
+
 def _read_jsonl(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:
     rows: list[tuple[int, Any]] = []
     issues: list[ConfigIssue] = []
-    for i, line in enumerate(text.splitlines(), 1):
+    # only "\n" ends a record: U+2028, U+2029, U+0085 (which str.splitlines() also splits
+    # at) may stand raw inside a JSON string
+    for i, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         try:
-            rows.append((i, json.loads(line)))
-        except json.JSONDecodeError as e:
+            rows.append((i, _parse_json(line)))
+        except (ValueError, RecursionError) as e:
             issues.append(
-                ConfigIssue(
-                    shown,
-                    i,
-                    e.colno,
-                    "",
-                    f"invalid JSON ({e.msg})",
-                    "each line must be one complete JSON object",
-                )
+                _json_issue(e, line, shown, "each line must be one complete JSON object", i - 1)
             )
     return rows, issues
 
 
 def _read_json(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        return [], [
-            ConfigIssue(
-                shown,
-                e.lineno,
-                e.colno,
-                "",
-                f"invalid JSON ({e.msg})",
-                "the file must be a JSON array of case objects",
-            )
-        ]
+        data = _parse_json(text)
+    except (ValueError, RecursionError) as e:
+        return [], [_json_issue(e, text, shown, "the file must be a JSON array of case objects")]
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
         data = data["cases"]
     if not isinstance(data, list):
@@ -162,26 +252,25 @@ def _read_json(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
 
 
 def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:
-    import yaml
-
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = load_yaml(text, duplicates=True)
+    except YamlProblem as e:
+        return [], [ConfigIssue(shown, e.line, e.col, "", e.message, e.hint)]
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        return [], [
-            ConfigIssue(
-                shown,
-                mark.line + 1 if mark else None,
-                mark.column + 1 if mark else None,
-                "",
-                f"invalid YAML ({getattr(e, 'problem', e)})",
-                "fix the YAML syntax at this position",
-            )
-        ]
-    if isinstance(data, dict) and isinstance(data.get("cases"), list):
+        line, col = error_position(e, text) or (None, None)
+        problem = getattr(e, "problem", None) or getattr(e, "reason", None) or e
+        issue = ConfigIssue(
+            shown,
+            line,
+            col,
+            "",
+            f"invalid YAML ({problem})",
+            "fix the YAML syntax at this position",
+        )
+        return [], [issue]
+    if isinstance(data, dict) and isinstance(data.get("cases"), list) and node is not None:
         data = data["cases"]
-        node = next(v for k, v in node.value if k.value == "cases")  # type: ignore[union-attr]
+        node = next(v for k, v in node.value if k.value == "cases")
     if not isinstance(data, list) or node is None:
         return [], [
             ConfigIssue(
@@ -198,14 +287,45 @@ def _read_yaml(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[Confi
 
 
 def _read_csv(text: str, shown: str) -> tuple[list[tuple[int, Any]], list[ConfigIssue]]:
-    reader = csv.DictReader(text.splitlines())
+    # newline="": the csv module itself finds line ends, so a quoted field keeps its own
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, Any]] = []
-    for row in reader:
-        row = {k: v for k, v in row.items() if k is not None}
-        if isinstance(row.get("tags"), str):
-            row["tags"] = [t.strip() for t in row["tags"].split(",") if t.strip()]
-        rows.append((reader.line_num, row))
-    return rows, []
+    issues: list[ConfigIssue] = []
+    start = 1
+    try:
+        names = reader.fieldnames or []
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            return [], [
+                ConfigIssue(
+                    shown,
+                    1,
+                    None,
+                    "",
+                    f"duplicate column '{repeated[0]}' in the header",
+                    "give every column a unique name",
+                )  # fmt: skip
+            ]
+        start = reader.line_num + 1
+        for row in reader:
+            row = {k: v for k, v in row.items() if k is not None}
+            if isinstance(row.get("tags"), str):
+                row["tags"] = [t.strip() for t in row["tags"].split(",") if t.strip()]
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        issues.append(
+            ConfigIssue(
+                shown,
+                start,
+                None,
+                "",
+                f"invalid CSV ({e})",
+                "check the quotes of this row: a field may not exceed 128 KiB, and an "
+                'open " runs on to the next quote',
+            )  # fmt: skip
+        )
+    return rows, issues
 
 
 def _locate_rows(text: str, data: list[Any]) -> list[tuple[int, Any]]:

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from ..errors import UserError
-from ..store.gateway import UnknownKeyError, new_api_key
-from ._http import HTTPError, dumps, parse_json_object, read_body
+from ..store.gateway import UnknownKeyError, check_key_name, new_api_key
+from ._http import JSON_BACKEND, HTTPError, dumps, parse_json_object, read_body
 from ._openapi import openapi_document
 from ._store import FeedbackRecord, UnknownPromptError, UnknownTraceError
 
@@ -123,7 +123,8 @@ def _public(gw: Gateway) -> list[tuple[str, str, Handler]]:
     async def healthz(request: Request) -> Response:
         return _Json({"status": "ok", "feature": gw.cfg.feature,
                       "registry_revision": gw.registry.revision,
-                      "uptime_s": round(time.time() - gw.started_at, 1)})  # fmt: skip
+                      "uptime_s": round(time.time() - gw.started_at, 1),
+                      "json": JSON_BACKEND})  # fmt: skip
 
     async def metrics(request: Request) -> Response:
         return PlainTextResponse(
@@ -243,9 +244,7 @@ def _key(k: ApiKeyRecord) -> dict[str, Any]:
 
 def _key_name(d: dict[str, Any]) -> str:
     name = _str(d, "name", required=True) or ""
-    if len(name) > 200 or not name.isprintable():
-        raise HTTPError(400, "invalid_request", "`name` must be printable text of at most 200 "
-                        "characters", "name the key after the app or person using it")  # fmt: skip
+    check_key_name(name)  # the same rule as `gonogo keys create` (UserError → 400)
     return name
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MissingDependencyError
-from ._http import HTTPError
+from ._http import HTTPError, header, send_error, too_large
 from ._settings import GatewaySettings
 
 if TYPE_CHECKING:
@@ -117,6 +117,13 @@ def _gateway_app_class() -> type[Starlette]:
         feature: Any = None
 
         async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+                limit = self.state.gateway.settings.max_body_bytes
+                declared = header(scope, b"content-length")
+                if declared is not None and declared.isdigit() and int(declared) > limit:
+                    # refused before a byte of the body is read, not after a wait for it
+                    await send_error(send, too_large(limit), [(b"connection", b"close")])
+                    return
             if scope["type"] == "http" and scope["method"] == "POST":
                 path: str = scope["path"]
                 endpoint = self.fast.get(path)

@@ -6,7 +6,9 @@ Totals are shared across replicas in one of two ways:
 - with Redis (``--redis``): local adds are flushed to the shared :class:`Counters`
   every ``flush_s`` (0.25 s) and the totals read back, so replicas agree within that;
 - without: totals are seeded from the trace store (``spend_since``) at start and
-  re-read every ``refresh_s`` (10 s), so other replicas' spend shows up within that.
+  re-read every ``refresh_s`` (10 s), so other replicas' spend shows up within that; the
+  cost of a request whose trace could not be written is kept in memory and added to
+  what the store says, so a failed trace write never lowers the spend.
 
 At ``soft_at`` of a limit the gateway alerts once per period (a log line and the
 ``gonogo_budget_alerts_total`` metric); at 100% it refuses (HTTP 429) or switches to
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..spec._prd import Budget
-    from ._store import ApiKeyRecord, Counters, GatewayStore
+    from ._store import ApiKeyRecord, Counters, GatewayStore, TraceRecord
 
 log = logging.getLogger("gonogo.gateway")
 
@@ -74,6 +76,7 @@ class BudgetMeter:
         self._clock = clock
         self._totals: dict[str, float] = {}  # shared totals as last read
         self._local: dict[str, float] = {}  # adds not yet in _totals
+        self._unstored: dict[str, float] = {}  # spend of traces never written (store mode)
         self._key_ids: set[str] = set()  # keys whose daily spend is tracked
         self.alerts: dict[str, int] = {}  # limit name -> soft alerts raised
         self._alerted: set[str] = set()
@@ -141,6 +144,18 @@ class BudgetMeter:
             name = self._k_key(key_id)
             local[name] = local.get(name, 0.0) + cost
 
+    def keep_unstored(self, trace: TraceRecord) -> None:
+        """Remember the cost of a request whose trace could not be written."""
+        cost = trace.cost_usd
+        if not cost or self.counters is not None:  # Redis counts spend without traces
+            return
+        day, month, *_ = _periods(trace.started_at)
+        names = [f"{self.ns}:spend:day:{day}", f"{self.ns}:spend:month:{month}"]
+        if trace.api_key_id is not None:
+            names.append(f"{self.ns}:spend:key:{trace.api_key_id}:day:{day}")
+        for name in names:
+            self._unstored[name] = self._unstored.get(name, 0.0) + cost
+
     def _soft(self, name: str, counter: str, limit: float, spent: float,
               key: ApiKeyRecord | None) -> None:  # fmt: skip
         if counter in self._alerted:
@@ -194,8 +209,10 @@ class BudgetMeter:
                     self._local[name] = self._local.get(name, 0.0) + amount
             return
         self._local = {}
-        self._totals[self._k_day()] = await self.store.spend_since(self._day_start)
-        self._totals[self._k_month()] = await self.store.spend_since(self._month_start)
+        lost = self._unstored
+        day, month = self._k_day(), self._k_month()
+        self._totals[day] = await self.store.spend_since(self._day_start) + lost.get(day, 0.0)
+        self._totals[month] = await self.store.spend_since(self._month_start) + lost.get(month, 0)
         for key_id in list(self._key_ids):
             await self._load_key(key_id)
 
@@ -204,7 +221,8 @@ class BudgetMeter:
         if self.counters is not None:
             self._totals[name] = await self.counters.get(name)
         else:
-            self._totals[name] = await self.store.spend_since(self._day_start, key_id)
+            spent = await self.store.spend_since(self._day_start, key_id)
+            self._totals[name] = spent + self._unstored.get(name, 0.0)
 
     async def stop(self) -> None:
         """Stop the background task and flush pending adds to Redis."""

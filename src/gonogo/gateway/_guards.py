@@ -12,10 +12,10 @@ contexts (without them there is nothing to be grounded in: the result is ``skip`
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._userregex import GUARD_TIMEOUT_S, RegexTimeout, UserRegex
 from ._http import loads
 from ._injection import injection_score
 from ._pii import PII_KINDS, find_pii, redact
@@ -150,16 +150,27 @@ class PiiGuard(Guard):
 
 
 class RegexAbsentGuard(Guard):
+    """The PRD's forbidden pattern, searched with a time limit.
+
+    It runs on the event loop: past the limit it fails closed (as if it matched) rather
+    than stall every other request.
+    """
+
     def __init__(self, spec: GuardSpec, name: str, action: str, answer: str | None) -> None:
         super().__init__(spec, name, action, answer)
         assert spec.pattern is not None
-        self.rx = re.compile(spec.pattern, re.IGNORECASE if spec.ignore_case else 0)
+        self.rx = UserRegex(
+            spec.pattern, ignore_case=bool(spec.ignore_case), timeout_s=GUARD_TIMEOUT_S
+        )
 
     def find(self, text: str) -> tuple[str | None, str]:
-        hits = list(self.rx.finditer(text))
-        if not hits:
-            return None, text
-        return f"{len(hits)} match(es) of the forbidden pattern", self.rx.sub("[REDACTED]", text)
+        try:
+            hits = sum(1 for _ in self.rx.finditer(text))
+            if not hits:
+                return None, text
+            return f"{hits} match(es) of the forbidden pattern", self.rx.sub("[REDACTED]", text)
+        except RegexTimeout as e:
+            return f"{e}: treated as a match", "[REDACTED]"
 
 
 class GroundednessGuard(Guard):

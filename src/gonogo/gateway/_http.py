@@ -3,13 +3,18 @@
 The feature endpoints talk ASGI directly instead of going through Starlette's
 ``Request``/``Response`` objects: at ~1 ms of CPU per request for every feature, the
 objects' header parsing and copies are a measurable share. ``orjson`` is used when it
-is installed (about 5 µs less per encode/decode), else the standard ``json``.
+is installed (about 5 µs less per encode/decode), else the standard ``json`` — made to
+behave the same: it refuses what orjson refuses (NaN, ``1e309``, lone surrogates, nesting
+too deep: HTTP 400), and encoding never fails with either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+
+from .._redact import redact
+from .._safejson import json_safe, strict_loads
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -20,8 +25,11 @@ try:  # pragma: no cover - which branch runs depends on the environment
     import orjson
 
     def dumps(value: Any) -> bytes:
-        """JSON bytes of ``value`` (orjson)."""
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+        """JSON bytes of ``value`` (orjson); never fails (see :mod:`gonogo._safejson`)."""
+        try:
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:  # a lone surrogate, nesting past 255, an int past 64 bits, …
+            return orjson.dumps(json_safe(value), option=orjson.OPT_NON_STR_KEYS)
 
     def loads(data: bytes | str) -> Any:
         """Parse JSON (orjson); raises ValueError on bad input."""
@@ -32,12 +40,17 @@ except ImportError:  # pragma: no cover
     import json
 
     def dumps(value: Any) -> bytes:
-        """JSON bytes of ``value`` (standard library)."""
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        """JSON bytes of ``value`` (standard library); never fails, as with orjson."""
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode()  # fmt: skip
+        except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
+            return json.dumps(json_safe(value), ensure_ascii=False,
+                              separators=(",", ":")).encode()  # fmt: skip
 
     def loads(data: bytes | str) -> Any:
-        """Parse JSON (standard library); raises ValueError on bad input."""
-        return json.loads(data)
+        """Parse JSON (standard library) as strictly as orjson; ValueError on bad input."""
+        return strict_loads(data)
 
     JSON_BACKEND = "json"
 
@@ -54,6 +67,7 @@ class HTTPError(Exception):
         *,
         headers: dict[str, str] | None = None,
     ) -> None:
+        message = redact(message)  # an upstream may echo its key: never pass it on
         super().__init__(message)
         self.status = status
         self.type = type
@@ -83,7 +97,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     body: bytes = message.get("body", b"")
     if not message.get("more_body", False):
         if len(body) > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         return body
     chunks = [body]
     size = len(body)
@@ -94,12 +108,13 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> HTTPError:
+def too_large(limit: int) -> HTTPError:
+    """HTTP 413 for a body past ``limit`` bytes."""
     return HTTPError(
         413,
         "request_too_large",

@@ -64,7 +64,8 @@ class Gateway:
             exporter = span_exporter(self.cfg, settings.otel_tracer_provider)
         self.writer = TraceWriter(self.store, max_batch=settings.trace_batch,
                                   wait_s=settings.trace_wait_s, on_batch=exporter,
-                                  on_wait=self.metrics.commit_wait.observe)  # fmt: skip
+                                  on_wait=self.metrics.commit_wait.observe,
+                                  on_lost=self.budget.keep_unstored)  # fmt: skip
         self.metrics.extra.append(self._gauges)
         self.started_at = time.time()
 

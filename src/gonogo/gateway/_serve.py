@@ -89,6 +89,7 @@ def serve(
     loaded = load_prd(prd_path)
     if settings.base_dir is None:
         settings.base_dir = loaded.base_dir
+    raise_file_limit()
     if workers > 1:
         _serve_workers(Path(prd_path), settings, host, port, workers, on_ready)
         return
@@ -114,10 +115,13 @@ class GatewayServer:
     def __init__(self, app: Any, sock: socket.socket) -> None:
         import uvicorn
 
+        from ._protocol import protocol_class
+
         self.app = app
         self.sock = sock
         self.url = f"http://{_host(sock)}:{sock.getsockname()[1]}"
         opts = {k: v for k, v in _uvicorn_options().items() if k not in ("loop", "backlog")}
+        opts["http"] = protocol_class(opts["http"], app.state.gateway.settings.read_timeout_s)
         self.server = uvicorn.Server(uvicorn.Config(app, lifespan="off", **opts))
 
     async def run(self, on_ready: Callable[[str], None] | None = None) -> None:
@@ -174,8 +178,12 @@ def _serve_workers(
     os.environ[_SPEC_ENV] = json.dumps(spec)
     if on_ready is not None:
         on_ready(f"http://{host}:{port}")
+    from ._protocol import worker_protocol_path
+
+    opts = _uvicorn_options()
+    opts["http"] = worker_protocol_path(opts["http"])
     uvicorn.run("gonogo.gateway._serve:worker_app", factory=True, host=host, port=port,
-                workers=workers, **_uvicorn_options())  # fmt: skip
+                workers=workers, **opts)  # fmt: skip
 
 
 def worker_app() -> Any:
@@ -186,4 +194,27 @@ def worker_app() -> Any:
     prd = spec.pop("prd")
     base = spec.pop("base_dir")
     settings = GatewaySettings(**spec, base_dir=Path(base) if base else None)
+    from ._protocol import set_worker_read_timeout
+
+    set_worker_read_timeout(settings.read_timeout_s)
     return create_app(load_prd(prd), settings)
+
+
+def raise_file_limit() -> None:
+    """Lift this process's open-file limit to its hard limit (each connection holds one).
+
+    A soft limit of 1,024 — common — lets a thousand slow clients starve everyone else;
+    the hard limit is usually far higher. Nothing happens where it cannot be raised.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 1 << 20)
+    if soft != resource.RLIM_INFINITY and soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError) as e:
+            log.warning("could not raise the open-file limit from %d: %s", soft, e)

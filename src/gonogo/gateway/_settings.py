@@ -15,7 +15,9 @@ class GatewaySettings:
     gateway.db``); ``redis_url``: shared budget counters; ``admin_key``: a bootstrap admin
     key kept in memory only (``GONOGO_ADMIN_KEY``); ``poll_s``: registry poll period
     (bounded to 5 s); ``key_ttl_s``: how long a key lookup is cached (a revocation takes
-    effect within it); ``max_body_bytes``: larger bodies get HTTP 413; ``seed_prompt``:
+    effect within it); ``max_body_bytes``: larger bodies get HTTP 413 (at once when the
+    ``Content-Length`` says so); ``read_timeout_s``: a request must arrive whole (headers
+    and body) within it, else 408 / the connection is closed; ``seed_prompt``:
     push the PRD's prompt and label it ``production`` when the registry lacks it;
     ``otel``: export a span per request (needs ``gonogo[otel]``), to
     ``otel_tracer_provider`` when given, else the global one.
@@ -28,6 +30,7 @@ class GatewaySettings:
     poll_s: float = 1.0
     key_ttl_s: float = 10.0
     max_body_bytes: int = 1_048_576
+    read_timeout_s: float = 10.0
     trace_batch: int = 1000
     trace_wait_s: float = 10.0
     budget_flush_s: float = 0.25

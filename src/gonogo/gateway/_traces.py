@@ -5,9 +5,11 @@ background task takes everything queued, writes it with one ``store.write_traces
 (one transaction), and wakes the waiters — so a trace whose response was acknowledged
 survives a SIGKILL, and at N requests in flight the store sees a few transactions, not
 N. The cost is latency: a request waits for the batch in progress plus its own
-(about two commit times; see benchmarks/README.md). A failed write is retried twice,
-then the waiters are told (the response is still sent: availability first; the
-``gonogo_trace_write_errors_total`` metric counts it).
+(about two commit times; see benchmarks/README.md). A failed write is retried twice;
+if it still fails, the batch is split in halves and each half written on its own, down
+to single traces, so one trace the store refuses never takes the others with it. Only
+then are the waiters of the traces not written told (the response is still sent:
+availability first; the ``gonogo_trace_write_errors_total`` metric counts them).
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ class TraceWriter:
         wait_s: float = 10.0,
         on_batch: Callable[[list[TraceRecord]], None] | None = None,
         on_wait: Callable[[float], None] | None = None,
+        on_lost: Callable[[TraceRecord], None] | None = None,
     ) -> None:
         self.store = store
         self.max_batch = max_batch
         self.wait_s = wait_s  # a response waits at most this long for its commit
         self.on_batch = on_batch  # after each commit (e.g. the OpenTelemetry export)
         self.on_wait = on_wait  # each trace's hand-off-to-commit time (a metric)
+        self.on_lost = on_lost  # a trace that could not be written (its spend is kept)
         self.batches = 0
         self.written = 0
         self.errors = 0
@@ -88,35 +92,67 @@ class TraceWriter:
                 continue
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
-            ok = await self._commit([t for t, _, _ in batch])
+            written = await self._commit([t for t, _, _ in batch])
             now = time.perf_counter()
-            for _, fut, queued in batch:
+            for (trace, fut, queued), ok in zip(batch, written, strict=True):
+                if not ok and self.on_lost is not None:
+                    self.on_lost(trace)
                 if not fut.done():
                     fut.set_result(ok)
                 if self.on_wait is not None:
                     self.on_wait(now - queued)
 
-    async def _commit(self, traces: list[TraceRecord]) -> bool:
+    async def _commit(self, traces: list[TraceRecord]) -> list[bool]:
+        """Write ``traces``; whether each one was written."""
         for attempt in range(3):
-            try:
-                await self.store.write_traces(traces)
-            except asyncio.CancelledError:
-                raise
-            except Exception as e:
+            if await self._write(traces, attempt=attempt):
+                return [True] * len(traces)
+            await asyncio.sleep(0.05 * (attempt + 1))
+        if len(traces) == 1:
+            self.errors += 1
+            return [False]
+        written = await self._split(traces)
+        lost = written.count(False)
+        log.warning("batch of %d trace(s) split after 3 failed writes: %d written, %d lost",
+                    len(traces), len(traces) - lost, lost)  # fmt: skip
+        return written
+
+    async def _split(self, traces: list[TraceRecord]) -> list[bool]:
+        # Bisect once the batch failed three times: each half in its own transaction, no
+        # more retries (a store that is down fails every half fast), down to single traces.
+        if len(traces) == 1:
+            if await self._write(traces, attempt=None):
+                return [True]
+            self.errors += 1
+            return [False]
+        mid = len(traces) // 2
+        left, right = traces[:mid], traces[mid:]
+        out = []
+        for half in (left, right):
+            ok = len(half) > 1 and await self._write(half, attempt=None)
+            out += [True] * len(half) if ok else await self._split(half)
+        return out
+
+    async def _write(self, traces: list[TraceRecord], *, attempt: int | None) -> bool:
+        try:
+            await self.store.write_traces(traces)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            if attempt is None:  # a half of a split batch: summed up by _commit
+                log.debug("writing %d trace(s) failed: %s", len(traces), e)
+            else:
                 log.warning("writing %d trace(s) failed (try %d of 3): %s",
                             len(traces), attempt + 1, e)  # fmt: skip
-                await asyncio.sleep(0.05 * (attempt + 1))
-                continue
-            self.batches += 1
-            self.written += len(traces)
-            if self.on_batch is not None:
-                try:
-                    self.on_batch(traces)
-                except Exception as e:  # telemetry must never break serving
-                    log.warning("trace export failed: %s", e)
-            return True
-        self.errors += len(traces)
-        return False
+            return False
+        self.batches += 1
+        self.written += len(traces)
+        if self.on_batch is not None:
+            try:
+                self.on_batch(traces)
+            except Exception as e:  # telemetry must never break serving
+                log.warning("trace export failed: %s", e)
+        return True
 
     async def close(self) -> None:
         """Write what is queued, then stop."""

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .._redact import add_secret
 from ..errors import UserError
 from ._cache import ResponseCache
 from ._client import ModelClient
@@ -73,4 +74,5 @@ def api_key(name: str | None, env: Mapping[str, str]) -> str | None:
             f"export {name}=<your key> "
             "(the PRD names the variable; the key never goes in the file)",
         )
+    add_secret(value)  # never written or printed, even when an upstream echoes it
     return value

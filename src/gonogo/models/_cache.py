@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .._safejson import dumps
+from .._userfiles import create_private
 from ..errors import UserError
 
 _SCHEMA = (
@@ -37,6 +39,7 @@ class ResponseCache:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # model answers: owner-only (0600)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -63,7 +66,7 @@ class ResponseCache:
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         """Store ``value`` under ``key`` (replacing any older value) and commit."""
-        blob = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        blob = dumps(value, compact=True)
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:

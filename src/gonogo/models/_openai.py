@@ -12,6 +12,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._safejson import dumps
 from ..errors import ProviderError
 from ._http_status import status_error
 from ._types import ChatRequest, ChatResponse, Usage
@@ -139,7 +140,7 @@ class OpenAICompatibleProvider:
         import aiohttp
 
         session = self._get_session()
-        data = json.dumps(self.payload(request), ensure_ascii=False).encode()
+        data = dumps(self.payload(request), redact_secrets=False).encode()
         try:
             async with session.post(
                 self._url, data=data, headers=self._headers, timeout=self._timeout(timeout_s)

@@ -8,9 +8,10 @@ which wraps any Provider, so the runner, judges and the gateway share them.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from .._safejson import dumps
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
@@ -27,11 +28,11 @@ class ChatRequest:
 
     def fingerprint(self) -> str:
         """Stable hash of the whole request (model, messages, params, format)."""
-        blob = json.dumps(
+        blob = dumps(
             [self.model, self.messages, self.params, self.response_format],
             sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
+            compact=True,
+            redact_secrets=False,
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 

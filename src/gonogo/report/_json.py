@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._redact import redact
+from .._safejson import dumps as safe_dumps
+
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file, so readers never see half a file."""
+    """Write ``text`` to ``path`` via a temporary file, so readers never see half a file.
+
+    Every report file passes here: known secrets (:mod:`gonogo._redact`) are replaced.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(redact(text), encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -21,13 +26,16 @@ def dumps(results: Mapping[str, Any]) -> str:
     """Serialise results as JSON: indented, except one line per case.
 
     One case a line keeps large runs fast to write (the C encoder does not indent) and
-    easy to grep and diff. NaN or infinity raise ValueError (they are not JSON).
+    easy to grep and diff. NaN or infinity raise ValueError (they are not JSON, and
+    every number here is computed by gonogo: one would be a bug); any other value JSON
+    cannot hold (a lone surrogate, an integer too long, …) is written the way
+    :func:`gonogo._safejson.dumps` repairs it.
     """
     head = {k: v for k, v in results.items() if k != "cases"}
-    text = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)
+    text = safe_dumps(head, indent=2, nan_as_null=False)
     if "cases" not in results:
         return text + "\n"
-    lines = [json.dumps(c, ensure_ascii=False, allow_nan=False) for c in results["cases"]]
+    lines = [safe_dumps(c, nan_as_null=False) for c in results["cases"]]
     cases = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
     sep = ",\n" if head else "\n"
     return f'{text[:-2]}{sep}  "cases": {cases}\n}}\n'

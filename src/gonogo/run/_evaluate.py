@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ async def run_suite(
             outcome = await executor.run()
         except RunError:
             meta["wall_s"] = meta.get("wall_s", 0.0) + time.perf_counter() - t0
-            store.finish_run(run_id, "failed", meta, None)
+            with contextlib.suppress(RunError):  # the store itself may be what failed
+                store.finish_run(run_id, "failed", meta, None)
             raise
         except (KeyboardInterrupt, asyncio_cancelled()):
             # Ctrl-C: what completed is stored; report it as INCOMPLETE (exit 3), resumable.
@@ -149,7 +151,8 @@ async def run_suite(
     finally:
         await suite.aclose()
         if store is not None:
-            store.close()
+            with contextlib.suppress(RunError):  # already reported, if it failed
+                store.close()
 
 
 def asyncio_cancelled() -> type[BaseException]:

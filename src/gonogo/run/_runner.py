@@ -18,7 +18,7 @@ from ..data import Case
 from ..data._output import TargetOutput
 from ..errors import RunError
 from ..scorers import Score
-from ..store import RunStore
+from ..store import RunStore, StoreWriteError
 from ._suite import Suite
 from ._targets import RUN_FAILURE_KINDS, SETUP_HINT
 
@@ -98,6 +98,7 @@ class Executor:
         self._attempted = 0
         self._succeeded = 0
         self._commit_scheduled = False
+        self._store_error: StoreWriteError | None = None
 
     def spent(self) -> float:
         """Money spent so far in this process (target + judge; cache hits are free)."""
@@ -123,7 +124,9 @@ class Executor:
                 w.cancel()
             if interrupted:  # Ctrl-C: failed calls are results like any other
                 self._release_held()
-            self.store.commit()
+            self._commit()
+        if self._store_error is not None:
+            raise self._store_error
         if self._stop == "run_failure":
             raise self._run_failure_error()
         broken = self._uniform_target_error()
@@ -136,6 +139,9 @@ class Executor:
                 "`gonogo check` imports a Python target and checks it against the dataset",
             )
         self._release_held()
+        self._commit()
+        if self._store_error is not None:
+            raise self._store_error
         for rec in self._deferred:
             self.store.add_sample(self.run_id, rec)
         if self._stop is not None:
@@ -165,8 +171,16 @@ class Executor:
 
     def _release_held(self) -> None:
         for rec in self._held:
-            self.store.add_sample(self.run_id, rec, commit=False)
+            self._persist_now(rec)
         self._held.clear()
+
+    def _persist_now(self, record: dict[str, Any]) -> None:
+        if self._store_error is not None:
+            return
+        try:
+            self.store.add_sample(self.run_id, record, commit=False)
+        except StoreWriteError as e:
+            self._store_failed(e)
 
     async def _worker(self, it: Any) -> None:
         for case, sample in it:
@@ -210,14 +224,27 @@ class Executor:
     def _persist(self, record: dict[str, Any]) -> None:
         # Group commit: every result completed in this event-loop tick is committed by
         # one COMMIT scheduled right after the tick, before any new network I/O is read.
-        self.store.add_sample(self.run_id, record, commit=False)
+        self._persist_now(record)
+        if self._store_error is not None:
+            return
         if not self._commit_scheduled:
             self._commit_scheduled = True
             asyncio.get_running_loop().call_soon(self._commit)
 
     def _commit(self) -> None:
         self._commit_scheduled = False
-        self.store.commit()
+        if self._store_error is not None:
+            return
+        try:
+            self.store.commit()
+        except StoreWriteError as e:
+            self._store_failed(e)
+
+    def _store_failed(self, error: StoreWriteError) -> None:
+        # Stop at the first failed write: every further call would be paid for and lost
+        # (and paid for again on --resume). Calls in flight finish; nothing new starts.
+        self._store_error = error
+        self._stop = "store_failed"
 
     def _should_abort(self, out: TargetOutput) -> bool:
         if out.error_kind in ("auth", "setup"):

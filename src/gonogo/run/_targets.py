@@ -6,18 +6,23 @@ import asyncio
 import importlib
 import inspect
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._redact import add_secret
+from .._safejson import dumps, loads
 from ..data._case import Case
 from ..data._output import TargetOutput
 from ..errors import ProviderError, UserError
 from ..models import ModelClient
 from ..spec import HttpTargetSpec, ModelSpec
 from ._template import case_variables, render
+
+log = logging.getLogger("gonogo")
 
 # Failures that mean "the run cannot proceed" rather than "the feature failed": the
 # provider or endpoint is unreachable or refuses the key, or (``setup``) the target cannot
@@ -72,7 +77,7 @@ class ModelTarget:
 
 def _parse_structured(out: TargetOutput, validator: Any) -> None:
     try:
-        value = json.loads(out.output)
+        value = loads(out.output)
     except (TypeError, json.JSONDecodeError) as e:
         out.error, out.error_kind = f"output is not valid JSON ({e})", "invalid_output"
         return
@@ -100,17 +105,27 @@ class CallableTarget:
         self.fn = load_callable(import_path, base_dir)
         self._module = sys.modules.get(import_path.partition(":")[0])
         self._signature = inspect.signature(self.fn)
-        self._wants_case = "case" in self._signature.parameters
+        params = self._signature.parameters
+        self._wants_case = "case" in params
+        self._takes = {n for n, p in params.items() if p.kind is not p.VAR_POSITIONAL} - {"case"}
+        self._any_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
         self._is_async = inspect.iscoroutinefunction(self.fn)
+        # a compare variant's target_args: keyword arguments, also for a function taking
+        # `case` (those it has a parameter for; the case's inputs carry them all anyway)
+        self.extra_kwargs: dict[str, Any] = {}
 
     async def __call__(self, case: Case, sample: int) -> TargetOutput:
         t0 = time.perf_counter()
         try:
             if self._wants_case:
                 args: tuple[Any, ...] = (case,)
-                kwargs: dict[str, Any] = {}
+                kwargs: dict[str, Any] = {
+                    k: v
+                    for k, v in self.extra_kwargs.items()
+                    if self._any_kwargs or k in self._takes
+                }
             else:
-                args, kwargs = (), dict(case.inputs)
+                args, kwargs = (), {**case.inputs, **self.extra_kwargs}
                 mismatch = signature_mismatch(self.name, self._signature, kwargs)
                 if mismatch is not None:  # the setup is wrong, not the feature
                     return _failed(t0, mismatch, "setup")
@@ -126,13 +141,37 @@ class CallableTarget:
         return _coerce_output(result, time.perf_counter() - t0)
 
     async def aclose(self) -> None:
-        """Call the app module's ``aclose()`` / ``close()`` hook, if it has one."""
-        hook = getattr(self._module, "aclose", None) or getattr(self._module, "close", None)
+        """Call the app module's own ``aclose()`` / ``close()`` hook, if it has one.
+
+        Only a function the module defines itself and that takes no argument counts: a
+        module such as ``os`` has a ``close(fd)`` that is no hook. A hook that fails is
+        reported as a warning: the run's results are complete by then.
+        """
+        hook = _close_hook(self._module)
         if hook is None:
             return
-        result = hook()
-        if inspect.isawaitable(result):
-            await result
+        try:
+            result = hook()
+            if inspect.isawaitable(result):
+                await result
+        except Exception as e:
+            log.warning("the close hook %s() of the target's module failed: %s: %s",
+                        hook.__name__, type(e).__name__, e)  # fmt: skip
+
+
+def _close_hook(module: Any) -> Callable[[], Any] | None:
+    name = getattr(module, "__name__", None)
+    for attr in ("aclose", "close"):
+        hook = getattr(module, attr, None)
+        if not callable(hook) or getattr(hook, "__module__", None) != name:
+            continue
+        try:
+            inspect.signature(hook).bind()
+        except (TypeError, ValueError):  # needs arguments, or no signature to tell
+            continue
+        fn: Callable[[], Any] = hook
+        return fn
+    return None
 
 
 def signature_mismatch(
@@ -222,6 +261,7 @@ class HttpTarget:
         self.name = spec.url
         self._headers = {"Content-Type": "application/json", **spec.headers}
         if api_key:
+            add_secret(api_key)  # never written or printed, even when the endpoint echoes it
             self._headers["Authorization"] = f"Bearer {api_key}"
         self._session: Any = None
 
@@ -240,7 +280,7 @@ class HttpTarget:
 
         session = await self._get_session()
         t0 = time.perf_counter()
-        body = json.dumps(case.inputs, ensure_ascii=False)
+        body = dumps(case.inputs, redact_secrets=False)
         try:
             if self.spec.method == "GET":
                 req = session.get(
@@ -280,7 +320,7 @@ def _failed(t0: float, error: str, kind: str) -> TargetOutput:
 
 def _parse_http_body(spec: HttpTargetSpec, text: str, latency: float) -> TargetOutput:
     try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError:
         return TargetOutput(text, latency_s=latency)  # a plain-text answer
     output = _dig(data, spec.output_field)

@@ -11,9 +11,9 @@ JSON scorers live in :mod:`._json`.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from .._userregex import SCORER_TIMEOUT_S, RegexTimeout, UserRegex
 from ..data._case import Case
 from ..data._output import TargetOutput
 from ..errors import UserError
@@ -118,13 +118,16 @@ def _contains(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
 class RegexCheck:
     """Output matches a pattern (``regex``) or must not match it (``regex_absent``)."""
 
-    def __init__(self, id: str, pattern: re.Pattern[str], *, absent: bool) -> None:
+    def __init__(self, id: str, pattern: UserRegex, *, absent: bool) -> None:
         self.id = id
         self._pattern = pattern
         self._absent = absent
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
-        m = self._pattern.search(output.text)
+        try:
+            m = self._pattern.search(output.text)
+        except RegexTimeout as e:  # catastrophic backtracking: not evaluated, never a hang
+            return Score(None, None, f"not evaluated: {e}", error=str(e))
         if m is None:
             ok = self._absent
             return _verdict(ok, f"no match for /{self._pattern.pattern}/", match=None)
@@ -144,7 +147,7 @@ class RegexCheck:
 )
 def _regex(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = RegexScorer.model_validate(spec)
-    compiled = re.compile(p.pattern, re.IGNORECASE if p.ignore_case else 0)
+    compiled = UserRegex(p.pattern, ignore_case=p.ignore_case, timeout_s=SCORER_TIMEOUT_S)
     return RegexCheck(p.id, compiled, absent=p.kind == "regex_absent")
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from .._safejson import loads
 from ..data._case import Case
 from ..data._output import TargetOutput
 from ..errors import UserError
@@ -36,7 +37,7 @@ def parse_output(output: TargetOutput) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return value, None
     try:
-        return json.loads(value), None
+        return loads(value), None
     except json.JSONDecodeError as e:
         return None, f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
 

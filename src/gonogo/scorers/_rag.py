@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from .._userregex import SCORER_TIMEOUT_S, UserRegex
 from ..data._case import Case
 from ..data._output import TargetOutput
 from ..embeddings import check_available, get_embedder
@@ -206,7 +207,7 @@ class AnswerRelevancy:
         )
 
 
-def is_refusal(text: str, patterns: list[re.Pattern[str]] | None = None) -> bool:
+def is_refusal(text: str, patterns: list[re.Pattern[str] | UserRegex] | None = None) -> bool:
     """True when the text declines to answer ("I don't know", "the context does not say")."""
     folded = text.casefold().replace("’", "'")
     return any(p.search(folded) for p in (patterns or _REFUSAL_RES))
@@ -228,7 +229,8 @@ class Refusal:
 
     def __init__(self, id: str, extra: list[str]) -> None:
         self.id = id
-        self._res = _REFUSAL_RES + [re.compile(p, re.IGNORECASE) for p in extra]
+        user = [UserRegex(p, ignore_case=True, timeout_s=SCORER_TIMEOUT_S) for p in extra]
+        self._res: list[re.Pattern[str] | UserRegex] = [*_REFUSAL_RES, *user]
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
         refused = is_refusal(output.text, self._res)

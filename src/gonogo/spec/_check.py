@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
+from .._userregex import nested_quantifier
 from ..errors import ConfigIssue, DatasetError
 from ._loader import LoadedPRD
 from ._prd import PRD, FailureMode, HttpTargetSpec
@@ -98,6 +99,7 @@ def check_prd(
     c.failure_modes()
     c.success_metrics()
     c.keys()
+    c.patterns()
     order = {"error": 0, "warning": 1, "info": 2}
     c.issues.sort(key=lambda i: (order.get(i.severity, 3), i.line or 0, i.col or 0))
     return CheckReport(loaded, summarize(loaded.prd, cases), c.issues)
@@ -317,6 +319,33 @@ class _Checker:
                 self._key(("eval_plan", "judge", "api_key_env"), judge.api_key_env, "the judge")
         if isinstance(plan.target, HttpTargetSpec):
             self._key(("eval_plan", "target", "api_key_env"), plan.target.api_key_env, "the target")
+
+    def patterns(self) -> None:
+        """Regular expressions that may backtrack for exponential time (M7 of #11)."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for i, s in enumerate(self.prd.eval_plan.scorers):
+            pattern = getattr(s, "pattern", None)
+            if isinstance(pattern, str):
+                found.append((("eval_plan", "scorers", i, "pattern"), pattern))
+            for j, p in enumerate(getattr(s, "patterns", None) or []):
+                found.append((("eval_plan", "scorers", i, "patterns", j), p))
+        for i, fm in enumerate(self.prd.failure_modes):
+            if fm.guard is not None and fm.guard.pattern is not None:
+                found.append((("failure_modes", i, "guard", "pattern"), fm.guard.pattern))
+        launch = self.prd.launch
+        for i, g in enumerate(launch.guards if launch is not None else []):
+            if g.pattern is not None:
+                found.append((("launch", "guards", i, "pattern"), g.pattern))
+        for path, pattern in found:
+            if nested_quantifier(pattern) is not None:
+                self.warn(
+                    path,
+                    f"the pattern /{pattern}/ repeats a group that itself repeats: on a text "
+                    "that almost matches it can take exponential time (gonogo stops it at its "
+                    "time limit and counts the case or answer as not checked)",
+                    "repeat the inner part once, e.g. `a+` instead of `(a+)+`, or make the "
+                    "alternatives exclusive",
+                )
 
     def _key(self, path: tuple[str | int, ...], name: str | None, who: str) -> None:
         if name and not self.env.get(name):

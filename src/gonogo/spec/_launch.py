@@ -6,10 +6,11 @@ These classes are used by ``launch`` and ``failure_modes[].guard`` in :mod:`._pr
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .._userregex import compile_error
 
 GuardKind = Literal[
     "prompt_injection", "input_size", "json_schema", "pii", "groundedness", "regex_absent"
@@ -135,10 +136,9 @@ class GuardSpec(_Model):
     @classmethod
     def _compiles(cls, v: str | None) -> str | None:
         if v is not None:
-            try:
-                re.compile(v)
-            except re.error as e:
-                raise ValueError(f"not a valid regular expression ({e})") from None
+            error = compile_error(v)
+            if error is not None:
+                raise ValueError(f"not a valid regular expression ({error})")
         return v
 
     @model_validator(mode="after")

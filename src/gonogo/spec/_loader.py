@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from .._userfiles import FileProblem, YamlProblem, read_bounded
 from ..errors import ConfigIssue, SpecError, UserError
 from ._prd import PRD
 from ._validation import validation_issues
@@ -16,6 +17,7 @@ from ._xref import xref_issues
 from ._yaml import KeyPath, Position, format_path, parse_yaml, yaml_error_issue
 
 DEFAULT_PRD_NAME = "gonogo.yaml"
+MAX_PRD_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -80,15 +82,15 @@ def load_prd(path: str | Path) -> LoadedPRD:
     p = Path(path)
     if p.is_dir():
         p = p / DEFAULT_PRD_NAME
-    if not p.is_file():
+    if not p.exists():
         raise UserError(
             f"PRD file not found: {p}",
             "check the path, or run `gonogo init` to write a starter PRD",
         )
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise UserError(f"cannot read the PRD file {p}: {e.strerror or e}") from None
+        raw = read_bounded(p, MAX_PRD_BYTES)
+    except FileProblem as e:
+        raise UserError(f"cannot read the PRD file {p}: {e.message}", e.hint) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -115,6 +117,8 @@ def load_prd_text(
         parsed = parse_yaml(text, file)
     except yaml.YAMLError as e:
         raise SpecError([yaml_error_issue(e, text, file)]) from None
+    except YamlProblem as e:
+        raise SpecError([ConfigIssue(file, e.line, e.col, "", e.message, e.hint)]) from None
     data = parsed.data
     root = parsed.positions.get(())
     if data is None:
@@ -122,7 +126,7 @@ def load_prd_text(
             [ConfigIssue(file, 1, 1, "", "the PRD is empty", "start from `gonogo init`")]
         )
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        kind = "a list" if isinstance(data, list) else _describe(data)
         issue = ConfigIssue(
             file,
             root.line if root else 1,
@@ -142,6 +146,14 @@ def load_prd_text(
         raise SpecError(_ordered(issues))
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
     return LoadedPRD(prd, Path(file), Path(base_dir).resolve(), digest, parsed.positions)
+
+
+def _describe(value: object, limit: int = 40) -> str:
+    # never echo a file back (a PRD path may point at any file, e.g. /etc/passwd)
+    text = repr(value)
+    if len(text) <= limit:
+        return f"the value {text}"
+    return f"a text of {len(value):,} characters" if isinstance(value, str) else "a scalar"
 
 
 def _ordered(issues: list[ConfigIssue]) -> list[ConfigIssue]:

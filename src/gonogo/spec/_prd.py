@@ -67,6 +67,37 @@ class PromptSpec(_Model):
     system: str | None = Field(None, description="System message template.")
     user: str = Field(description="User message template, e.g. `Question: {question}`.")
 
+    @field_validator("system", "user")
+    @classmethod
+    def _fills(cls, v: str | None) -> str | None:
+        problem = None if v is None else template_problem(v)
+        if problem is not None:
+            raise ValueError(problem)
+        return v
+
+
+def template_problem(template: str) -> str | None:
+    """Why ``template`` cannot be filled from named variables (``{question}``), or None."""
+    import string
+
+    try:
+        fields = [(f, c) for _, f, _, c in string.Formatter().parse(template) if f is not None]
+    except ValueError as e:
+        return (
+            f"the template's braces do not pair up ({e}): write `{{{{` and `}}}}` for a "
+            "literal brace, `{name}` for a variable"
+        )
+    for field, conversion in fields:
+        name = field.split(".")[0].split("[")[0]
+        if not name or name.isdigit():
+            return (
+                f"`{{{field}}}` is not a variable name: name the variable, e.g. `{{question}}` "
+                "(or write `{{` and `}}` for literal braces)"
+            )
+        if conversion not in (None, "r", "s", "a"):
+            return f"`{{{field}!{conversion}}}`: `!{conversion}` is not a conversion (use none)"
+    return None
+
 
 class ProviderSpec(_Model):
     """Where a model is served and how to call it."""

@@ -1,7 +1,8 @@
 """Render the PRD as the document a PM shares: Markdown or self-contained HTML.
 
 Every string from the PRD is escaped: in HTML with ``html.escape``; in Markdown the
-HTML-special characters become entities (Markdown passes raw HTML through), table
+HTML-special characters become entities (Markdown passes raw HTML through), brackets are
+escaped (no link, image or reference definition comes alive), table
 cells escape ``|`` and turn newlines into ``<br>``, and code fences outgrow any run
 of backticks inside them.
 """
@@ -50,7 +51,9 @@ def render_html(prd: PRD, *, source: str | None = None) -> str:
 # -- Markdown ---------------------------------------------------------------------------
 
 
-_MD_ACTIVE = re.compile(r"[\\`*]|(?<!\w)_|_(?!\w)")
+# backslash, code, emphasis, and the brackets of links, images and reference definitions
+# (`[x](javascript:…)`, `![x](https://tracker…)`, `[x]: url`): all made literal
+_MD_ACTIVE = re.compile(r"[\\`*\[\]]|(?<!\w)_|_(?!\w)")
 
 
 def _md_text(text: str) -> str:

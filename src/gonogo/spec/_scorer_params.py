@@ -11,6 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from .._userregex import compile_error
+
+
+def _valid_pattern(pattern: str) -> str:
+    error = compile_error(pattern)
+    if error is not None:
+        raise ValueError(f"not a valid regular expression ({error})")
+    return pattern
+
 
 class _ScorerBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -73,13 +82,7 @@ class RegexScorer(_ScorerBase):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        import re
-
-        try:
-            re.compile(v)
-        except re.error as e:
-            raise ValueError(f"not a valid regular expression ({e})") from None
-        return v
+        return _valid_pattern(v)
 
 
 class JsonScorer(_ScorerBase):
@@ -223,6 +226,11 @@ class RefusalScorer(_ScorerBase):
     patterns: list[str] | None = Field(
         None, description="Extra regular expressions that mark a refusal."
     )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else [_valid_pattern(p) for p in v]
 
 
 class PluginScorer(BaseModel):

@@ -12,12 +12,8 @@ from typing import Any
 
 import yaml
 
+from .._userfiles import error_position, load_yaml
 from ..errors import ConfigIssue
-
-try:  # the C loader is ~10x faster; same behaviour
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 KeyPath = tuple[str | int, ...]
 
@@ -60,20 +56,19 @@ def format_path(path: KeyPath) -> str:
 def parse_yaml(text: str, file: str) -> ParsedYaml:
     """Parse one YAML document into plain data, a position map and duplicate-key issues.
 
-    Raises ``yaml.YAMLError`` on malformed YAML (the caller turns it into an issue).
+    Raises ``yaml.YAMLError`` on malformed YAML (the caller turns it into an issue) and
+    :class:`~gonogo._userfiles.YamlProblem` for YAML that parses but is refused: aliases
+    expanding past a million values, an alias inside its own anchor, ``!!binary`` and
+    the like, nesting too deep to read, an integer past 4,300 digits.
     """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        positions: dict[KeyPath, Position] = {}
-        issues: list[ConfigIssue] = []
-        if node is None:
-            return ParsedYaml(None, positions, issues)
+    positions: dict[KeyPath, Position] = {}
+    issues: list[ConfigIssue] = []
+
+    def walk(node: yaml.Node) -> None:
         positions[()] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
         _walk(node, (), positions, issues, file, set())
-        data = loader.construct_document(node)
-    finally:
-        loader.dispose()
+
+    _, data = load_yaml(text, inspect=walk)
     return ParsedYaml(data, positions, issues)
 
 
@@ -163,11 +158,9 @@ _HINTS = (
 def yaml_error_issue(err: yaml.YAMLError, text: str, file: str) -> ConfigIssue:
     """A YAML syntax error as one located issue with a hint on how to fix it."""
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    problem = getattr(err, "problem", None) or _reader_problem(err) or str(err).splitlines()[0]
     context = getattr(err, "context", None)
-    line = col = None
-    if mark is not None:
-        line, col = mark.line + 1, mark.column + 1
+    line, col = error_position(err, text) or (None, None)
     hint = "check the YAML syntax on this line"
     for needle, h in _HINTS:
         if needle in problem:
@@ -181,6 +174,18 @@ def yaml_error_issue(err: yaml.YAMLError, text: str, file: str) -> ConfigIssue:
             context += f" that starts on line {context_mark.line + 1}"
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     return ConfigIssue(file, line, col, "", message, hint)
+
+
+def _reader_problem(err: yaml.YAMLError) -> str | None:
+    # the reader's errors (a control character) have no `problem`, and a str() that
+    # names the stream "<unicode string>" instead of the file
+    reason, char = getattr(err, "reason", None), getattr(err, "character", None)
+    if reason is None:
+        return None
+    code = ord(char) if isinstance(char, str) else char
+    if isinstance(code, int):
+        return f"{reason} (U+{code:04X})"
+    return str(reason)
 
 
 def _has_tab(text: str, line: int, col: int) -> bool:

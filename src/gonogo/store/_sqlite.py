@@ -7,6 +7,7 @@ The schema is versioned with ``PRAGMA user_version`` and upgraded by ``_MIGRATIO
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -16,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from .._safejson import dumps
+from .._userfiles import create_private
+from ..errors import RunError, UserError
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -43,6 +46,10 @@ _MIGRATIONS: list[str] = [
 ]
 
 
+class StoreWriteError(RunError):
+    """The run store refused a write (disk full, I/O error): the run cannot go on."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -67,6 +74,7 @@ class RunStore:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # outputs and errors: owner-only (0600)
             self._db = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False
             )
@@ -77,6 +85,11 @@ class RunStore:
         except sqlite3.Error as e:
             raise UserError(
                 f"cannot open the run store {self.path}: {e}",
+                "check the path, or pass --store to use another file",
+            ) from None
+        except OSError as e:
+            raise UserError(
+                f"cannot create the run store {self.path}: {e.strerror}",
                 "check the path, or pass --store to use another file",
             ) from None
 
@@ -102,7 +115,7 @@ class RunStore:
         now = _now()
         self._db.execute(
             "INSERT INTO runs VALUES (?,?,?,?,?,?,?,NULL)",
-            (run_id, now, now, prd_path, fingerprint, "running", json.dumps(meta)),
+            (run_id, now, now, prd_path, fingerprint, "running", dumps(meta)),
         )
         return run_id
 
@@ -136,16 +149,17 @@ class RunStore:
         self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
     ) -> None:
         """Record the run's final status, metadata and aggregated results."""
-        self._db.execute(
-            "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
-            (
-                status,
-                json.dumps(meta),
-                None if results is None else json.dumps(results),
-                _now(),
-                run_id,
-            ),
-        )
+        with self._writing():
+            self._db.execute(
+                "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
+                (
+                    status,
+                    dumps(meta),
+                    None if results is None else dumps(results),
+                    _now(),
+                    run_id,
+                ),
+            )
 
     @staticmethod
     def _row(r: tuple[Any, ...]) -> RunRow:
@@ -167,22 +181,34 @@ class RunStore:
         with :meth:`commit` — the runner does so at the end of the same event-loop tick,
         so results that complete together share one commit (group commit).
         """
-        if not commit and not self._db.in_transaction:
-            self._db.execute("BEGIN")
-        self._db.execute(
-            "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
-            (
-                run_id,
-                record["case_key"],
-                record["sample"],
-                json.dumps(record, ensure_ascii=False, default=str),
-            ),
-        )
+        with self._writing():
+            if not commit and not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO samples VALUES (?,?,?,?)",
+                (run_id, record["case_key"], record["sample"], dumps(record)),
+            )
 
     def commit(self) -> None:
         """Commit rows added with ``commit=False``."""
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
+        with self._writing():
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (disk full, I/O error) as a :class:`StoreWriteError`."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            if self._db.in_transaction:  # what was not committed is lost: say so
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise StoreWriteError(
+                f"cannot write to the run store {self.path}: {e}",
+                "free disk space (or pass --store FILE on another disk), then continue with "
+                "--resume: the results committed so far are kept",
+            ) from None
 
     def samples(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Every stored sample record of a run."""
@@ -201,6 +227,8 @@ class RunStore:
         }
 
     def close(self) -> None:
-        """Commit anything pending and close the database."""
-        self.commit()
-        self._db.close()
+        """Commit anything pending and close the database (even when the commit fails)."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()

@@ -28,6 +28,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..._safejson import dumps
 from ._types import FeedbackRecord, GatewayStore, TraceRecord
 
 GOOD_RATING = 0.5
@@ -103,12 +104,16 @@ def feedback_to_golden(fb: FeedbackRecord, trace: TraceRecord) -> dict[str, Any]
 
 
 def write_jsonl(rows: list[dict[str, Any]], out: str | Path) -> int:
-    """Write rows one JSON object a line (folders created); returns how many."""
+    """Write rows one JSON object a line (folders created); returns how many.
+
+    Each row is exactly one line for every reader: U+2028, U+2029 and U+0085 inside
+    strings are written as escapes (see :func:`gonogo._safejson.dumps`).
+    """
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            f.write(dumps(row, one_line=True) + "\n")
     return len(rows)
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..._safejson import dumps, safe_text
 from ...errors import UserError
 from ._types import ApiKeyRecord, FeedbackRecord, LabelMove, PromptVersion, TraceRecord
 
@@ -52,7 +53,8 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,199}")
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    # no NUL in any string: PostgreSQL refuses it in text and jsonb alike
+    return dumps(value, compact=True, no_nul=True)
 
 
 def _loads(value: Any) -> Any:
@@ -70,10 +72,14 @@ def check_name(kind: str, value: str) -> None:
 
 
 def trace_row(t: TraceRecord) -> tuple[Any, ...]:
-    """A trace as the `traces` table's column values."""
-    return tuple(
-        _dumps(getattr(t, c)) if c in _JSON_TRACE else getattr(t, c) for c in TRACE_COLUMNS
-    )
+    """A trace as the `traces` table's column values (text always valid UTF-8, redacted)."""
+    return tuple(_column(c, getattr(t, c)) for c in TRACE_COLUMNS)
+
+
+def _column(name: str, value: Any) -> Any:
+    if name in _JSON_TRACE:
+        return _dumps(value)
+    return safe_text(value, no_nul=True) if isinstance(value, str) else value
 
 
 def trace_from_row(row: Sequence[Any]) -> TraceRecord:
@@ -141,7 +147,10 @@ def feedback_row(fb: FeedbackRecord) -> tuple[Any, ...]:
             f"feedback rating {fb.rating!r} is outside [0, 1]",
             "use 1.0 for thumbs up, 0.0 for thumbs down, or a number in between",
         )
-    return (fb.id, fb.trace_id, rating, fb.comment, fb.correction, fb.created_at, fb.api_key_id)
+    comment, correction = (
+        None if v is None else safe_text(v, no_nul=True) for v in (fb.comment, fb.correction)
+    )
+    return (fb.id, fb.trace_id, rating, comment, correction, fb.created_at, fb.api_key_id)
 
 
 def feedback_from_row(r: Sequence[Any]) -> FeedbackRecord:

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..._userfiles import create_private
 from ...errors import UserError
 from . import _queries as sql
 from ._queries import Query
@@ -130,6 +131,7 @@ class SQLiteGatewayStore:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # traces and key hashes: owner-only (0600)
         except OSError as e:
             raise UserError(
                 f"cannot create the folder of the gateway store {self.path}: {e.strerror}",

@@ -284,14 +284,32 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+MAX_KEY_NAME = 200
+
+
+def check_key_name(name: str) -> None:
+    """A key's name: printable text (no CR, LF or other control character), ≤ 200 chars.
+
+    The one rule for ``gonogo keys create`` and the admin API alike: a name goes into
+    listings and logs, where a line break could forge a line.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UserError("a key needs a name", "name it after the app or person using it")
+    if len(name) > MAX_KEY_NAME or not name.isprintable():
+        raise UserError(
+            f"a key's name must be printable text of at most {MAX_KEY_NAME} characters "
+            "(no line breaks or other control characters)",
+            "name the key after the app or person using it",
+        )
+
+
 def new_api_key(
     name: str, role: str, daily_budget_usd: float | None = None
 ) -> tuple[str, ApiKeyRecord]:
     """A fresh key: ``(secret shown once, record holding only its hash)``."""
     if role not in ROLES:
         raise UserError(f"unknown key role '{role}'", "use --role app or --role admin")
-    if not name.strip():
-        raise UserError("a key needs a name", "name it after the app or person using it")
+    check_key_name(name)
     from ._rows import check_budget  # _rows imports this module
 
     daily_budget_usd = check_budget(daily_budget_usd)
