@@ -62,6 +62,7 @@ TASK_VERBS = frozenset(
     "reply answer begin start end finish conclude format spell say state claim promote "
     "advertise urge encourage invite remind inform ask direct".split()
 )
+_DIRECTIVE_VERBS = GEN_VERBS | TASK_VERBS
 # words a directive may open with before its verb ("Please also write …")
 _OPENERS = frozenset(
     "please kindly now also then additionally finally first next and so instead just "
@@ -82,7 +83,7 @@ _STOPWORDS = frozenset(
 
 # candidate sentence boundaries; a period, "!" or "?" ends a sentence only before a space,
 # the end, or a capital glued to it ("email.If") — not inside "2,099.00" or "www.x.com"
-_BOUNDARY = re.compile(r"[.!?\n|]")
+_END = re.compile(r"[.!?]")
 _TOKEN = re.compile(r"[a-z0-9]+")
 # what may stand before a directive's verb: bullets, a short label ("note:"), "in your reply,"
 _LEAD = re.compile(
@@ -145,19 +146,20 @@ _CONTENT_HINTS = frozenset(_CONTENT_NOUNS + [n + "s" for n in _CONTENT_NOUNS])
 def split_sentences(text: str) -> list[str]:
     """The sentences (and lines, and header fields) of ``text``, lower-cased."""
     pieces: list[str] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        at = m.start()
-        if text[at] in ".!?":
-            after = text[at + 1 : at + 2]
-            glued = after.isupper() and text[at - 1 : at].isalnum()
-            if after and not after.isspace() and not glued:
-                continue
-            pieces.append(text[start : at + 1])
+    for line in text.replace("|", "\n").split("\n"):
+        if "." in line or "!" in line or "?" in line:
+            start = 0
+            for m in _END.finditer(line):
+                at = m.end()
+                after = line[at : at + 1]
+                glued = after.isupper() and line[at - 2 : at - 1].isalnum()
+                if after and not after.isspace() and not glued:
+                    continue
+                pieces.append(line[start:at])
+                start = at
+            pieces.append(line[start:])
         else:
-            pieces.append(text[start:at])
-        start = at + 1
-    pieces.append(text[start:])
+            pieces.append(line)
     return [p.strip().lower() for p in pieces if p and not p.isspace()]
 
 
@@ -186,11 +188,15 @@ def _verb(sentence: str, word: str | None, at: int) -> str | None:
     return word
 
 
-def _off_topic(words: set[str], document: Counter[str]) -> bool:
-    """Whether few of ``words`` occur in another sentence (``document``: sentences per word)."""
+def _off_topic(tokens: list[str], document: Counter[str]) -> bool:
+    """Whether few of the sentence's content words occur elsewhere in the text.
+
+    ``document``: the count of each word in the whole text (this sentence included).
+    """
+    words = content_words(set(tokens))
     if len(words) < _MIN_WORDS:
         return False
-    shared = sum(1 for w in words if document[w] > 1)
+    shared = sum(1 for w in words if document[w] > tokens.count(w))
     return shared <= _OFF_TOPIC_SHARE * len(words)
 
 
@@ -206,52 +212,56 @@ def _obfuscation(sentence: str, words: set[str]) -> bool:
     )
 
 
-def _matches(
-    rx: re.Pattern[str], sentence: str, words: set[str], hints: frozenset[str]
-) -> int:
-    return int(not words.isdisjoint(hints) and rx.search(sentence) is not None)
+def _cues(sentence: str, words: set[str]) -> tuple[int, ...]:
+    """Every feature but ``off_topic``; each regex runs only when a word it needs is there."""
+    question = sentence.rstrip("'\") ").endswith("?")
+    verb, at = None, 0
+    if question or not words.isdisjoint(_DIRECTIVE_VERBS):
+        word, at = _opening(sentence)
+        verb = _verb(sentence, word, at)
+    return (
+        int(not words.isdisjoint(_OUTPUT_HINTS) and _OUTPUT_REF.search(sentence) is not None),
+        int(verb in GEN_VERBS),
+        int(verb in TASK_VERBS),
+        int(not words.isdisjoint(_ASK_HINTS) and _ASK.search(sentence) is not None),
+        int(not words.isdisjoint(_CONTENT_HINTS) and _CONTENT.search(sentence) is not None),
+        int(_obfuscation(sentence, words)),
+        int(question and _QUESTION.match(sentence, at) is not None),
+    )
+
+
+def word_counts(text: str) -> Counter[str]:
+    """How often each word occurs in ``text`` (what ``off_topic`` compares a sentence with)."""
+    return Counter(_TOKEN.findall(text.lower()))
 
 
 def sentence_features(sentence: str, document: Counter[str] | None = None) -> tuple[int, ...]:
     """The binary features of one lower-cased sentence, in ``FEATURES`` order.
 
-    ``document``: for each content word of the text the sentence stands in, how many of its
-    sentences hold it (this one included); without it, ``off_topic`` is 0.
+    ``document``: the ``word_counts`` of the text the sentence stands in; without it,
+    ``off_topic`` is 0.
     """
-    words = set(_TOKEN.findall(sentence))
-    return _features(sentence, words, content_words(words), document)
+    tokens = _TOKEN.findall(sentence)
+    off_topic = document is not None and _off_topic(tokens, document)
+    return (*_cues(sentence, set(tokens)), int(off_topic))
 
 
-def _features(
-    sentence: str, words: set[str], content: set[str], document: Counter[str] | None
-) -> tuple[int, ...]:
-    word, at = _opening(sentence)
-    verb = _verb(sentence, word, at)
-    return (
-        _matches(_OUTPUT_REF, sentence, words, _OUTPUT_HINTS),
-        int(verb in GEN_VERBS),
-        int(verb in TASK_VERBS),
-        _matches(_ASK, sentence, words, _ASK_HINTS),
-        _matches(_CONTENT, sentence, words, _CONTENT_HINTS),
-        int(_obfuscation(sentence, words)),
-        int(
-            sentence.rstrip("'\") ").endswith("?")
-            and _QUESTION.match(sentence, at) is not None
-        ),
-        int(document is not None and _off_topic(content, document)),
-    )
+def document_features(text: str, cued_only: bool = False) -> list[tuple[str, tuple[int, ...]]]:
+    """Each sentence of ``text`` with its features.
 
-
-def document_features(text: str) -> list[tuple[str, tuple[int, ...]]]:
-    """Each sentence of ``text`` with its features."""
-    sentences = split_sentences(text)
-    words = [set(_TOKEN.findall(s)) for s in sentences]
-    content = [content_words(w) for w in words]
-    counts = Counter(w for c in content for w in c)
-    return [
-        (s, _features(s, w, c, counts))
-        for s, w, c in zip(sentences, words, content, strict=True)
-    ]
+    ``cued_only``: only the sentences with a feature besides ``off_topic`` (which alone is
+    no instruction) — what scoring needs; fitting needs them all.
+    """
+    counts: Counter[str] | None = None  # counted when first needed: most texts never do
+    out = []
+    for sentence in split_sentences(text):
+        tokens = _TOKEN.findall(sentence)
+        cues = _cues(sentence, set(tokens))
+        if cued_only and not any(cues):
+            continue
+        counts = counts if counts is not None else word_counts(text)
+        out.append((sentence, (*cues, int(_off_topic(tokens, counts)))))
+    return out
 
 
 def sentence_probability(features: tuple[int, ...]) -> float:
@@ -263,9 +273,7 @@ def sentence_probability(features: tuple[int, ...]) -> float:
 def document_score(text: str) -> tuple[float, tuple[str, ...]]:
     """The most suspicious sentence's probability, and the names of its features."""
     best, names = 0.0, tuple[str, ...]()
-    for _, features in document_features(text):
-        if not any(features[:-1]):  # off-topic alone is no instruction
-            continue
+    for _, features in document_features(text, cued_only=True):
         p = sentence_probability(features)
         if p > best:
             best = p
