@@ -63,6 +63,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "feedback",
         "Export rated gateway outputs as golden cases.",
     ),
+    "redteam": (
+        "gonogo.cli._cmd_redteam",
+        "redteam",
+        "Red-teaming: grade responses as refusals or compliance, offline.",
+    ),
 }
 
 
