@@ -18,6 +18,8 @@ for script in (
     "bench_gateway.py",
     "bench_gateway_drill.py",
     "bench_store_traces.py",
+    "bench_injection.py",
+    "bench_grader.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)
