@@ -10,28 +10,17 @@ licence beside it) and the package's HaluEval file. No attack text is printed: f
 report counts and category names only.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from gonogo_testkit import load_benchmark
+
 BAR_CAUGHT = 0.80
 BAR_FALSE_ALARMS = 0.02
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench():
-    return _load("bench_injection")
+    return load_benchmark("bench_injection")
 
 
 def test_guard_catches_bipia_test_attacks_planted_in_emails(bench):
@@ -54,7 +43,7 @@ def test_guard_spares_halueval_passages_and_questions(bench):
 
 
 def test_the_shipped_model_is_the_train_split_fit():
-    fit = _load("fit_injection_model")
+    fit = load_benchmark("fit_injection_model")
     by_category, emails = fit.load_split("train")
     attacks = [a for group in by_category.values() for a in group]
     x, y, w = fit.examples(attacks, emails)

@@ -8,10 +8,6 @@ strict xfail records. The other tests keep the grader from falling below what wa
 Failures print counts only, never the texts.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from gonogo.redteam import (
@@ -21,20 +17,14 @@ from gonogo.redteam import (
     grade_response,
     measure_agreement,
 )
+from gonogo_testkit import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
 BAR = 0.92
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_grader", ROOT / "benchmarks" / "bench_grader.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_grader"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_grader")
 
 
 # (file, part) -> (exact, refused-or-not, rows): the one locked run, and the whole files
