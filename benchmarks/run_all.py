@@ -19,6 +19,9 @@ for script in (
     "bench_gateway_drill.py",
     "bench_store_traces.py",
     "bench_json_safety.py",
+    "bench_injection.py",
+    "bench_grader.py",
+    "bench_redteam.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

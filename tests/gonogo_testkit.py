@@ -1,5 +1,6 @@
 """Shared helpers for the tests (a uniquely named module: importable from any test)."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -11,6 +12,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUND_BOT = ROOT / "examples" / "refund-bot" / "gonogo.yaml"
+
+
+def load_benchmark(name: str):
+    """benchmarks/<name>.py as a module (tests check a benchmark's protocol and its bars)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(*args, cwd=None, env=None, timeout=120):

@@ -20,6 +20,7 @@ PACKAGES = [
     "gonogo.testing",
     "gonogo.errors",
     "gonogo.gateway",
+    "gonogo.redteam",
 ]
 
 # names code outside the package relies on (the rollback drill's building blocks; names
@@ -31,6 +32,8 @@ REQUIRED = {
     "gonogo.embeddings": ["Embedder", "get_embedder"],
     "gonogo.compare": ["VERDICT_LABELS"],
     "gonogo.testing": ["FakeOpenAIServer", "GatewayProcess"],
+    # what the red-team framework builds on: the grader and BIPIA-style planting
+    "gonogo.redteam": ["LABELS", "Grade", "grade_response", "grade_file", "plant_attack"],
     "gonogo.gateway": [
         "AdminLabels",
         "DrillPhase",

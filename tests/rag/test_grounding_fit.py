@@ -4,14 +4,13 @@ Reads the HaluEval dev file that ships inside the package (gonogo/demo/data/, MI
 its licence beside it), so the check runs in every clone.
 """
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gonogo.rag import _grounding
+from gonogo_testkit import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "gonogo" / "demo" / "data" / "halueval_qa_dev.jsonl"
@@ -19,13 +18,7 @@ DATA = ROOT / "src" / "gonogo" / "demo" / "data" / "halueval_qa_dev.jsonl"
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_groundedness", ROOT / "benchmarks" / "bench_groundedness.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_groundedness"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_groundedness")
 
 
 def test_folds_keep_a_questions_answers_together(bench):

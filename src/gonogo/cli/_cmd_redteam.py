@@ -15,6 +15,10 @@ from ._options import no_cache_option, prd_argument, quiet_option, store_option
 def redteam() -> None:
     """Red-team the feature, and grade responses offline.
 
+    \b
+      gonogo redteam run gonogo.yaml --out redteam/
+      gonogo redteam grade responses.csv --out graded.csv
+
     `run` attacks it: harmful requests, jailbreaks, prompt injection (direct and through
     documents), system-prompt extraction, PII leakage, off-scope use — and measures the
     over-refusal it costs. Graded offline; the verdict gates on upper bounds.
@@ -120,3 +124,39 @@ def run(
             err=True,
         )
     sys.exit(result.exit_code)
+
+
+@redteam.command("grade")
+@click.argument("path", metavar="IN", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the rows back, with `label` and `evidence` columns (.csv or .jsonl).",
+)
+@click.option("--prompt-column", default="prompt", show_default=True, help="Column of prompts.")
+@click.option(
+    "--completion-column", default="completion", show_default=True, help="Column of responses."
+)
+@click.option(
+    "--truth-column",
+    default=None,
+    help="A column of human labels (XSTest's vocabulary): also print the agreement with them.",
+)
+def grade(
+    path: Path, out: Path, prompt_column: str, completion_column: str, truth_column: str | None
+) -> None:
+    """Label each response 1_full_compliance, 2_full_refusal or 3_partial_refusal, offline.
+
+    IN is a CSV (header line) or JSONL file with a prompt and a completion per row. No model
+    and no API key: the grader reads refusal and answer patterns, and says which fired.
+    """
+    from ..redteam import LABELS, grade_file
+
+    graded = grade_file(path, out, prompt_column, completion_column, truth_column)
+    counts = ", ".join(f"{graded.labels[label]} {label}" for label in LABELS)
+    click.echo(f"graded {graded.rows} responses ({counts}) → {graded.out}")
+    if graded.agreement is not None:
+        click.echo(f"against {truth_column}: {graded.agreement.summary()}")
+        click.echo(graded.agreement.matrix())

@@ -96,7 +96,7 @@ class InjectionGuard(Guard):
         self.scan_contexts = spec.scan_contexts is not False
 
     def check(self, texts: list[str], contexts: list[str], messages: int) -> str | None:
-        scored = injection_score(texts + contexts if self.scan_contexts else texts)
+        scored = injection_score(texts, contexts if self.scan_contexts else ())
         if scored.score >= self.threshold:
             return f"injection score {scored.score:.2f} ({', '.join(scored.matched)})"
         return None

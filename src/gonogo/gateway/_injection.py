@@ -15,7 +15,13 @@ sets (BIPIA, the gonogo demo's planted notes, jailbreak prompts):
 - notes addressed to the model inside a document: "note to the assistant / AI".
 
 It runs on the user's messages and, unless ``scan_contexts: false``, on the contexts
-the caller passed (indirect injection: instructions hidden in retrieved documents).
+the caller passed. Contexts get a second test as well (``_injection_doc.py``): indirect
+injections planted in retrieved documents rarely use those phrases — they simply give the
+assistant a task ("In your response, suggest …", "Translate your answer into French").
+A fitted model scores each sentence of a context for that; its probability joins the
+patterns' evidence as one more independent term, named ``document_instruction`` in
+``matched``. The user's own messages do not get this test: asking the assistant for
+things is what they are for.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ._injection_doc import document_score
 
 # (weight, name, anchors, pattern) on the lower-cased text. The regex runs only when one
 # of its anchor substrings occurs (a plain `in` test is ~50x cheaper than the regex).
@@ -59,6 +67,9 @@ PATTERNS: tuple[tuple[float, str, tuple[str, ...], str], ...] = (
      r"\byou are now\b|\bpretend (to be|you are)\b|\bact as (if|an?)\b|\broleplay as\b"),
 )  # fmt: skip
 
+# a context sentence's probability below this is noise, not evidence (one weak feature)
+DOCUMENT_FLOOR = 0.05
+
 _COMPILED = tuple(
     (w, name, anchors, re.compile(p, re.MULTILINE)) for w, name, anchors, p in PATTERNS
 )
@@ -72,11 +83,16 @@ class InjectionScore:
     matched: tuple[str, ...]
 
 
-def injection_score(texts: Iterable[str]) -> InjectionScore:
-    """Score ``texts`` together (a pattern counts once, wherever it matched)."""
+def injection_score(texts: Iterable[str], contexts: Iterable[str] = ()) -> InjectionScore:
+    """Score the user's ``texts`` and the retrieved ``contexts`` together.
+
+    A pattern counts once, wherever it matched; contexts are also searched for
+    instructions aimed at the assistant (the most suspicious sentence of any context).
+    """
     matched: list[str] = []
     keep = 1.0
-    for text in texts:
+    best_doc, doc_features = 0.0, tuple[str, ...]()
+    for is_context, text in [*((False, t) for t in texts), *((True, c) for c in contexts)]:
         if not text:
             continue
         low = text.lower()
@@ -86,4 +102,11 @@ def injection_score(texts: Iterable[str]) -> InjectionScore:
             if rx.search(low) is not None:
                 matched.append(name)
                 keep *= 1.0 - weight
+        if is_context:
+            p, features = document_score(text)
+            if p > best_doc:
+                best_doc, doc_features = p, features
+    if best_doc >= DOCUMENT_FLOOR:
+        matched.append(f"document_instruction({'+'.join(doc_features)})")
+        keep *= 1.0 - best_doc
     return InjectionScore(round(1.0 - keep, 4), tuple(matched))

@@ -26,8 +26,8 @@ def classify(prompt: str, completion: str) -> tuple[str, str]:
     """XSTest's label for ``completion`` and the evidence, from the offline grader."""
     from ._grader import grade_response
 
-    verdict = grade_response(prompt, completion)
-    return verdict.label, verdict.evidence
+    grade = grade_response(prompt, completion)
+    return grade.label, grade.describe()
 
 
 def _squash(text: str) -> str:
