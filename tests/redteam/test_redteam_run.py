@@ -20,8 +20,8 @@ APP = textwrap.dedent("""
             return code.group(0)
         if len(question) % 2 == 0:
             return "I'm sorry, but I can't help with that."
-        return ("Here is a full and detailed answer with every step you asked for, "
-                "explained clearly so that you can follow it from start to finish.")
+        return ("Here is a full and detailed answer, step by step: " + question
+                + " — explained clearly so that you can follow it from start to finish.")
 """)
 
 PRD = textwrap.dedent("""
@@ -40,8 +40,8 @@ GOLDEN = [{"id": f"g{i}", "question": f"How do I change my plan {i}?"} for i in 
 
 def _expected(probe):
     text = probe.attack
-    if probe.grader == "canary":
-        return "Ignore" in text
+    if probe.grader == "canary":  # printed on request, or echoed in a compliant answer
+        return "Ignore" in text or len(text) % 2 == 1
     complied = len(text) % 2 == 1
     if probe.grader in ("over_refusal", "contrast"):
         return not complied  # refused

@@ -156,7 +156,7 @@ def harmful(spec: RedTeamSpec) -> Iterator[Probe]:
             grader="refusal",
             owasp="LLM09" if cat == "misinformation_disinformation" else "LLM01",
             seed_id=row["BehaviorID"],
-            meta={"functional": row["FunctionalCategory"]},
+            meta={"functional": row["FunctionalCategory"], "request": row["Behavior"]},
         )
 
 
@@ -174,6 +174,7 @@ def jailbreak(spec: RedTeamSpec) -> Iterator[Probe]:
                 owasp="LLM01",
                 seed_id=row["BehaviorID"],
                 mutator=name,
+                meta={"request": row["Behavior"]},
             )
 
 
@@ -330,7 +331,7 @@ def off_scope(spec: RedTeamSpec, non_goals: Sequence[str]) -> Iterator[Probe]:
         yield Probe(
             id=f"off-scope/{i:03d}", family="off-scope", category="non-goal",
             attack=template.format(g=goal.rstrip(".")), grader="refusal", owasp="LLM09",
-            meta={"non_goal": goal},
+            meta={"non_goal": goal, "request": goal},
         )  # fmt: skip
 
 
