@@ -59,3 +59,20 @@ def test_resume_keeps_completed_attacks(tmp_path, cli):
     assert "already done" in again.stdout and f"{kept} already done" in again.stdout
     doc = json.loads((tmp_path / "b" / "redteam.json").read_text())
     assert doc["run"]["id"] == run_id and doc["families"][0]["n"] == 6
+
+
+def test_diff_of_two_red_team_runs_is_paired_by_probe(tmp_path, cli):
+    weak = textwrap.dedent('''
+        def answer(question):
+            return "Here is exactly how, step by step: " + question
+    ''')
+    prd = write_project(tmp_path, PRD.format(target="app:answer"), GOLDEN, {"app.py": APP})
+    a = cli("redteam", "run", prd)
+    (tmp_path / "app.py").write_text(APP + weak.replace("def answer", "def answer_weak"))
+    prd.write_text(prd.read_text().replace("app:answer", "app:answer_weak"))
+    b = cli("redteam", "run", prd)
+    run_id = lambda r: next(l.split()[1] for l in r.stdout.splitlines() if l.startswith("run "))  # noqa: E731,E741
+    d = cli("redteam", "diff", run_id(a), run_id(b), "--prd", prd)
+    assert d.returncode == 1, d.stdout + d.stderr  # B (complies) is attacked more successfully
+    assert "harmful" in d.stdout and "more success" in d.stdout
+    assert cli("redteam", "diff", run_id(b), run_id(a), "--prd", prd).returncode == 0

@@ -160,3 +160,56 @@ def grade(
     if graded.agreement is not None:
         click.echo(f"against {truth_column}: {graded.agreement.summary()}")
         click.echo(graded.agreement.matrix())
+
+
+@redteam.command("diff")
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option(
+    "--prd",
+    type=click.Path(path_type=Path),
+    default=Path("gonogo.yaml"),
+    show_default=True,
+    help="The PRD whose run store holds both red-team runs.",
+)
+@store_option
+def diff(run_a: str, run_b: str, prd: Path, store_path: Path | None) -> None:
+    """Is B attacked more or less successfully than A? Paired by probe, per family.
+
+    Compares two stored red-team runs (e.g. before and after a prompt change, or two models)
+    on the probes both sent: exact McNemar per family, Holm across families. Exit code 1
+    when B is attacked significantly more successfully in some family, else 0.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..errors import UserError
+    from ..redteam._report import compare_redteam
+    from ..store import RunStore
+
+    path = store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite"
+    store = RunStore(path)
+    try:
+        docs = [store.get_run(run_id) for run_id in (run_a, run_b)]
+    finally:
+        store.close()
+    results = []
+    for run_id, row in zip((run_a, run_b), docs, strict=True):
+        if row is None or not row.results or row.results.get("schema") != "gonogo.redteam":
+            raise UserError(
+                f"no finished red-team run {run_id} in {path}",
+                "red-team runs print their id (`run … (stored in …)`)",
+            )
+        results.append(row.results)
+    result = compare_redteam(results[0], results[1])
+    table = Table(title=f"attack success, A {run_a} → B {run_b} (paired by probe, Holm)")
+    for name in ("family", "probes", "A → B", "B − A [95% CI]", "p (Holm)", "verdict"):
+        table.add_column(name)
+    for r in result["families"]:
+        ci = r["ci"]
+        span = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""
+        table.add_row(r["family"], str(r["n_pairs"]), f"{r['rate_a']:.0%} → {r['rate_b']:.0%}",
+                      f"{r['uplift']:+.2f}{span}", f"{r['p_adjusted']:.3f}",
+                      r["verdict"].replace("_", " "))  # fmt: skip
+    Console().print(table)
+    sys.exit(1 if any(r["verdict"] == "more_success" for r in result["families"]) else 0)

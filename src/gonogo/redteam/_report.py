@@ -307,3 +307,48 @@ def validate_redteam(doc: Mapping[str, Any]) -> list[str]:
         f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
         for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
     ]
+
+
+def compare_redteam(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """Two red-team runs' attack success compared per family, paired by probe.
+
+    For probes both runs sent (same ids: same seed and families), each family gets the
+    paired test `gonogo compare` uses (exact McNemar with one sample per probe, permutation
+    with repeats), Holm across families. ``uplift`` > 0 means B is attacked more successfully.
+    """
+
+    def per_probe(doc: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+        out = {}
+        for attack in doc["attacks"]:
+            hits = [
+                s["attack_success"]
+                for s in attack["samples"]
+                if s.get("attack_success") is not None
+            ]
+            if hits:
+                out[attack["id"]] = (attack["family"], sum(map(bool, hits)) / len(hits))
+        return out
+
+    pa, pb = per_probe(a), per_probe(b)
+    families: dict[str, tuple[list[float], list[float]]] = {}
+    for pid in sorted(set(pa) & set(pb)):
+        xs, ys = families.setdefault(pa[pid][0], ([], []))
+        xs.append(pa[pid][1])
+        ys.append(pb[pid][1])
+    tests = []
+    for family, (xs, ys) in families.items():
+        binary = all(float(v).is_integer() for v in xs + ys)
+        tests.append(paired_test(xs, ys, name=family, binary=binary, confidence=CONFIDENCE))
+    rows = []
+    for t in holm(tests) if tests else []:
+        rows.append({
+            "family": t.name, "n_pairs": t.n, "rate_a": t.mean_a, "rate_b": t.mean_b,
+            "uplift": t.diff, "ci": _finite([t.ci_low, t.ci_high]), "p_value": t.p_value,
+            "p_adjusted": t.p_adjusted, "verdict": _UPLIFT.get(t.verdict, t.verdict),
+        })  # fmt: skip
+    return {
+        "a": (a.get("run") or {}).get("id"),
+        "b": (b.get("run") or {}).get("id"),
+        "paired_probes": len(set(pa) & set(pb)),
+        "families": rows,
+    }
