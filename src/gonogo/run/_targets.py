@@ -232,6 +232,7 @@ def load_callable(import_path: str, base_dir: Path) -> Callable[..., Any]:
     module_name, _, attr = import_path.partition(":")
     if str(base_dir) not in sys.path:
         sys.path.insert(0, str(base_dir))
+    _forget_other_copy(module_name.split(".")[0], base_dir)
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
@@ -251,6 +252,23 @@ def load_callable(import_path: str, base_dir: Path) -> Callable[..., Any]:
         raise UserError(f"target '{import_path}' is not callable", "point at a function")
     fn: Callable[..., Any] = obj
     return fn
+
+
+def _forget_other_copy(top: str, base_dir: Path) -> None:
+    """Drop an imported ``top`` module that is not the one in ``base_dir``.
+
+    Imports are cached by name: a second PRD in the same process whose target is also
+    ``app:answer`` would otherwise get the first project's ``app``.
+    """
+    mine = [base_dir / f"{top}.py", base_dir / top / "__init__.py"]
+    loaded = sys.modules.get(top)
+    if loaded is None or not any(p.exists() for p in mine):
+        return
+    origin = getattr(loaded, "__file__", None)
+    if origin is not None and Path(origin).resolve() in {p.resolve() for p in mine}:
+        return
+    for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+        del sys.modules[name]
 
 
 class HttpTarget:
