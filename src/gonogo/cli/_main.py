@@ -36,6 +36,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "redteam",
         "Red-team the feature (attacks graded offline) and grade responses.",
     ),
+    "launch": (
+        "gonogo.cli._cmd_launch",
+        "launch",
+        "The launch checklist, verified from gonogo's own evidence (runs and drills).",
+    ),
     "compare": (
         "gonogo.cli._cmd_compare",
         "compare",

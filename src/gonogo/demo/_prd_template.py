@@ -55,6 +55,23 @@ model:
   context: top 5 passages, hybrid BM25 + MiniLM retrieval, reciprocal-rank fusion
 """
 
+_MODEL_SERVED = """
+# The model that serves this feature in production, behind `gonogo serve` (its prompt is
+# what the gateway's registry versions). The offline eval below runs the reference RAG app
+# instead; `gonogo launch --run-missing` drills the gateway against a loopback fake of it.
+model:
+  provider: openai-compatible
+  base_url: https://api.openai.com/v1
+  api_key_env: OPENAI_API_KEY
+  name: gpt-4o-mini
+  params: {{temperature: 0.2, max_tokens: 200}}
+  prompt:
+    name: rag-answer
+    version: 1
+    system: Answer only from the numbered context passages; say you don't know otherwise.
+    user: "Context:\\n{{contexts}}\\nQuestion: {{question}}"
+"""
+
 _EVAL = """
 eval_plan:
   target: app:answer      # app.py in this folder: gonogo's reference RAG app
@@ -93,9 +110,10 @@ failure_modes:
     severity: high
     likelihood: medium
     detect: grounded
-    mitigate: groundedness guard replaces the answer with "I don't know" + the passages
+    mitigate: groundedness guard replaces the answer with the graceful answer
     provoke: lab:drop-relevant-passage
     owner: eng-answers
+    guard: {kind: groundedness, action: replace}
   - id: wrong-answer
     what: Grounded in a passage, but answers a different question (wrong entity of two)
     severity: high
@@ -163,6 +181,8 @@ def render_prd(config: Any, *, llm: bool) -> str:
     if llm:
         key_line = f"  api_key_env: {config.api_key_env}\n" if config.api_key_env else ""
         text += _MODEL_LLM.format(base_url=config.base_url, model=config.model, key_line=key_line)
+    else:
+        text += _MODEL_SERVED.format()
         judge = (
             f"  judge: {{provider: openai-compatible, base_url: {config.base_url}, "
             f"name: {config.model}"

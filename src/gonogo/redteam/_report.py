@@ -352,3 +352,16 @@ def compare_redteam(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any
         "paired_probes": len(set(pa) & set(pb)),
         "families": rows,
     }
+
+
+def redteam_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A red-team run's key figures for the launch evidence log."""
+    def brief(f: Mapping[str, Any]) -> dict[str, Any]:
+        keys = ("n", "count", "rate", "ci", "limit", "status")
+        return {k: f.get(k) for k in keys}
+
+    return {
+        "families": {f["family"]: brief(f) for f in doc["families"]},
+        "over_refusal": brief(doc["over_refusal"]),
+        "not_run": dict(doc["not_run"]),
+    }

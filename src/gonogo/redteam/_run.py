@@ -24,6 +24,7 @@ from ..data import Case, Dataset, TargetOutput
 from ..errors import UserError
 from ..run import EvalOptions, EvalResult, ModelTarget, Suite, compile_suite
 from ..run._evaluate import run_suite
+from ..run._evidence import EvidenceSpec
 from ..spec import FAMILIES, LoadedPRD, RedTeamSpec, load_prd
 from . import _probes as P
 from ._grading import AttackGrader
@@ -252,7 +253,7 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
 async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> EvalResult:
     """Attack the PRD's feature with every family in scope; the verdict gates on upper bounds."""
     from ..report._redteam import write_redteam_reports
-    from ._report import aggregate_redteam
+    from ._report import aggregate_redteam, redteam_figures
 
     opts = opts or RedTeamOptions()
     loaded = load_prd(prd_path)
@@ -279,7 +280,9 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
 
     key = f"{loaded.key}#redteam" + ("-gateway" if opts.through_gateway else "")
     try:
-        return await run_suite(suite, opts, key=key, aggregate=aggregate, write_reports=write)
+        evidence = None if opts.through_gateway else EvidenceSpec("redteam", redteam_figures)
+        return await run_suite(suite, opts, key=key, aggregate=aggregate, write_reports=write,
+                               evidence=evidence)  # fmt: skip
     finally:
         if gateway is not None:
             gateway.stop()

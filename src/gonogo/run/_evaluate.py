@@ -14,6 +14,7 @@ from .. import __version__
 from ..errors import RunError, UserError
 from ..spec import load_prd
 from ..store import RunStore
+from ._evidence import EVAL_EVIDENCE, EvidenceSpec, dataset_hashes, record
 from ._plan import RunPlan, plan_run
 from ._runner import Executor, ProgressFn, RunOutcome
 from ._select import CaseSelection
@@ -76,7 +77,7 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     opts = opts or EvalOptions()
     loaded = load_prd(prd_path)
     suite = compile_suite(loaded, use_cache=opts.use_cache, selection=opts.selection)
-    return await run_suite(suite, opts, key=loaded.key)
+    return await run_suite(suite, opts, key=loaded.key, evidence=EVAL_EVIDENCE)
 
 
 Aggregator = Callable[[Suite, RunStore, str, dict[str, Any]], dict[str, Any]]
@@ -90,13 +91,15 @@ async def run_suite(
     key: str,
     aggregate: Aggregator | None = None,
     write_reports: ReportWriter | None = None,
+    evidence: EvidenceSpec | None = None,
 ) -> EvalResult:
     """Run a compiled suite through the store: resume, cost cap, Ctrl-C, aggregation.
 
     The one runner every capability shares: ``gonogo eval`` runs the eval plan's suite;
     others (the red team) run their own suite under their own store ``key`` with their own
     ``aggregate`` (records → result document, whose ``verdict`` sets the exit code) and
-    ``write_reports``. The suite is closed at the end.
+    ``write_reports``. ``evidence`` appends the finished run to the PRD's evidence log (the
+    launch checklist's input). The suite is closed at the end.
     """
     store: RunStore | None = None
     try:
@@ -141,6 +144,13 @@ async def run_suite(
         result.outcome = outcome
         result.results = (aggregate or _aggregate)(suite, store, run_id, meta)
         store.finish_run(run_id, outcome.status, meta, result.results)
+        if evidence is not None:
+            extra = {"datasets": dataset_hashes(suite.datasets)} if evidence.datasets else None
+            verdict = str(result.results["verdict"])
+            figures = evidence.figures(result.results)
+            await record(
+                suite.loaded, evidence.kind, verdict, figures, f"run:{run_id}", extra=extra
+            )
         if opts.out_dir is not None:
             if write_reports is None:
                 from ..report import write_reports as write_eval_reports

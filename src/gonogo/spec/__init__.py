@@ -4,6 +4,7 @@ Loading reports every problem at once as ``file:line:col: key.path: message — 
 """
 
 from ._check import CheckReport, PRDSummary, check_prd, summarize
+from ._fingerprint import part_hash, prompt_hash
 from ._init import init_project
 from ._launch import CircuitBreakerSpec, GuardSpec
 from ._loader import LoadedPRD, load_prd, load_prd_text, prd_key
@@ -47,6 +48,8 @@ from ._scorer_params import (
 from ._yaml import Position
 
 __all__ = [
+    "part_hash",
+    "prompt_hash",
     "FAMILIES",
     "HARM_CATEGORIES",
     "MUTATORS",

@@ -336,6 +336,20 @@ class StaticFallback(_Model):
     static: str = Field(description="The answer served when every model failed.")
 
 
+LaunchItem = Literal[
+    "evals", "redteam", "hallucinations", "fallback", "costs", "feedback", "rollback",
+    "failure_modes",
+]  # fmt: skip
+
+
+class Waiver(_Model):
+    """A launch-checklist item knowingly skipped: who decided, and why (shown, never silent)."""
+
+    item: LaunchItem = Field(description="The checklist item waived.")
+    reason: str = Field(min_length=1, description="Why it does not apply or can wait.")
+    owner: str = Field(min_length=1, description="Who decided it.")
+
+
 class Launch(_Model):
     """Launch readiness: budgets, fallback, feedback, rollback, red-team bars."""
 
@@ -376,6 +390,17 @@ class Launch(_Model):
         None,
         pattern=r"^\d+(\.\d+)?\s*(s|m|h|d)$",
         description="Rollback objective, e.g. `1h`, `15m`.",
+    )
+    hallucination_recall: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Floor on the share of the lab's planted hallucinations a detector must "
+        "catch (the lower bound of its interval) for `gonogo launch`.",
+    )
+    waivers: list[Waiver] = Field(
+        default_factory=list,
+        description="Checklist items knowingly skipped, each with a reason and an owner.",
     )
     redteam: RedTeamSpec | None = Field(
         None,

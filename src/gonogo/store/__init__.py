@@ -1,5 +1,25 @@
-"""Persistence: runs and their per-sample results (SQLite by default)."""
+"""Persistence: runs and their per-sample results (SQLite by default), and the evidence log."""
 
+from ._evidence import (
+    ChainProblem,
+    Evidence,
+    EvidenceLog,
+    PostgresEvidenceLog,
+    SqliteEvidenceLog,
+    open_evidence_log,
+    verify_chain,
+)
 from ._sqlite import RunRow, RunStore, StoreWriteError
 
-__all__ = ["RunRow", "RunStore", "StoreWriteError"]
+__all__ = [
+    "ChainProblem",
+    "Evidence",
+    "EvidenceLog",
+    "PostgresEvidenceLog",
+    "RunRow",
+    "RunStore",
+    "SqliteEvidenceLog",
+    "StoreWriteError",
+    "open_evidence_log",
+    "verify_chain",
+]

@@ -1,0 +1,164 @@
+"""``--run-missing``: run what the checklist lacks (or holds only stale evidence of).
+
+Each step is a real run that appends its own evidence: the eval, the red team, and the
+drills against a real `gonogo serve` of the PRD on loopback. ``--dry-run`` lists the steps
+and what the model calls would cost (drills run against a loopback fake: $0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..run._evidence import record
+from ..spec import LoadedPRD
+
+if TYPE_CHECKING:
+    from ._checklist import LaunchOptions
+
+NEEDS = {  # item -> the steps whose evidence it reads
+    "evals": ("eval",),
+    "costs": ("eval",),
+    "redteam": ("redteam",),
+    "hallucinations": ("lab", "drill:groundedness"),
+    "failure_modes": ("lab",),
+    "fallback": ("drill:fallback",),
+    "feedback": ("drill:feedback",),
+    "rollback": ("drill:rollback",),
+}
+
+
+@dataclass
+class Step:
+    """One run to make: what it is, why, and how."""
+
+    kind: str
+    why: str
+    run: Callable[[], Awaitable[str]]
+    cost: Callable[[], Awaitable[float | None]] | None = None
+    cost_usd: float | None = 0.0
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "why": self.why, "estimated_cost_usd": self.cost_usd}
+
+
+def _possible(loaded: LoadedPRD, kind: str) -> str | None:
+    """Why ``kind`` cannot run for this PRD (None when it can)."""
+    prd = loaded.prd
+    launch = prd.launch
+    if kind == "lab" and importlib.util.find_spec("gonogo.lab") is None:
+        return "the failure lab is not part of this gonogo"
+    if kind.startswith("drill:") and prd.model is None:
+        return "drills run the gateway, which serves the PRD's model spec"
+    if kind == "drill:fallback" and not (launch and launch.fallback):
+        return "no fallback chain to drill"
+    if kind == "drill:feedback" and not (launch and launch.feedback):
+        return "no feedback mechanism declared"
+    if kind == "drill:rollback" and not (launch and launch.rollback_within):
+        return "no rollback objective"
+    if kind == "drill:groundedness":
+        guards = [fm.guard for fm in prd.failure_modes if fm.guard] + list(
+            launch.guards if launch else []
+        )
+        if not any(g.kind == "groundedness" for g in guards):
+            return "no groundedness guard to drill"
+    return None
+
+
+def plan_missing(loaded: LoadedPRD, doc: dict[str, Any]) -> list[Step]:
+    """The steps that would turn missing or stale items into evidence."""
+    kinds: dict[str, str] = {}
+    for item in doc["items"]:
+        status = item["status"]
+        if status not in ("missing", "stale", "fail"):
+            continue
+        for kind in NEEDS[item["id"]]:
+            if status == "fail" and not _lacks(item, kind):
+                continue  # failing on its evidence: re-running would not change that
+            kinds.setdefault(kind, f"{item['id']}: {status}")
+    steps = []
+    for kind, why in kinds.items():
+        blocked = _possible(loaded, kind)
+        if blocked is None:
+            steps.append(_step(loaded, kind, why))
+    return steps
+
+
+def _lacks(item: dict[str, Any], kind: str) -> bool:
+    return not any(e["kind"] == kind for e in item["evidence"])
+
+
+def _step(loaded: LoadedPRD, kind: str, why: str) -> Step:
+    path = loaded.path
+
+    async def run_eval() -> str:
+        from ..run import EvalOptions, evaluate
+
+        result = await evaluate(path, EvalOptions(estimate=False))
+        return f"eval {result.run_id}: {result.verdict}"
+
+    async def run_redteam() -> str:
+        from ..redteam import RedTeamOptions, redteam
+
+        result = await redteam(path, RedTeamOptions(estimate=False))
+        return f"redteam {result.run_id}: {result.verdict}"
+
+    async def run_lab() -> str:
+        lab: Any = importlib.import_module("gonogo.lab")
+        return str(await lab.launch_step(path))
+
+    async def run_drill() -> str:
+        from ._drills import DRILLS
+
+        name = kind.removeprefix("drill:")
+        verdict, figures = await asyncio.to_thread(DRILLS[name], loaded)
+        await record(loaded, kind, verdict, figures, f"drill:{name}")
+        return f"{kind}: {verdict}"
+
+    runs = {"eval": run_eval, "redteam": run_redteam, "lab": run_lab}
+    return Step(
+        kind, why, runs.get(kind, run_drill), cost_usd=0.0 if kind.startswith("drill:") else None
+    )
+
+
+async def estimate(loaded: LoadedPRD, steps: list[Step]) -> None:
+    """Fill each eval / red-team step's estimated cost from its own dry run."""
+    for step in steps:
+        if step.kind == "eval":
+            from ..run import EvalOptions, evaluate
+
+            step.cost_usd = (
+                await evaluate(loaded.path, EvalOptions(dry_run=True))
+            ).plan.total_cost_usd
+        elif step.kind == "redteam":
+            from ..redteam import RedTeamOptions, redteam
+
+            plan = (await redteam(loaded.path, RedTeamOptions(dry_run=True))).plan
+            step.cost_usd = plan.total_cost_usd
+
+
+async def run_missing(
+    loaded: LoadedPRD, steps: list[Step], url: str, opts: LaunchOptions
+) -> list[str]:
+    """Run each step in turn (each records its evidence); what ran, in words."""
+    import os
+
+    from ..run._evidence import EVIDENCE_ENV
+
+    ran = []
+    previous = os.environ.get(EVIDENCE_ENV)
+    os.environ[EVIDENCE_ENV] = url  # every run below appends to this log
+    try:
+        for step in steps:
+            if opts.on_step is not None:
+                opts.on_step(f"running {step.kind} ({step.why})…")
+            ran.append(await step.run())
+    finally:
+        if previous is None:
+            os.environ.pop(EVIDENCE_ENV, None)
+        else:
+            os.environ[EVIDENCE_ENV] = previous
+    return ran

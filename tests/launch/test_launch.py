@@ -1,0 +1,155 @@
+"""`gonogo launch`: every item from evidence, --run-missing with real drills, staleness."""
+
+import json
+import sqlite3
+import textwrap
+
+from gonogo_testkit import write_project
+
+PRD = textwrap.dedent("""
+    feature: Refund answers
+    model:
+      provider: scripted
+      name: refund-model
+      script: {{default: "You can return it within 30 days of delivery."}}
+      prompt:
+        name: refund
+        version: {version}
+        system: Answer from the context only.
+        user: "Context:\\n{{contexts}}\\nQuestion: {{question}}"
+    prices:
+      refund-model: {{input_per_1m: 1.0, output_per_1m: 2.0}}
+    eval_plan:
+      datasets: [{{name: g, path: data/golden.jsonl}}]
+      scorers:
+        - {{id: says_30, kind: contains_any, values: ["30 days"]}}
+        - {{id: grounded, kind: groundedness}}
+      thresholds:
+        - {{scorer: says_30, min_pass_rate: {bar}, gate_on: point}}
+        - {{scorer: grounded, min_pass_rate: 0.5, gate_on: point}}
+    failure_modes:
+      - id: invented-window
+        what: States a return window the policy does not have
+        severity: high
+        detect: grounded
+        provoke: lab:hallucinate
+        guard: {{kind: groundedness, action: {action}}}
+    launch:
+    {launch}
+""")
+LAUNCH = """\
+  budget: {per_1k_requests_usd: 1.0, monthly_usd: 100, expected_requests_per_day: 100}
+  fallback: [refund-backup, {static: "Sorry, I can't answer right now."}]
+  feedback: thumbs up/down
+  rollback_within: 1h
+  redteam: {probes_per_family: 5, families: [prompt-injection, over-refusal],
+            max_attack_success: 0.9, max_over_refusal: 0.9}
+"""
+WAIVERS = """\
+  waivers:
+    - {item: hallucinations, reason: "the failure lab is run by the platform team", owner: ana}
+    - {item: failure_modes, reason: "the failure lab is run by the platform team", owner: ana}
+"""
+POLICY = ["Shoes can be returned within 30 days of delivery."]
+CASES = [{"id": f"c{i}", "question": "How long do I have to return shoes?", "contexts": POLICY}
+         for i in range(6)]  # fmt: skip
+
+
+def project(tmp_path, *, version=1, bar=0.5, launch=LAUNCH, action="replace"):
+    text = PRD.format(version=version, bar=bar, launch=launch.rstrip(), action=action)
+    return write_project(tmp_path, text, CASES)
+
+
+def items(doc):
+    return {i["id"]: i for i in doc["items"]}
+
+
+def run_launch(cli, prd, *args, out):
+    r = cli("launch", prd, "--out", out, *args, timeout=600)
+    doc = json.loads((out / "launch.json").read_text())
+    return r, doc
+
+
+def test_from_nothing_to_every_item_evidenced(tmp_path, cli):
+    prd = project(tmp_path, launch=LAUNCH + WAIVERS)
+    r, doc = run_launch(cli, prd, out=tmp_path / "before")
+    assert r.returncode == 1 and doc["verdict"] == "NO-GO"
+    before = items(doc)
+    assert {k for k, v in before.items() if v["status"] == "missing"} >= {
+        "evals", "redteam", "fallback", "costs", "feedback", "rollback"}  # fmt: skip
+    assert f"gonogo eval {prd}" in before["evals"]["fix"]
+    assert before["hallucinations"]["status"] == "waived"  # the waiver is shown, not hidden
+    assert before["hallucinations"]["waiver"]["owner"] == "ana"
+
+    dry = cli("launch", prd, "--dry-run")
+    assert "would run eval" in dry.stdout and "would run drill:fallback" in dry.stdout
+
+    r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "after")
+    assert r.returncode == 0, r.stdout + r.stderr
+    after = items(doc)
+    for name in ("evals", "redteam", "fallback", "costs", "feedback", "rollback"):
+        assert after[name]["status"] == "pass", (name, after[name])
+        assert after[name]["evidence"], name
+    fb = after["fallback"]["evidence"][0]["figures"]
+    assert fb["traced"] == fb["requests"] and fb["breaker_opens"] >= 1 and fb["recovered"]
+    assert all(p.get("answered_by_fallback", 6) == 6 for p in fb["phases"][:4])
+    assert fb["phases"][4]["answered_by_static"] == 6
+    assert after["rollback"]["evidence"][0]["figures"]["worst_s"] < 3600
+    assert doc["verdict"] == "GO" and "2 waived" in doc["verdict_reasons"][0]
+    md = (tmp_path / "after" / "launch.md").read_text()
+    assert "**Verdict: GO**" in md and "waived by ana" in md
+    html = (tmp_path / "after" / "launch.html").read_text()
+    assert "Failure-mode Pareto" in html and "<script" not in html
+
+    v = cli("launch", prd, "--verify")
+    assert v.returncode == 0 and "evidence chain intact" in v.stdout
+
+
+def test_changing_a_threshold_or_the_prompt_makes_evidence_stale(tmp_path, cli):
+    prd = project(tmp_path)
+    assert cli("eval", prd, "-q").returncode == 0
+    _, doc = run_launch(cli, prd, out=tmp_path / "a")
+    assert items(doc)["evals"]["status"] == "pass"
+    project(tmp_path, bar=0.6)  # a threshold moved
+    _, doc = run_launch(cli, prd, out=tmp_path / "b")
+    assert items(doc)["evals"]["status"] == "stale"
+    assert "edited since" in items(doc)["evals"]["why"][0]
+    project(tmp_path, version=2)  # the prompt version moved
+    _, doc = run_launch(cli, prd, out=tmp_path / "c")
+    assert items(doc)["evals"]["status"] == "stale" and items(doc)["costs"]["status"] == "stale"
+    assert "another prompt version" in items(doc)["evals"]["why"][0]
+
+
+def test_missing_sections_fail_with_what_to_add_and_where(tmp_path, cli):
+    # (the guard flags: `replace` would need the graceful answer a fallback chain gives)
+    prd = project(tmp_path, launch="  feedback: thumbs up/down", action="flag")
+    r, doc = run_launch(cli, prd, out=tmp_path / "out")
+    got = items(doc)
+    assert got["costs"]["status"] == "fail" and "launch.budget" in got["costs"]["fix"][0]
+    assert f"{prd}:" in got["costs"]["fix"][0]  # file:line of the PRD
+    assert got["fallback"]["status"] == "fail" and "launch.fallback" in got["fallback"]["fix"][0]
+    assert got["rollback"]["status"] == "fail" and "rollback_within" in got["rollback"]["fix"][0]
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_verify_names_an_edited_entry(tmp_path, cli):
+    prd = project(tmp_path)
+    cli("eval", prd, "-q")
+    cli("eval", prd, "-q")
+    db = sqlite3.connect(tmp_path / ".gonogo" / "evidence.sqlite")
+    db.execute("UPDATE evidence SET verdict='GO' WHERE seq=1")  # the first was GO already:
+    db.execute("UPDATE evidence SET figures='{}' WHERE seq=1")  # so forge its figures too
+    db.commit()
+    db.close()
+    r = cli("launch", prd, "--verify")
+    assert r.returncode == 1 and "evidence entry 1:" in r.stderr and "edited" in r.stderr
+
+
+def test_a_fallback_drill_without_a_breaker_fails_honestly(tmp_path):
+    from gonogo.launch._drills import drill_fallback
+    from gonogo.spec import load_prd
+
+    launch = LAUNCH + "  circuit_breaker: {enabled: false}\n"
+    verdict, figures = drill_fallback(load_prd(project(tmp_path, launch=launch)))
+    assert verdict == "fail" and figures["breaker_opens"] == 0
+    assert figures["traced"] == figures["requests"]  # every request still answered and traced
