@@ -65,8 +65,11 @@ def items(doc):
 
 
 def run_launch(cli, prd, *args, out):
+    from gonogo.launch import validate_launch
+
     r = cli("launch", prd, "--out", out, *args, timeout=600)
     doc = json.loads((out / "launch.json").read_text())
+    assert validate_launch(doc) == []
     return r, doc
 
 

@@ -166,11 +166,22 @@ def drill(
             await store.close()
 
     report = asyncio.run(go())
+    _record(loaded, report)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print(report)
     sys.exit(0 if report.passed else 1)
+
+
+def _record(loaded: Any, report: Any) -> None:
+    """The drill is launch evidence: the checklist's rollback item reads it."""
+    from ..run._evidence import record
+
+    figures = {"worst_s": report.rollback.worst_s, "bound_s": report.bound_s,
+               "report": report.to_dict()}  # fmt: skip
+    verdict = "pass" if report.passed else "fail"
+    asyncio.run(record(loaded, "drill:rollback", verdict, figures, "gonogo prompt drill"))
 
 
 def _print(report: Any) -> None:

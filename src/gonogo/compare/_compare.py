@@ -206,11 +206,24 @@ async def compare(
         if store is not None:
             store.close()
     result.document["comparison"]["wall_s"] = round(time.perf_counter() - t0, 3)
+    await _record(loaded, result.document)
     if opts.out_dir is not None:
         from ..report import write_comparison
 
         result.paths = write_comparison(result.document, opts.out_dir)
     return result
+
+
+async def _record(loaded: LoadedPRD, doc: dict[str, Any]) -> None:
+    """Append the comparison to the PRD's launch evidence log."""
+    from ..run._evidence import record
+
+    figures = {
+        "variants": {k: v.get("name") for k, v in doc["variants"].items()},
+        "scorers": {s["id"]: s["verdict"] for s in doc["scorers"]},
+    }
+    link = f"comparison:{doc['comparison'].get('id')}"
+    await record(loaded, "compare", str(doc["verdict"]), figures, link)
 
 
 async def _run_and_compare(

@@ -19,7 +19,13 @@ from ._checklist import (
 )
 from ._drills import DRILLS
 from ._items import CHECKS, TITLES
-from ._report import markdown, render_console, write_launch_reports
+from ._report import (
+    launch_schema,
+    markdown,
+    render_console,
+    validate_launch,
+    write_launch_reports,
+)
 
 __all__ = [
     "CHECKS",
@@ -31,9 +37,11 @@ __all__ = [
     "LaunchResult",
     "checklist",
     "launch",
+    "launch_schema",
     "markdown",
     "pareto",
     "render_console",
+    "validate_launch",
     "verify",
     "write_launch_reports",
 ]

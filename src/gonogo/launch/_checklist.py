@@ -82,7 +82,7 @@ async def checklist(loaded: LoadedPRD, url: str) -> dict[str, Any]:
             "feature": loaded.prd.feature,
             "sha256": loaded.sha256,
         },  # fmt: skip
-        "evidence_log": url,
+        "evidence_log": url.split("@")[-1] if "://" in url and "@" in url else url,
         "checked_at": now.isoformat(timespec="seconds"),
         "verdict": "GO" if passed else "NO-GO",
         "verdict_reasons": reasons

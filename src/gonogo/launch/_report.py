@@ -101,3 +101,23 @@ def write_launch_reports(doc: Mapping[str, Any], out_dir: str | Path) -> dict[st
     html = _environment().get_template("launch.html.j2").render(doc=doc, mark=MARK, age=_age)
     write_text_atomic(paths["html"], html)
     return paths
+
+
+def launch_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of launch.json, schema version 1."""
+    from importlib import resources
+
+    text = (resources.files(__package__ or "gonogo.launch") / "launch.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_launch(doc: Mapping[str, Any]) -> list[str]:
+    """Problems that make ``doc`` invalid against the schema; empty when valid."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(launch_schema())
+    return [
+        f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    ]
