@@ -21,6 +21,7 @@ from gonogo.store.gateway import (
     redact_url,
     sqlite_path,
 )
+from gonogo.store.gateway._sql import MIGRATIONS
 
 
 def test_urls_pick_backend_and_resolve_relative_paths(tmp_path):
@@ -60,7 +61,7 @@ def test_store_is_wal_and_reopens_with_its_data(tmp_path):
     assert run_with(url, read) == t
     db = sqlite3.connect(tmp_path / "gw.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_a_newer_schema_is_refused_with_a_fix(tmp_path):

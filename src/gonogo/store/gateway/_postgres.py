@@ -29,6 +29,8 @@ from ._rows import (
     feedback_row,
     key_from_row,
     key_row,
+    monitor_json,
+    monitor_row,
     move_from_row,
     prompt_from_row,
     prompt_row,
@@ -344,6 +346,50 @@ class PostgresGatewayStore:
         """How many traces are stored."""
         row = await self._fetchrow("SELECT COUNT(*) FROM traces")
         return int(row[0])
+
+    async def claim_traces(
+        self, monitor: str, worker: str, *, after: float, lease_s: float, limit: int
+    ) -> list[TraceRecord]:
+        """Claim traces for a monitor; concurrent workers never win the same trace."""
+        now = time.time()
+        async with self._tx() as c:
+            q = sql.monitor_candidates(_STYLE, monitor, after, now - lease_s, limit)
+            candidates = [trace_from_row(r) for r in await c.fetch(q.sql, *q.args)]
+            won = []
+            for t in candidates:
+                claim = sql.monitor_claim(_STYLE, monitor, t.id, worker, now, now - lease_s)
+                if await c.fetchval(claim.sql, *claim.args) is not None:
+                    won.append(t)
+        return won
+
+    async def record_monitor(
+        self, monitor: str, worker: str, outcomes: Sequence[tuple[str, str, dict[str, Any] | None]]
+    ) -> int:
+        """Store the outcomes of traces this worker claimed."""
+        now, stored = time.time(), 0
+        async with self._tx() as c:
+            for trace_id, status, scores in outcomes:
+                q = sql.monitor_record(_STYLE, monitor, trace_id, worker, status, now,
+                                       monitor_json(scores))  # fmt: skip
+                result = await c.execute(q.sql, *q.args)
+                stored += int(result.split()[-1])
+        return stored
+
+    async def monitor_results(self, monitor: str, *, since: float) -> list[dict[str, Any]]:
+        """Handled traces of a monitor, oldest first."""
+        q = sql.monitor_results(_STYLE, monitor, since)
+        return [monitor_row(tuple(r)) for r in await self._fetch(q.sql, *q.args)]
+
+    async def get_watermark(self, monitor: str) -> float | None:
+        """A monitor's watermark."""
+        q = sql.get_watermark(_STYLE, monitor)
+        row = await self._fetchrow(q.sql, *q.args)
+        return None if row is None else float(row[0])
+
+    async def set_watermark(self, monitor: str, value: float) -> None:
+        """Move a monitor's watermark forward."""
+        async with self._tx() as c:
+            await _execute(c, sql.set_watermark(_STYLE, monitor, value, time.time()))
 
     async def add_feedback(self, fb: FeedbackRecord) -> None:
         """Store feedback (durable on return); UnknownTraceError if the trace is missing."""

@@ -182,3 +182,83 @@ def set_key_budget(style: Style, key_id: str, budget: float | None) -> Query:
     q = Query(style)
     q.sql = f"UPDATE api_keys SET daily_budget_usd = {q.arg(budget)} WHERE id = {q.arg(key_id)}"
     return q
+
+
+# -- monitor ----------------------------------------------------------------------------
+MONITOR_COLUMNS = "monitor, trace_id, status, worker, claimed_at, scored_at, scores"
+MONITOR_RESULT_COLUMNS = (
+    "m.trace_id, m.status, m.scores, t.started_at, t.prompt_name, t.prompt_version, t.model, "
+    "t.status, t.path, t.guards, t.latency_ms, t.cost_usd, t.error"
+)
+
+
+def monitor_candidates(
+    style: Style, monitor: str, after: float, lease_before: float, limit: int
+) -> Query:
+    """Traces from ``after`` on that ``monitor`` has not handled, oldest first.
+
+    Not handled: no row yet; a claim whose lease ended before ``lease_before`` (its worker
+    died); or sampled out and since rated down (negatively rated traces are always scored).
+    """
+    q = Query(style)
+    q.then(f"{TRACE_SELECT} LEFT JOIN monitor_scores m ON m.monitor = {q.arg(monitor)} "
+           "AND m.trace_id = t.id")  # fmt: skip
+    q.then(f" WHERE t.started_at >= {q.arg(after)} AND (m.trace_id IS NULL"
+           f" OR (m.status = 'claimed' AND m.claimed_at < {q.arg(lease_before)})"
+           " OR (m.status = 'skipped' AND EXISTS (SELECT 1 FROM feedback f"
+           " WHERE f.trace_id = t.id AND f.rating < 0.5)))")  # fmt: skip
+    return q.then(" ORDER BY t.started_at, t.id").limit(limit)
+
+
+def monitor_claim(
+    style: Style, monitor: str, trace_id: str, worker: str, now: float, lease_before: float
+) -> Query:
+    """Claim one trace; returns its id only when this worker won it."""
+    q = Query(style)
+    values = ", ".join(q.arg(v) for v in (monitor, trace_id, "claimed", worker, now))
+    q.then(f"INSERT INTO monitor_scores (monitor, trace_id, status, worker, claimed_at) "
+           f"VALUES ({values}) ON CONFLICT (monitor, trace_id) DO UPDATE SET "
+           "status = 'claimed', worker = excluded.worker, claimed_at = excluded.claimed_at, "
+           "scores = NULL, scored_at = NULL WHERE (monitor_scores.status = 'claimed' AND "
+           f"monitor_scores.claimed_at < {q.arg(lease_before)}) OR monitor_scores.status = "
+           "'skipped' RETURNING trace_id")  # fmt: skip
+    return q
+
+
+def monitor_record(
+    style: Style, monitor: str, trace_id: str, worker: str, status: str, at: float,
+    scores: str | None,
+) -> Query:  # fmt: skip
+    """Store a claimed trace's outcome (only if this worker still holds the claim)."""
+    q = Query(style)
+    q.then(f"UPDATE monitor_scores SET status = {q.arg(status)}, scored_at = {q.arg(at)}, "
+           f"scores = {q.arg(scores)}")  # fmt: skip
+    return q.where(("monitor =", monitor), ("trace_id =", trace_id), ("worker =", worker),
+                   ("status =", "claimed"))  # fmt: skip
+
+
+def monitor_results(style: Style, monitor: str, since: float) -> Query:
+    """Every scored trace of ``monitor`` from ``since`` on, with what windows need."""
+    q = Query(style)
+    rating = "(SELECT MIN(f.rating) FROM feedback f WHERE f.trace_id = t.id)"
+    q.then(f"SELECT {MONITOR_RESULT_COLUMNS}, {rating} FROM monitor_scores m "
+           "JOIN traces t ON t.id = m.trace_id")  # fmt: skip
+    return q.where(("m.monitor =", monitor), ("t.started_at >=", since)).then(
+        " ORDER BY t.started_at"
+    )
+
+
+def get_watermark(style: Style, monitor: str) -> Query:
+    """A monitor's watermark."""
+    q = Query(style).then("SELECT watermark FROM monitor_state")
+    return q.where(("monitor =", monitor))
+
+
+def set_watermark(style: Style, monitor: str, value: float, now: float) -> Query:
+    """Move a monitor's watermark (forward only)."""
+    q = Query(style)
+    values = ", ".join(q.arg(v) for v in (monitor, value, now))
+    return q.then(f"INSERT INTO monitor_state (monitor, watermark, updated_at) VALUES ({values}) "
+                  "ON CONFLICT (monitor) DO UPDATE SET watermark = excluded.watermark, "
+                  "updated_at = excluded.updated_at WHERE excluded.watermark > "
+                  "monitor_state.watermark")  # fmt: skip

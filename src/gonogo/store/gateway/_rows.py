@@ -244,3 +244,19 @@ def unknown_key(key_id: str) -> UserError:
     from ._types import UnknownKeyError
 
     return UnknownKeyError(f"no API key with id '{key_id}'", "see the ids with: gonogo keys list")
+
+
+def monitor_row(row: Sequence[Any]) -> dict[str, Any]:
+    """A monitor result row (``MONITOR_RESULT_COLUMNS`` and the lowest rating) as a dict."""
+    keys = ("trace_id", "status", "scores", "started_at", "prompt_name", "prompt_version",
+            "model", "http_status", "path", "guards", "latency_ms", "cost_usd", "error",
+            "rating")  # fmt: skip
+    out = dict(zip(keys, row, strict=True))
+    out["scores"] = _loads(out["scores"]) if out["scores"] is not None else None
+    out["guards"] = _loads(out["guards"])
+    return out
+
+
+def monitor_json(scores: dict[str, Any] | None) -> str | None:
+    """Scores as stored (JSON text; NUL-free for PostgreSQL)."""
+    return None if scores is None else _dumps(scores)

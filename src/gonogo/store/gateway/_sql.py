@@ -101,7 +101,29 @@ CREATE TABLE api_keys (
 )
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1]
+SCHEMA_V2 = """
+CREATE TABLE monitor_scores (
+    monitor TEXT NOT NULL,
+    trace_id TEXT NOT NULL REFERENCES traces (id),
+    status TEXT NOT NULL,
+    worker TEXT NOT NULL,
+    claimed_at DOUBLE PRECISION NOT NULL,
+    scored_at DOUBLE PRECISION,
+    scores {json},
+    PRIMARY KEY (monitor, trace_id)
+);
+CREATE INDEX monitor_scores_by_status ON monitor_scores (monitor, status);
+CREATE TABLE monitor_state (
+    monitor TEXT PRIMARY KEY,
+    watermark DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL
+)
+"""
+"""`gonogo monitor`: one row per (monitor, trace) it claimed — ``claimed`` (being scored, until
+its lease ends), ``scored`` (with its scores) or ``skipped`` (sampled out) — and each
+monitor's watermark, the start time before which every trace has been handled."""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 
 
 def statements(ddl: str, *, json_type: str, serial: str) -> list[str]:

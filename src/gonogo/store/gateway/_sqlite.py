@@ -33,6 +33,8 @@ from ._rows import (
     feedback_row,
     key_from_row,
     key_row,
+    monitor_json,
+    monitor_row,
     move_from_row,
     prompt_from_row,
     prompt_row,
@@ -283,6 +285,35 @@ class SQLiteGatewayStore:
             lambda db: int(db.execute("SELECT COUNT(*) FROM traces").fetchone()[0])
         )
 
+    async def claim_traces(
+        self, monitor: str, worker: str, *, after: float, lease_s: float, limit: int
+    ) -> list[TraceRecord]:
+        """Claim traces for a monitor (one transaction: the claims and what they won)."""
+        return await self._write(_claim, monitor, worker, after, lease_s, limit)
+
+    async def record_monitor(
+        self, monitor: str, worker: str, outcomes: Sequence[tuple[str, str, dict[str, Any] | None]]
+    ) -> int:
+        """Store the outcomes of traces this worker claimed."""
+        return await self._write(_record_monitor, monitor, worker, list(outcomes))
+
+    async def monitor_results(self, monitor: str, *, since: float) -> list[dict[str, Any]]:
+        """Handled traces of a monitor, oldest first."""
+        q = sql.monitor_results(_STYLE, monitor, since)
+        return await self._read(lambda db: [monitor_row(r) for r in _run(db, q)])
+
+    async def get_watermark(self, monitor: str) -> float | None:
+        """A monitor's watermark."""
+        q = sql.get_watermark(_STYLE, monitor)
+        row = await self._read(lambda db: _run(db, q).fetchone())
+        return None if row is None else float(row[0])
+
+    async def set_watermark(self, monitor: str, value: float) -> None:
+        """Move a monitor's watermark forward."""
+        await self._write(
+            lambda db: _run(db, sql.set_watermark(_STYLE, monitor, value, time.time()))
+        )
+
     async def add_feedback(self, fb: FeedbackRecord) -> None:
         """Store feedback (durable on return); UnknownTraceError if the trace is missing."""
         row = feedback_row(fb)
@@ -502,3 +533,28 @@ def _set_key_budget(db: sqlite3.Connection, key_id: str, budget: float | None) -
 
 def _spend_since(db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:
     return float(_run(db, sql.spend_since(_STYLE, since, api_key_id)).fetchone()[0])
+
+
+def _claim(
+    db: sqlite3.Connection, monitor: str, worker: str, after: float, lease_s: float, limit: int
+) -> list[TraceRecord]:
+    now = time.time()
+    candidates = [trace_from_row(r) for r in _run(db, sql.monitor_candidates(
+        _STYLE, monitor, after, now - lease_s, limit))]  # fmt: skip
+    won = []
+    for t in candidates:
+        q = sql.monitor_claim(_STYLE, monitor, t.id, worker, now, now - lease_s)
+        if _run(db, q).fetchone() is not None:
+            won.append(t)
+    return won
+
+
+def _record_monitor(
+    db: sqlite3.Connection, monitor: str, worker: str,
+    outcomes: list[tuple[str, str, dict[str, Any] | None]],
+) -> int:  # fmt: skip
+    now, stored = time.time(), 0
+    for trace_id, status, scores in outcomes:
+        q = sql.monitor_record(_STYLE, monitor, trace_id, worker, status, now, monitor_json(scores))
+        stored += _run(db, q).rowcount
+    return stored

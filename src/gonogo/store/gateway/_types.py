@@ -220,6 +220,34 @@ class GatewayStore(Protocol):
         """How many traces are stored."""
         ...
 
+    async def claim_traces(
+        self, monitor: str, worker: str, *, after: float, lease_s: float, limit: int
+    ) -> list[TraceRecord]:
+        """Claim up to ``limit`` traces from ``after`` on that ``monitor`` has not handled.
+
+        Each trace is won by one worker only (a claim whose lease ended can be won again);
+        the claimed traces are returned, oldest first.
+        """
+        ...
+
+    async def record_monitor(
+        self, monitor: str, worker: str, outcomes: Sequence[tuple[str, str, dict[str, Any] | None]]
+    ) -> int:
+        """Store ``(trace_id, "scored" | "skipped", scores)`` of traces this worker holds."""
+        ...
+
+    async def monitor_results(self, monitor: str, *, since: float) -> list[dict[str, Any]]:
+        """Scored and skipped traces of ``monitor`` from ``since`` on, oldest first."""
+        ...
+
+    async def get_watermark(self, monitor: str) -> float | None:
+        """The start time before which ``monitor`` has handled every trace."""
+        ...
+
+    async def set_watermark(self, monitor: str, value: float) -> None:
+        """Move the watermark forward (never back)."""
+        ...
+
     async def add_feedback(self, fb: FeedbackRecord) -> None:
         """Store feedback (durable on return); UnknownTraceError if the trace is missing."""
         ...
