@@ -41,6 +41,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "launch",
         "The launch checklist, verified from gonogo's own evidence (runs and drills).",
     ),
+    "monitor": (
+        "gonogo.cli._cmd_monitor",
+        "monitor",
+        "Score production traces with the eval plan; alert on drift (once or --follow).",
+    ),
     "compare": (
         "gonogo.cli._cmd_compare",
         "compare",

@@ -1,0 +1,165 @@
+"""``gonogo monitor``: the eval plan's reference-free scorers on production traces."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._cmd_prompt import store_option, store_url
+from ._options import prd_argument
+
+
+@click.command("monitor")
+@prd_argument
+@store_option
+@click.option(
+    "--once",
+    "mode",
+    flag_value="once",
+    default=True,
+    help="One pass, then exit: 0 no alert, 1 alerts (for cron and CI). The default.",
+)
+@click.option(
+    "--follow",
+    "mode",
+    flag_value="follow",
+    help="Keep watching: a pass every --interval seconds until stopped.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=60,
+    show_default=True,
+    metavar="S",
+    help="Seconds between passes with --follow.",
+)
+@click.option(
+    "--sample",
+    "sample_rate",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    metavar="RATE",
+    help="Share of traces scored (guard-flagged, errored, fallback-served and "
+    "negatively rated ones always are).",
+)
+@click.option(
+    "--window",
+    type=click.Choice(["hour", "day"]),
+    default="hour",
+    show_default=True,
+    help="Window size for rates and alerts.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.0001, 0.5),
+    default=0.05,
+    show_default=True,
+    help="False-alarm budget of the drop alert over 30 days of windows.",
+)
+@click.option("--judge", is_flag=True, help="Also score rubric scorers with the PRD's judge.")
+@click.option(
+    "--webhook",
+    default=None,
+    metavar="URL",
+    envvar="GONOGO_MONITOR_WEBHOOK",
+    help="POST alerts as JSON (Slack-compatible `text`) here; env GONOGO_MONITOR_WEBHOOK.",
+)
+@click.option(
+    "--metrics-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write Prometheus gauges here (node_exporter's textfile collector).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write monitor.json (windows and alerts) to this folder.",
+)
+@click.option("--worker", default=None, help="This worker's name (default host:pid).")
+def monitor(
+    prd: Path,
+    store: str | None,
+    mode: str,
+    interval: float,
+    sample_rate: float,
+    window: str,
+    alpha: float,
+    judge: bool,
+    webhook: str | None,
+    metrics_file: Path | None,
+    out_dir: Path | None,
+    worker: str | None,
+) -> None:
+    """Score production traffic with the eval plan and alert when it drifts.
+
+    Reads the gateway's traces from its store (SQLite or PostgreSQL) from a durable
+    watermark — no trace scored twice, none skipped, several workers share the stream —
+    scores them with the eval plan's reference-free scorers (groundedness against the
+    recorded contexts, regex, JSON Schema, length, latency, cost; rubrics with --judge),
+    and groups them into windows per prompt version and model. Alerts when a window is
+    clearly under a threshold, or dropped from the launch baseline (the latest GO eval) by
+    more than chance — false alarms held under --alpha over 30 days of windows. Alerts go to
+    the exit code, --webhook, --metrics-file and the launch evidence log.
+    """
+    from ..monitor import MonitorOptions
+    from ..monitor import monitor as run_monitor
+    from ..spec import load_prd
+
+    loaded = load_prd(prd)
+    opts = MonitorOptions(
+        store_url=store_url(store, prd),
+        sample_rate=sample_rate,
+        window=window,
+        alpha=alpha,
+        judge=judge,
+        webhook=webhook,
+        metrics_file=metrics_file,
+        out_dir=out_dir,
+    )
+    if worker:
+        opts.worker = worker
+    if mode == "once":
+        doc = asyncio.run(run_monitor(loaded, opts))
+        _print(doc)
+        sys.exit(1 if doc["alerts"] else 0)
+    stop: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    try:
+        while not stop:
+            _print(asyncio.run(run_monitor(loaded, opts)))
+            deadline = time.monotonic() + interval
+            while not stop and time.monotonic() < deadline:
+                time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+
+
+def _print(doc: dict[str, Any]) -> None:
+    p = doc["pass"]
+    lag = "—" if p["lag_s"] is None else f"{p['lag_s']:.1f} s"
+    click.echo(
+        f"{time.strftime('%H:%M:%S')} scored {p['handled']['scored']}, skipped "
+        f"{p['handled']['skipped']} ({p['seconds']:.2f} s; newest trace {lag} old)"
+    )
+    for w in doc["windows"][-3:]:
+        start = time.strftime("%m-%d %H:%M", time.gmtime(w["start"]))
+        rates = ", ".join(f"{sid} {s['rate']:.0%} ({s['n']})" for sid, s in w["scorers"].items())
+        click.echo(
+            f"  {start} {w['prompt_name']} v{w['prompt_version']} {w['model']}: "
+            f"{w['traces']} traces; {rates or 'nothing scored'}"
+        )
+    for a in doc["alerts"]:
+        click.echo(f"ALERT {a['kind']}: {a['message']}", err=True)
+    if doc.get("webhook"):
+        hook = doc["webhook"]
+        said = "delivered" if hook["delivered"] else f"NOT delivered ({hook.get('error')})"
+        click.echo(f"webhook {said} after {hook['attempts']} attempt(s)", err=True)
