@@ -1,0 +1,163 @@
+"""`gonogo monitor` on SQLite and PostgreSQL: watermark, workers, alerts, webhook, evidence."""
+
+import asyncio
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from monitor_kit import make_trace, project, rows, write
+
+from gonogo.monitor import MonitorOptions, monitor
+from gonogo.spec import load_prd
+
+
+def run(prd, url, **over):
+    opts = MonitorOptions(store_url=url, record_evidence=False, **over)
+    return asyncio.run(monitor(load_prd(prd), opts))
+
+
+def test_each_trace_is_scored_once_across_passes_and_restarts(tmp_path, store_url):
+    prd = project(tmp_path)
+    write(store_url, [make_trace(i) for i in range(30)])
+    first = run(prd, store_url)
+    assert first["pass"]["handled"] == {"scored": 30, "skipped": 0}
+    assert first["pass"]["scorers"] == ["no_card", "short"]  # `equals` needs an expected answer
+    write(store_url, [make_trace(100 + i) for i in range(12)])
+    again = run(prd, store_url)  # a new process would read the same watermark and claims
+    assert again["pass"]["handled"]["scored"] == 12
+    assert run(prd, store_url)["pass"]["handled"]["scored"] == 0
+    handled = rows(store_url, f"prd:{load_prd(prd).key}")
+    assert len(handled) == 42 and len({r["trace_id"] for r in handled}) == 42
+
+
+def test_two_workers_split_the_stream_without_double_scoring(tmp_path, store_url):
+    prd = project(tmp_path)
+    write(store_url, [make_trace(i) for i in range(200)])
+    loaded = load_prd(prd)
+
+    async def both():
+        opts = [MonitorOptions(store_url=store_url, record_evidence=False, worker=f"w{i}", batch=20)
+                for i in range(2)]  # fmt: skip
+        return await asyncio.gather(*(monitor(loaded, o) for o in opts))
+
+    a, b = asyncio.run(both())
+    total = a["pass"]["handled"]["scored"] + b["pass"]["handled"]["scored"]
+    assert total == 200
+    handled = rows(store_url, f"prd:{loaded.key}")
+    assert len(handled) == 200 and len({r["trace_id"] for r in handled}) == 200
+
+
+def test_a_dead_workers_claims_are_taken_over_after_their_lease(tmp_path, store_url):
+    prd = project(tmp_path)
+    loaded = load_prd(prd)
+    write(store_url, [make_trace(i) for i in range(10)])
+
+    async def claim_and_die():
+        from gonogo.store.gateway import open_gateway_store
+
+        store = open_gateway_store(store_url)
+        await store.open()
+        try:
+            return await store.claim_traces(f"prd:{loaded.key}", "dead", after=0, lease_s=0.5,
+                                            limit=6)  # fmt: skip
+        finally:
+            await store.close()
+
+    assert len(asyncio.run(claim_and_die())) == 6  # claimed, never scored
+    first = run(prd, store_url, lease_s=0.5, start_s=10**9)
+    assert first["pass"]["handled"]["scored"] == 4  # the other 4; the 6 are still leased
+    time.sleep(0.6)
+    assert run(prd, store_url, lease_s=0.5)["pass"]["handled"]["scored"] == 6
+
+
+def test_sampling_keeps_flagged_errored_and_fallback_traces(tmp_path, store_url):
+    prd = project(tmp_path)
+    special = [
+        make_trace(1, guards=[{"name": "pii", "outcome": "redact"}]),
+        make_trace(2, status=502, error="upstream down", output=None),
+        make_trace(3, path="fallback:1:m2"),
+    ]
+    write(store_url, special + [make_trace(10 + i) for i in range(60)])
+    doc = run(prd, store_url, sample_rate=0.0)
+    assert doc["pass"]["handled"] == {"scored": 3, "skipped": 60}
+    w = doc["windows"][-1]
+    assert (
+        w["errors"] == 1 and w["fallback_share"] == 1 / 63 and w["guard_rates"] == {"pii": 1 / 63}
+    )
+
+
+def test_a_drop_alerts_and_a_stable_stream_does_not(tmp_path, store_url):
+    prd = project(tmp_path)
+    loaded = load_prd(prd)
+    # the launch baseline: a GO eval whose no_card pass rate was 0.98
+    from gonogo.run._evidence import record
+
+    asyncio.run(record(loaded, "eval", "GO", {"thresholds": [
+        {"scorer": "no_card", "metric": "pass_rate", "estimate": 0.98}]}, "run:x"))  # fmt: skip
+    t0 = time.time()
+    write(store_url, [make_trace(i, t0=t0, bad=(i % 50 == 0)) for i in range(300)])  # 2% bad
+    stable = run(prd, store_url)
+    assert stable["alerts"] == []
+    # a 15-point drop in the next traces of the same hour
+    write(store_url, [make_trace(1000 + i, t0=t0, bad=(i % 6 == 0)) for i in range(300)])
+    dropped = run(prd, store_url)
+    kinds = {a["kind"] for a in dropped["alerts"]}
+    assert "drop" in kinds, dropped["alerts"]
+    drop = next(a for a in dropped["alerts"] if a["kind"] == "drop")
+    assert drop["scorer"] == "no_card" and drop["p_value"] < dropped["rule"]["alpha_per_look"]
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    bodies: list = []
+    fail_first = 1
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).bodies.append(json.loads(body))
+        if type(self).fail_first > 0:
+            type(self).fail_first -= 1
+            self.send_response(503)
+        else:
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_alerts_reach_a_webhook_with_retries_and_no_secret(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    prd = project(tmp_path)
+    server = HTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_port}/hooks/T000/SECRETTOKEN"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-verysecret")
+    write(url, [make_trace(i, bad=(i % 2 == 0)) for i in range(60)])  # 50%: under the 0.9 bar
+    try:
+        doc = run(prd, url, webhook=hook)
+    finally:
+        server.shutdown()
+    assert doc["webhook"] == {"delivered": True, "attempts": 2, "status": 200}
+    body = _Receiver.bodies[-1]
+    assert body["text"].startswith(":rotating_light: gonogo monitor — Refund answers")
+    assert body["alerts"][0]["kind"] == "below_bar" and body["alerts"][0]["scorer"] == "no_card"
+    raw = json.dumps(_Receiver.bodies)
+    assert "SECRETTOKEN" not in raw and "sk-live" not in raw and "4111" not in raw
+
+
+def test_cli_once_exit_codes_metrics_and_evidence(tmp_path, cli):
+    prd = project(tmp_path)
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    write(url, [make_trace(i) for i in range(40)])
+    ok = cli("monitor", prd, "--store", url, "--metrics-file", tmp_path / "m.prom")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "scored 40, skipped 0" in ok.stdout
+    assert 'gonogo_monitor_pass_rate{scorer="no_card"' in (tmp_path / "m.prom").read_text()
+    write(url, [make_trace(100 + i, bad=True) for i in range(40)])
+    bad = cli("monitor", prd, "--store", url, "--out", tmp_path / "out")
+    assert bad.returncode == 1 and "ALERT below_bar: no_card" in bad.stderr
+    doc = json.loads((tmp_path / "out" / "monitor.json").read_text())
+    assert doc["alerts"] and doc["schema"] == "gonogo.monitor"
+    launch = cli("launch", prd, "--verify")
+    assert launch.returncode == 0  # the monitor's passes joined an intact evidence chain
