@@ -169,3 +169,90 @@ def export_feedback(
 
     n = with_store(store_url(store, prd), act)
     click.echo(f"wrote {n} case(s) to {out}")
+
+
+@traces.command("replay")
+@click.argument("trace_ids", nargs=-1, metavar="[TRACE_ID]...")
+@click.option("--many", is_flag=True, help="Replay every trace the filters select.")
+@_since_option
+@_prompt_option
+@click.option(
+    "--rated-down", is_flag=True, help="With --many: only traces whose feedback is negative."
+)
+@_limit_option
+@click.option("--prompt-version", type=int, default=None, help="Replay with this registry version.")
+@click.option("--model", default=None, help="Replay with this model (same provider).")
+@click.option("--variant", default=None, help="Replay with a PRD variant (its model, prompt).")
+@click.option(
+    "--json", "json_out", type=click.Path(path_type=Path), default=None, help="Write replay.json."
+)
+@click.option(
+    "--prd",
+    type=click.Path(path_type=Path),
+    default=Path("gonogo.yaml"),
+    show_default=True,
+    help="The PRD whose model and scorers the replay uses.",
+)
+@store_option
+def replay(
+    trace_ids: tuple[str, ...], many: bool, since: str | None, prompt_name: str | None,
+    rated_down: bool, limit: int | None, prompt_version: int | None, model: str | None,
+    variant: str | None, json_out: Path | None, prd: Path, store: str | None,
+) -> None:  # fmt: skip
+    """Re-run recorded requests and compare the answers (another prompt version, model…).
+
+    Each trace is replayed with its recorded inputs, contexts and parameters against the
+    same or another prompt version, model or PRD variant.
+
+    One trace: both answers side by side, each scored, and their diff. With --many (e.g.
+    `--many --since 1d --rated-down`): every selected trace, and per scorer the paired test
+    of recorded vs replayed (exact McNemar, Holm). Never writes into production traces.
+    """
+    import asyncio
+    import json as jsonlib
+
+    from ..monitor._replay import ReplayOptions
+    from ..monitor._replay import replay as run_replay
+    from ..spec import load_prd
+
+    loaded = load_prd(prd)
+    url = store_url(store, prd)
+    ids = list(trace_ids)
+    if many:
+        ids += with_store(url, lambda s: _select(s, parse_since(since), prompt_name, rated_down,
+                                                 limit))  # fmt: skip
+    if not ids:
+        raise UserError("no trace to replay", "give TRACE_IDs, or --many with filters")
+    opts = ReplayOptions(url, prompt_version=prompt_version, model=model, variant=variant)
+    doc = asyncio.run(run_replay(loaded, ids, opts))
+    for it in doc["items"][:5]:
+        click.echo(f"trace {it['trace_id']}: {it['original']['prompt']} ({it['original']['model']})"
+                   f" → {it['prompt']} ({it['model']})")  # fmt: skip
+        click.echo(f"  recorded: {(it['original']['output'] or '')[:300]}")
+        click.echo(f"  replayed: {it['replay']['output'][:300]}")
+        for sid, s in it["replay"]["scores"].items():
+            before = it["original"]["scores"].get(sid, {}).get("passed")
+            click.echo(f"    {sid}: {_mark(before)} → {_mark(s.get('passed'))}  {s.get('reason')}")
+    if len(doc["items"]) > 5:
+        click.echo(f"… {len(doc['items']) - 5} more traces")
+    for row in doc["scorers"]:
+        change = f"{row['recorded']:.0%} → {row['replayed']:.0%} over {row['n']} traces"
+        click.echo(f"{row['scorer']}: {change}, p (Holm) {row['p_adjusted']:.3f}: {row['verdict']}")
+    if json_out is not None:
+        json_out.write_text(jsonlib.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        click.echo(f"json: {json_out}")
+
+
+def _mark(passed: Any) -> str:
+    return "n/e" if passed is None else ("pass" if passed else "FAIL")
+
+
+async def _select(
+    s: Any, since: float | None, prompt_name: str | None, rated_down: bool, limit: int | None
+) -> list[str]:
+    if rated_down:
+        rows = await s.list_feedback(since=since, prompt_name=prompt_name)
+        ids = list(dict.fromkeys(t.id for fb, t in rows if fb.rating < 0.5))
+    else:
+        ids = [t.id for t in await s.list_traces(since=since, prompt_name=prompt_name)]
+    return ids[:limit] if limit else ids
