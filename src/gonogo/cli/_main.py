@@ -46,6 +46,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "monitor",
         "Score production traces with the eval plan; alert on drift (once or --follow).",
     ),
+    "dataset": (
+        "gonogo.cli._cmd_dataset",
+        "dataset",
+        "Grow a golden dataset from reviewed production rows (with provenance).",
+    ),
     "compare": (
         "gonogo.cli._cmd_compare",
         "compare",

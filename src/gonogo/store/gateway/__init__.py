@@ -8,6 +8,7 @@ PostgreSQL (several gateway replicas share one registry and one trace store);
 from ._counters import MemoryCounters, RedisCounters, open_counters
 from ._golden import (
     GOOD_RATING,
+    dedupe,
     export_feedback,
     export_traces,
     feedback_to_golden,
@@ -52,6 +53,7 @@ __all__ = [
     "UnknownTraceError",
     "content_hash",
     "default_store_url",
+    "dedupe",
     "export_feedback",
     "export_traces",
     "feedback_to_golden",

@@ -13,6 +13,9 @@ Each row is one JSON object that ``gonogo.data.load_dataset`` reads as a case:
     for plain trace rows.
 ``contexts``
     The contexts the caller passed (RAG), when any.
+
+Rows that repeat a case already written (same inputs, contexts and expected answer: the
+``metadata.content_hash``) are left out, so a question asked a thousand times is one row.
 ``tags``
     ``source:trace`` / ``source:feedback``, ``prompt:<name>@<version>``,
     ``label:<label>``, ``path:<path>``, and for feedback ``rating:up|down``.
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._safejson import dumps
+from ...data._append import case_key
 from ._types import FeedbackRecord, GatewayStore, TraceRecord
 
 GOOD_RATING = 0.5
@@ -103,6 +107,20 @@ def feedback_to_golden(fb: FeedbackRecord, trace: TraceRecord) -> dict[str, Any]
     return row
 
 
+def dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with repeated cases left out (the first kept); each marked with its hash."""
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        digest = case_key(row.get("input"), row.get("contexts"), row.get("expected"))
+        if digest in seen:
+            continue
+        seen.add(digest)
+        row["metadata"]["content_hash"] = digest
+        out.append(row)
+    return out
+
+
 def write_jsonl(rows: list[dict[str, Any]], out: str | Path) -> int:
     """Write rows one JSON object a line (folders created); returns how many.
 
@@ -130,7 +148,7 @@ async def export_traces(
     """Write traces as golden rows (oldest first); ``only_ok`` keeps HTTP 2xx answers."""
     traces = await store.list_traces(since=since, until=until, prompt_name=prompt_name, limit=limit)
     rows = [trace_to_golden(t) for t in reversed(traces) if not only_ok or 200 <= t.status < 300]
-    return write_jsonl(rows, out)
+    return write_jsonl(dedupe(rows), out)
 
 
 async def export_feedback(
@@ -151,4 +169,4 @@ async def export_feedback(
         if (min_rating is None or fb.rating >= min_rating)
         and (below_rating is None or fb.rating < below_rating)
     ]
-    return write_jsonl(rows, out)
+    return write_jsonl(dedupe(rows), out)
