@@ -85,6 +85,22 @@ from ._options import prd_argument
     help="Write monitor.json (windows and alerts) to this folder.",
 )
 @click.option("--worker", default=None, help="This worker's name (default host:pid).")
+@click.option(
+    "--lease",
+    "lease_s",
+    type=click.FloatRange(min=1),
+    default=120,
+    show_default=True,
+    metavar="S",
+    help="Seconds a claimed trace is held; a worker that died loses its claims after it.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Traces claimed and recorded per transaction.",
+)
 def monitor(
     prd: Path,
     store: str | None,
@@ -98,6 +114,8 @@ def monitor(
     metrics_file: Path | None,
     out_dir: Path | None,
     worker: str | None,
+    lease_s: float,
+    batch: int,
 ) -> None:
     """Score production traffic with the eval plan and alert when it drifts.
 
@@ -124,6 +142,8 @@ def monitor(
         webhook=webhook,
         metrics_file=metrics_file,
         out_dir=out_dir,
+        lease_s=lease_s,
+        batch=batch,
     )
     if worker:
         opts.worker = worker
