@@ -22,6 +22,7 @@ for script in (
     "bench_injection.py",
     "bench_grader.py",
     "bench_redteam.py",
+    "bench_monitor.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)
