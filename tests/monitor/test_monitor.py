@@ -108,6 +108,20 @@ def test_a_drop_alerts_and_a_stable_stream_does_not(tmp_path, store_url):
     assert drop["scorer"] == "no_card" and drop["p_value"] < dropped["rule"]["alpha_per_look"]
 
 
+def test_without_a_go_eval_the_baseline_is_the_monitors_own_history(tmp_path, store_url):
+    prd = project(tmp_path)
+    now = time.time()
+    older = [make_trace(h * 100 + i, t0=now - h * 3600, bad=(i % 50 == 0))
+             for h in range(3, 10) for i in range(60)]  # fmt: skip
+    write(store_url, older)  # 7 older hours, 420 traces, 2 of 60 with a card number
+    quiet = run(prd, store_url)
+    assert quiet["alerts"] == [] and quiet["rule"]["baseline_from"] == "monitor history"
+    assert abs(quiet["rule"]["baseline"]["no_card"] - 58 / 60) < 1e-9  # 2 of 60 an hour
+    write(store_url, [make_trace(5000 + i, t0=now, bad=(i % 4 == 0)) for i in range(200)])
+    kinds = {a["kind"] for a in run(prd, store_url)["alerts"]}
+    assert "drop" in kinds
+
+
 class _Receiver(BaseHTTPRequestHandler):
     bodies: list = []
     fail_first = 1

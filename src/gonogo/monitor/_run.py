@@ -23,7 +23,7 @@ from .._redact import add_secret
 from ..spec import LoadedPRD
 from ..store.gateway import open_gateway_store
 from ._score import build_monitor_scorers, must_score, sampled, score_trace
-from ._windows import WINDOW_S, AlertRule, alerts, windows
+from ._windows import WINDOW_S, AlertRule, alerts, history_baseline, windows
 
 SCHEMA = "gonogo.monitor"
 SCHEMA_VERSION = 1
@@ -69,9 +69,13 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
         if judge is not None:
             await judge.aclose()
     wins = windows(rows, opts.window)
-    rule = AlertRule(bars=_bars(loaded), baseline=await _baseline(loaded), alpha=opts.alpha,
-                     window_s=width)  # fmt: skip
     recent_start = (now // width - opts.recent_windows + 1) * width
+    bars = _bars(loaded)
+    baseline, baseline_from = await _baseline(loaded), "launch eval"
+    if not baseline:
+        baseline, baseline_from = history_baseline(
+            [w for w in wins if w["start"] < recent_start], bars), "monitor history"
+    rule = AlertRule(bars=bars, baseline=baseline, alpha=opts.alpha, window_s=width)
     raised = alerts([w for w in wins if w["start"] >= recent_start], rule)
     doc = {
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "monitor": name,
@@ -79,7 +83,8 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
         "pass": {"handled": handled, "seconds": round(time.perf_counter() - t0, 3),
                  "lag_s": None if newest is None else round(now - newest, 3),
                  "scorers": [s.id for s in scorers], "sample_rate": opts.sample_rate},
-        "rule": {"bars": dict(rule.bars), "baseline": dict(rule.baseline), "alpha": rule.alpha,
+        "rule": {"bars": dict(rule.bars), "baseline": dict(rule.baseline),
+                 "baseline_from": baseline_from if rule.baseline else None, "alpha": rule.alpha,
                  "looks_per_30_days": rule.looks, "alpha_per_look": rule.alpha_per_look},
         "windows": wins, "alerts": raised,
     }  # fmt: skip

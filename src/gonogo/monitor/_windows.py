@@ -109,6 +109,25 @@ class AlertRule:
         return self.alpha / self.looks
 
 
+def history_baseline(
+    older: Sequence[Mapping[str, Any]], bars: Mapping[str, float], min_n: int = 200
+) -> dict[str, float]:
+    """Each gated scorer's pooled pass rate over the older windows (no GO eval baseline).
+
+    Only where at least ``min_n`` traces were evaluated, so the baseline's own noise is small
+    beside a window's.
+    """
+    passes: Counter[str] = Counter()
+    n: Counter[str] = Counter()
+    for w in older:
+        for sid in bars:
+            s = w["scorers"].get(sid)
+            if s is not None:
+                passes[sid] += s["passes"]
+                n[sid] += s["n"]
+    return {sid: passes[sid] / n[sid] for sid in bars if n[sid] >= min_n}
+
+
 def drop_p_value(passes: int, n: int, baseline: float) -> float:
     """P(X <= passes) for X ~ Binomial(n, baseline): one-sided exact test of a drop."""
     from scipy.stats import binom
