@@ -42,7 +42,7 @@ import numpy as np
 
 from gonogo.rag._grounding import GroundednessDetector
 from gonogo.rag._grounding_features import FEATURES
-from gonogo.rag._grounding_text import content_tokens
+from gonogo.text import content_tokens
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "src/gonogo/demo/data/halueval_qa_dev.jsonl"
 L2 = 1.0  # ridge penalty on standardised coefficients

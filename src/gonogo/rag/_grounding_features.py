@@ -38,20 +38,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..text import NEGATIONS, STOPWORDS, Span, content_tokens, is_number, sentences, tokens
 from ._grounding_compare import comparison_verdict
 from ._grounding_names import KnownNames, blended_name, candidates
 from ._grounding_relation import relation_swapped
-from ._grounding_text import (
-    NEGATIONS,
-    STOPWORDS,
-    Span,
-    content_tokens,
-    entity_groups,
-    is_number,
-    names,
-    sentences,
-    tokens,
-)
+from ._grounding_text import entity_groups, names
 
 FEATURES = (
     "coverage",

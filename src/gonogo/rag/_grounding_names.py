@@ -31,7 +31,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ._grounding_text import STOPWORDS, is_number, names, tokens
+from ..text import STOPWORDS, is_number, tokens
+from ._grounding_text import names
 
 _PUNCT_RE = re.compile(r"[,;:()\[\]\"“”]|\s[–—-]\s")
 _LOWER_RE = re.compile(r"\b[a-z][a-z'’-]*\b")

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ._grounding_text import STOPWORDS, tokens
+from ..text import STOPWORDS, tokens
 
 _WORD_RE = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)?|[,;:()]", re.UNICODE)
 _IRREGULAR = frozenset(

@@ -14,8 +14,8 @@ from ..data._case import Case
 from ..data._output import TargetOutput
 from ..errors import ProviderError
 from ..spec._scorer_params import GroundednessScorer
+from ..text import is_refusal
 from ._base import Score, Scorer, ScorerContext, register_scorer
-from ._rag import is_refusal
 from ._text import as_text, doc
 
 

@@ -57,7 +57,8 @@ class LabelCheck:
         reason = (
             f"label {quote(got)}"
             if ok
-            else f"got {shown}" + (" (not one of the labels)" if got == OTHER else "")
+            else f"got {shown}"
+            + (" (not one of the labels)" if got == OTHER else "")
             + f", expected {quote(expected)}"
         )
         return Score(
