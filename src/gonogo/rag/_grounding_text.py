@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..text import MONTHS, STOPWORDS, TOKEN_RE, Span, normalise_number, sentences, tokens
+from ..text import (
+    FRAMING,
+    MONTHS,
+    STOPWORDS,
+    TOKEN_RE,
+    Span,
+    normalise_number,
+    sentences,
+    stem,
+    tokens,
+)
 
 __all__ = ["Name", "Span", "claims", "entity_groups", "names"]
 
@@ -77,7 +87,7 @@ def names(text: str) -> list[Name]:
             run, pending = [], []
             found.append(Name(raw, (normalise_number(raw),)))
         elif (len(raw) > 1 and raw.replace(".", "").isupper()) or (
-            _CAP_WORD.match(raw) and raw.lower() not in _NOT_NAME
+            _CAP_WORD.match(raw) and raw.lower() not in _NOT_NAME and stem(raw) not in FRAMING
         ):
             run.extend(pending)
             pending = []

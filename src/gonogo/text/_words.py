@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 TOKENIZER_ID = "gonogo-words-v2"
@@ -142,12 +143,13 @@ LIGHT_WORDS = frozenset(
 """Verbs that say little and are often paraphrased ("stands in" for "is in"): like
 function words, their absence from a context is no evidence against a claim."""
 
-_NOT_CONTENT = STOPWORDS | FRAMING | LIGHT_WORDS
+NOT_CONTENT = STOPWORDS | FRAMING | LIGHT_WORDS
+"""Tokens that carry nothing of a claim: stop words, framing and light verbs."""
 
 
 def content_tokens(text: str) -> list[str]:
     """The words that carry a claim: :func:`terms` without framing and light verbs."""
-    return [t for t in tokens(text) if t not in _NOT_CONTENT]
+    return [t for t in tokens(text) if t not in NOT_CONTENT]
 
 
 def is_number(token: str) -> bool:
@@ -162,3 +164,29 @@ def written_words(text: str, wanted: set[str]) -> list[str]:
         if any(t in wanted for t in _word_tokens(m.group(0))):
             out[m.group(0)] = None
     return list(out)
+
+
+_ABBREVIATED = {
+    "tv.": ("television",),
+    "us.": ("united states", "american"),
+    "usa.": ("united states", "american"),
+    "uk.": ("united kingdom", "british"),
+    "un.": ("united nations",),
+    "eu.": ("european union",),
+}
+
+
+def abbreviations(text_tokens: Sequence[str], names: Iterable[Sequence[str]] = ()) -> set[str]:
+    """The acronyms a text spells out, as tokens ("United States" → "us.").
+
+    Its names' initials, and a few common ones ("television" → "tv.", "British" → "uk.").
+    An answer may shorten what its context writes in full; an acronym (a token such as
+    "us.", see :func:`acronym`) is then as good as the words it stands for.
+    """
+    found = {"".join(w[0] for w in name if w[:1].isalpha()) + "." for name in names
+             if len(name) >= 2}  # fmt: skip
+    joined = " " + " ".join(text_tokens) + " "
+    for short, longs in _ABBREVIATED.items():
+        if any(f" {' '.join(tokens(long))} " in joined for long in longs):
+            found.add(short)
+    return found

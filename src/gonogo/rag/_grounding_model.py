@@ -1,0 +1,34 @@
+"""The offline groundedness detector's model (generated: do not edit by hand).
+
+Written by benchmarks/fit_groundedness.py from the TUNING part of
+halueval_qa_dev.jsonl only (125 questions, 371 answers; the split is
+benchmarks/groundedness_split.json): L2-regularised logistic regression on each answer's
+weakest claim (L2 = 1 on standardised features), Platt calibration on out-of-fold
+log-odds (5 folds grouped by question), the threshold that maximises balanced accuracy.
+"""
+
+FEATURES: tuple[str, ...] = (
+    "coverage",
+    "new_coverage",
+    "entity_missing",
+    "number_missing",
+    "negation_mismatch",
+    "comparison",
+    "coordination",
+    "relation_swapped",
+    "phrase",
+)
+COEFFICIENTS: tuple[float, ...] = (
+    7.3523,
+    5.8906,
+    -2.4686,
+    -0.8352,
+    -4.7188,
+    4.8662,
+    8.7956,
+    -4.8515,
+    15.2747,
+)
+INTERCEPT = -36.1347
+THRESHOLD = 0.6261
+CALIBRATION: tuple[float, float] = (1.7927, -0.7281)
