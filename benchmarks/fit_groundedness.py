@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,8 +215,7 @@ def fit(items: Sequence[Item], names: Sequence[str]) -> Fit:
 def render(f: Fit) -> str:
     """The source of _grounding_model.py for a fit."""
     names = "".join(f'    "{n}",\n' for n in f.features)
-    coefs = textwrap.fill(", ".join(f"{c:.4f}" for c in f.coef), 88, initial_indent="    ",
-                          subsequent_indent="    ")  # fmt: skip
+    coefs = "".join(f"    {c:.4f},  # {n}\n" for n, c in zip(f.features, f.coef, strict=True))
     return (
         '"""The offline groundedness detector\'s model (generated: do not edit by hand).\n\n'
         "Written by benchmarks/fit_groundedness.py from the TUNING part of\n"
@@ -228,7 +226,7 @@ def render(f: Fit) -> str:
         " balanced accuracy.\n"
         '"""\n\n'
         f"FEATURES: tuple[str, ...] = (\n{names})\n"
-        f"COEFFICIENTS: tuple[float, ...] = (\n{coefs},\n)\n"
+        f"COEFFICIENTS: tuple[float, ...] = (\n{coefs})\n"
         f"INTERCEPT = {f.intercept:.4f}\n"
         f"THRESHOLD = {f.threshold:.4f}\n"
         f"CALIBRATION: tuple[float, float] = ({f.calibration[0]:.4f}, {f.calibration[1]:.4f})\n"

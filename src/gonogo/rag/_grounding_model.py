@@ -19,15 +19,15 @@ FEATURES: tuple[str, ...] = (
     "phrase",
 )
 COEFFICIENTS: tuple[float, ...] = (
-    7.3523,
-    5.8906,
-    -2.4686,
-    -0.8352,
-    -4.7188,
-    4.8662,
-    8.7956,
-    -4.8515,
-    15.2747,
+    7.3523,  # coverage
+    5.8906,  # new_coverage
+    -2.4686,  # entity_missing
+    -0.8352,  # number_missing
+    -4.7188,  # negation_mismatch
+    4.8662,  # comparison
+    8.7956,  # coordination
+    -4.8515,  # relation_swapped
+    15.2747,  # phrase
 )
 INTERCEPT = -36.1347
 THRESHOLD = 0.6261
