@@ -55,8 +55,8 @@ from ..text import (
     tokens,
 )
 from ._grounding_compare import comparison_verdict
-from ._grounding_relation import relation_swapped
-from ._grounding_text import entity_groups, names
+from ._grounding_relation import Parsed, relation_swapped
+from ._grounding_text import entity_groups, first_name, names
 
 FEATURES = (
     "coverage",
@@ -98,12 +98,14 @@ class ContextIndex:
 
     sentences: list[str] = field(default_factory=list)
     sentence_tokens: list[frozenset[str]] = field(default_factory=list)
-    sentence_negated: list[bool] = field(default_factory=list)
-    sentence_names: list[list[tuple[str, ...]]] = field(default_factory=list)
+    sentence_streams: list[tuple[str, ...]] = field(default_factory=list)
     windows: list[frozenset[str]] = field(default_factory=list)
     window_negated: list[bool] = field(default_factory=list)
     content_streams: list[tuple[str, ...]] = field(default_factory=list)
+    parsed: dict[int, Parsed] = field(default_factory=dict)
     all_tokens: frozenset[str] = frozenset()
+    _names: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
+    _acronyms: frozenset[str] | None = None
 
     @classmethod
     def build(cls, contexts: Sequence[str]) -> ContextIndex:
@@ -111,14 +113,12 @@ class ContextIndex:
         for chunk in contexts:
             spans = sentences(chunk)
             toks = [tokens(s.text) for s in spans]
-            groups = [entity_groups(s.text) for s in spans]
-            sets = [frozenset(t) | abbreviations(t, g) for t, g in zip(toks, groups, strict=True)]
+            sets = [frozenset(t) for t in toks]
             for i, s in enumerate(spans):
                 index.sentences.append(s.text)
                 index.sentence_tokens.append(sets[i] - STOPWORDS)
-                index.sentence_negated.append(bool(sets[i] & NEGATIONS))
-                index.sentence_names.append([tuple(g) for g in groups[i]])
-                follows = i + 1 < len(spans) and _continues(toks[i + 1], index.sentence_names[-1])
+                index.sentence_streams.append(tuple(toks[i]))
+                follows = i + 1 < len(spans) and _continues(toks[i + 1], first_name(s.text))
                 window = sets[i] | sets[i + 1] if follows else sets[i]
                 stream = toks[i] + toks[i + 1] if follows else toks[i]
                 index.content_streams.append(tuple(t for t in stream if t not in NOT_CONTENT))
@@ -126,6 +126,23 @@ class ContextIndex:
                 index.window_negated.append(bool(window & NEGATIVE_WORDS))
         index.all_tokens = frozenset().union(*index.sentence_tokens)
         return index
+
+    def names_of(self, i: int) -> list[tuple[str, ...]]:
+        """The names of sentence ``i`` as token tuples (read on first use)."""
+        found = self._names.get(i)
+        if found is None:
+            found = self._names[i] = [tuple(g) for g in entity_groups(self.sentences[i])]
+        return found
+
+    @property
+    def acronyms(self) -> frozenset[str]:
+        """The acronyms the context spells out ("us." for "United States"), read once."""
+        if self._acronyms is None:
+            self._acronyms = frozenset().union(
+                *(abbreviations(self.sentence_streams[i], self.names_of(i))
+                  for i in range(len(self.sentences)))
+            )  # fmt: skip
+        return self._acronyms
 
     def mentions(self, i: int, group: Sequence[str]) -> bool:
         """Whether sentence ``i`` names a thing: all its words, or a short form of it.
@@ -140,7 +157,7 @@ class ContextIndex:
             return True
         if len(group) < 2:
             return False
-        if any(set(name) <= set(group) for name in self.sentence_names[i]):
+        if any(set(name) <= set(group) for name in self.names_of(i)):
             return True
         first = missing[0]
         return (
@@ -151,8 +168,8 @@ class ContextIndex:
         )
 
 
-def _continues(next_tokens: list[str], subject: list[tuple[str, ...]]) -> bool:
-    """Whether a sentence goes on about the previous one's subject.
+def _continues(next_tokens: list[str], subject: tuple[str, ...]) -> bool:
+    """Whether a sentence goes on about the previous one's subject (its first name).
 
     It does when a pronoun or the subject's own word is among its first words ("He was
     ...", "The statue was ..."), unless it opens with a name of its own.
@@ -160,12 +177,12 @@ def _continues(next_tokens: list[str], subject: list[tuple[str, ...]]) -> bool:
     head = set(next_tokens[:5])
     if bool(head & _PRONOUNS):
         return True
-    if not subject or not head & set(subject[0]):
+    if not subject or not head & set(subject):
         return False
     # "Rickenbacker International Airport ..." after "Luis Muñoz Marín International
     # Airport ...": a sentence that opens with a name of its own is about that name
     opening = next_tokens[0] if next_tokens and next_tokens[0] not in STOPWORDS else ""
-    return not opening or opening in subject[0]
+    return not opening or opening in subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +223,10 @@ def claim_features(
     new = [t for t in claim.claim_tokens if t not in claim.question_tokens]
     best = best_passages(claim, ctx)
     evidence = _union(ctx.windows, best) if len(best) < len(ctx.windows) else ctx.all_tokens
+    short = {t for t in claim.claim_tokens if t.endswith(".") and t not in known}
+    if short and ctx.sentences:  # "US" where the context writes "United States"
+        spelled = short & ctx.acronyms
+        known, evidence = known | spelled, evidence | spelled
     compute: dict[str, Callable[[], float]] = {
         "coverage": lambda: _share(
             claim.claim_tokens, evidence | claim.question_tokens, claim.weight
@@ -219,8 +240,12 @@ def claim_features(
         "comparison": lambda: comparison_verdict(claim.span.text, claim.question, ctx),
         "coordination": lambda: coordination(claim, ctx)[0],
         "relation_swapped": lambda: relation_swapped(
-            claim.span.text, ctx.sentences, claim.question
-        ),  # fmt: skip
+            claim.span.text,
+            ctx.sentences,
+            claim.question,
+            token_sets=ctx.sentence_tokens,
+            cache=ctx.parsed,
+        ),
         "phrase": lambda: phrase(new, ctx, best),
     }
     return {name: compute[name]() for name in wanted}

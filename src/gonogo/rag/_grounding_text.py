@@ -9,6 +9,7 @@ expressions, no model: tens of microseconds per sentence.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..text import (
@@ -20,10 +21,10 @@ from ..text import (
     normalise_number,
     sentences,
     stem,
-    tokens,
+    word_tokens,
 )
 
-__all__ = ["Name", "Span", "claims", "entity_groups", "names"]
+__all__ = ["Name", "Span", "claims", "entity_groups", "first_name", "names"]
 
 _CLAUSE_RE = re.compile(r";\s+|,\s+(?:and|but|while|whereas)\s+|\s+but\s+")
 _CAP_WORD = re.compile(r"^[A-Z0-9][\w'’.-]*$")
@@ -71,34 +72,59 @@ class Name(NamedTuple):
     tokens: tuple[str, ...]
 
 
-def names(text: str) -> list[Name]:
+def first_name(text: str) -> tuple[str, ...]:
+    """The tokens of the first of :func:`names` (``()`` when there is none)."""
+    found = names(text, limit=1)
+    return found[0].tokens if found else ()
+
+
+def names(text: str, limit: int = 0) -> list[Name]:
     """Named things a claim is about: runs of capitalised words, and numbers.
 
     A leading capitalised function word ("The", "Both", "Yes") is not part of a name;
-    connector words inside one are ("Bank of England").
+    connector words inside one are ("Bank of England"). ``limit``: stop after that many.
     """
     found: list[Name] = []
     run: list[re.Match[str]] = []
     pending: list[re.Match[str]] = []
     for m in TOKEN_RE.finditer(text):
         raw = m.group(0)
-        if raw[0].isdigit():
-            _flush(text, run, found)
-            run, pending = [], []
+        first = raw[0]
+        if limit and len(found) >= limit:
+            return found
+        if first.islower():  # most words: cheap checks first
+            if run:
+                if raw in _CONNECTORS:
+                    pending.append(m)
+                else:
+                    _flush(text, run, found)
+                    run, pending = [], []
+            continue
+        if first.isdigit():
+            if run:
+                _flush(text, run, found)
+                run, pending = [], []
             found.append(Name(raw, (normalise_number(raw),)))
-        elif (len(raw) > 1 and raw.replace(".", "").isupper()) or (
-            _CAP_WORD.match(raw) and raw.lower() not in _NOT_NAME and stem(raw) not in FRAMING
-        ):
+        elif _is_name_word(raw):
             run.extend(pending)
             pending = []
             run.append(m)
         elif run and raw.lower() in _CONNECTORS:
             pending.append(m)
-        else:
+        elif run:
             _flush(text, run, found)
             run, pending = [], []
-    _flush(text, run, found)
+    if run:
+        _flush(text, run, found)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _is_name_word(raw: str) -> bool:
+    """A capitalised word that can be part of a name (not "The", "Both", "According")."""
+    if len(raw) > 1 and raw.replace(".", "").isupper():
+        return True
+    return bool(_CAP_WORD.match(raw)) and raw.lower() not in _NOT_NAME and stem(raw) not in FRAMING
 
 
 def entity_groups(text: str) -> list[list[str]]:
@@ -109,6 +135,6 @@ def entity_groups(text: str) -> list[list[str]]:
 def _flush(text: str, run: list[re.Match[str]], found: list[Name]) -> None:
     if not run:
         return
-    words = [t for m in run for t in tokens(m.group(0)) if t not in STOPWORDS]
+    words = [t for m in run for t in word_tokens(m.group(0)) if t not in STOPWORDS]
     if words and not all(w in MONTHS for w in words):
         found.append(Name(text[run[0].start() : run[-1].end()], tuple(words)))

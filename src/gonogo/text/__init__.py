@@ -27,6 +27,7 @@ from ._words import (
     stem,
     terms,
     tokens,
+    word_tokens,
     written_words,
 )
 
@@ -53,5 +54,6 @@ __all__ = [
     "stem",
     "terms",
     "tokens",
+    "word_tokens",
     "written_words",
 ]

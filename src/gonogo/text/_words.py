@@ -97,7 +97,8 @@ def acronym(raw: str) -> str:
 
 
 @lru_cache(maxsize=131072)
-def _word_tokens(raw: str) -> tuple[str, ...]:
+def word_tokens(raw: str) -> tuple[str, ...]:
+    """The tokens of one word as :data:`TOKEN_RE` finds it (cached: words repeat)."""
     if raw[0].isdigit():
         return (normalise_number(raw),)
     if len(raw) > 1 and raw.replace(".", "").isupper():
@@ -112,7 +113,7 @@ def tokens(text: str) -> list[str]:
     """Normalised word tokens, stop words included (stemmed; numbers by value; n't → not)."""
     out: list[str] = []
     for m in TOKEN_RE.finditer(text):
-        out.extend(_word_tokens(m.group(0)))
+        out.extend(word_tokens(m.group(0)))
     return out
 
 
@@ -161,7 +162,7 @@ def written_words(text: str, wanted: set[str]) -> list[str]:
     """The words of ``text`` as written whose normalised token is in ``wanted``."""
     out: dict[str, None] = {}
     for m in TOKEN_RE.finditer(text):
-        if any(t in wanted for t in _word_tokens(m.group(0))):
+        if any(t in wanted for t in word_tokens(m.group(0))):
             out[m.group(0)] = None
     return list(out)
 
@@ -186,7 +187,13 @@ def abbreviations(text_tokens: Sequence[str], names: Iterable[Sequence[str]] = (
     found = {"".join(w[0] for w in name if w[:1].isalpha()) + "." for name in names
              if len(name) >= 2}  # fmt: skip
     joined = " " + " ".join(text_tokens) + " "
-    for short, longs in _ABBREVIATED.items():
-        if any(f" {' '.join(tokens(long))} " in joined for long in longs):
+    for short, longs in _spelled_out().items():
+        if any(long in joined for long in longs):
             found.add(short)
     return found
+
+
+@lru_cache(maxsize=1)
+def _spelled_out() -> dict[str, tuple[str, ...]]:
+    """:data:`_ABBREVIATED`'s long forms as space-delimited token strings."""
+    return {k: tuple(f" {' '.join(tokens(v))} " for v in vs) for k, vs in _ABBREVIATED.items()}
