@@ -29,9 +29,9 @@ is only supported by what is said near its other words.
 - ``relation_swapped``: 1 when the context gives a verb of the claim, about the same
   thing, only another doer ("Lucy Gordon directed Serendipity" against "Serendipity …
   directed by Peter Chelsom"); see :mod:`._grounding_relation`;
-- ``phrase``: the most of the words the claim adds that one sentence of its passages
-  says close together, as a share: an answer's new words are usually a phrase of the
-  context; words strung together anew are not.
+- ``phrase``: the share of the words the claim adds that one of its passages says
+  together (within a stretch about as long as the claim): an answer's new words are
+  usually a phrase of the context; words strung together anew are not.
 
 Names, numbers and negations stay strict: they are checked against the whole context
 and never forgiven as paraphrase.
@@ -246,7 +246,7 @@ def claim_features(
             token_sets=ctx.sentence_tokens,
             cache=ctx.parsed,
         ),
-        "phrase": lambda: phrase(new, ctx, best),
+        "phrase": lambda: phrase(new, ctx, best, len(set(claim.claim_tokens))),
     }
     return {name: compute[name]() for name in wanted}
 
@@ -370,29 +370,28 @@ def best_passages(claim: ClaimText, ctx: ContextIndex, k: int = PASSAGES) -> lis
     return sorted(sorted(range(n), key=lambda i: -scores[i])[:k])
 
 
-PHRASE_SLACK = 1.5
-"""``phrase`` looks for ``n`` new words inside ``1.5 n + 2`` content words of a passage:
-room for a name's other words and a modifier between them (1.0–1.5 score alike on the
-tuning part; 2.0 is lower)."""
-
-
-def phrase(new: Sequence[str], ctx: ContextIndex, best: Sequence[int]) -> float:
+def phrase(
+    new: Sequence[str], ctx: ContextIndex, best: Sequence[int], claim_words: int = 0
+) -> float:
     """The share of the claim's new words that one of its passages says together.
 
-    Together: inside a run of ``1.5 n + 2`` content words of one passage (a window), for
-    ``n`` new words found in its passages. Only the words the passages hold count (a missing word is
-    ``new_coverage``'s to judge). What an answer adds to its question is usually said
-    together in the context ("the head office in Delhi", "Gustave Eiffel, whose
-    company"), in any order; words of the context strung together anew ("John Beilein is
-    a men's basketball head coach" for a birth date) are not, however well each is
-    covered. 1 when the claim adds nothing the passages hold.
+    Together: inside a run of content words of one passage (a window) no longer than the
+    claim itself (``claim_words``) or one and a half times its new words, plus two, in
+    any order: the words the claim repeats from the question, a name's other words or a
+    modifier may stand between them.
+    Only the new words its passages hold count (a missing word is ``new_coverage``'s to
+    judge). What an answer adds to its question is usually said together in the context
+    ("the head office in Delhi", "Gustave Eiffel, whose company"); words of the context
+    strung together anew ("John Beilein is a men's basketball head coach" for a birth
+    date) are not, however well each is covered. 1 when the claim adds nothing its
+    passages hold. (A run of 1.5 times the whole claim scored lower on the tuning part.)
     """
     held = frozenset().union(*(ctx.windows[i] for i in best)) if best else frozenset()
     # an acronym ("us.") may stand for words the passage writes out: names judge it
     present = {t for t in new if t in held and not t.endswith(".")}
     if not present:
         return 1.0
-    span = int(PHRASE_SLACK * len(present)) + 2
+    span = max(int(1.5 * len(present)), claim_words) + 2
     most = 0
     for j in best:
         most = max(most, _most_in_run(present, ctx.content_streams[j], span))

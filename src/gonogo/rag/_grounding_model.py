@@ -19,16 +19,16 @@ FEATURES: tuple[str, ...] = (
     "phrase",
 )
 COEFFICIENTS: tuple[float, ...] = (
-    7.3523,  # coverage
-    5.8906,  # new_coverage
-    -2.4686,  # entity_missing
-    -0.8352,  # number_missing
-    -4.7188,  # negation_mismatch
-    4.8662,  # comparison
-    8.7956,  # coordination
-    -4.8515,  # relation_swapped
-    15.2747,  # phrase
+    7.6640,  # coverage
+    5.9713,  # new_coverage
+    -2.5306,  # entity_missing
+    -0.8008,  # number_missing
+    -4.7114,  # negation_mismatch
+    4.8578,  # comparison
+    8.7785,  # coordination
+    -4.8451,  # relation_swapped
+    15.2133,  # phrase
 )
-INTERCEPT = -36.1347
-THRESHOLD = 0.6261
-CALIBRATION: tuple[float, float] = (1.7927, -0.7281)
+INTERCEPT = -36.4567
+THRESHOLD = 0.6209
+CALIBRATION: tuple[float, float] = (1.8250, -0.7479)
