@@ -304,6 +304,20 @@ def locked(note: str, cv: dict[str, float], ablate: bool = False) -> dict[str, f
     return m
 
 
+def _log_proxy(note: str, m: dict[str, object]) -> None:
+    """A look at the long-answer proxy built from the locked part's contexts, logged."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()  # fmt: skip
+    with LOG.open("a", encoding="utf-8") as f:
+        f.write(
+            f"- {datetime.date.today()} {commit} {note} — long-answer PROXY on the locked "
+            f"part's contexts ({m['n']} answers, {m['words']:.0f} words): grounded called "
+            f"unsupported {m['grounded_called_unsupported']:.1%}, an unsupported verdict "
+            f"right {m['unsupported_right']:.1%} of {m['n_unsupported']}, undecided "
+            f"{m['undecided']:.1%}\n"
+        )
+
+
 def _log(note: str, cv: dict[str, float], m: dict[str, float]) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()  # fmt: skip
@@ -408,9 +422,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.long:
         from groundedness_proxy import report_proxy
 
-        report_proxy()
+        report_proxy("tuning")
     if args.locked:
         locked(args.locked, cvm, args.ablate)
+        if args.long:
+            from groundedness_proxy import report_proxy
+
+            _log_proxy(args.locked, report_proxy("locked"))
     if not args.no_speed:
         speed()
     return 0

@@ -57,8 +57,7 @@ class LabelCheck:
         reason = (
             f"label {quote(got)}"
             if ok
-            else f"got {shown}"
-            + (" (not one of the labels)" if got == OTHER else "")
+            else f"got {shown}" + (" (not one of the labels)" if got == OTHER else "")
             + f", expected {quote(expected)}"
         )
         return Score(
