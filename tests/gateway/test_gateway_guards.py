@@ -241,6 +241,8 @@ def test_guard_config_errors_are_located():
         "launch:\n  guards: [{kind: pii, action: replace}]\n": "there is none",
         "launch:\n  guards: [{kind: regex_absent}]\n": "needs `pattern`",
         "launch:\n  guards: [{kind: pii, pattern: x}]\n": "applies to regex_absent",
+        "launch:\n  guards: [{kind: pii, undecided: pass}]\n": "applies to groundedness",
+        "launch:\n  guards: [{kind: groundedness, undecided: block}]\n": "undecided",
         "launch:\n  guards: [{kind: input_size, action: redact}]\n": "redact",
         "launch:\n  guards: [{kind: sentiment}]\n": "sentiment",
         "launch:\n  fallback: [{static: s}, m2]\n": "must be the last",
