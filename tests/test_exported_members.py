@@ -21,6 +21,7 @@ PACKAGES = [
     "gonogo.errors",
     "gonogo.gateway",
     "gonogo.redteam",
+    "gonogo.text",
 ]
 
 # names code outside the package relies on (the rollback drill's building blocks; names

@@ -137,6 +137,18 @@ def test_groundedness_flags_unsupported_answers_against_the_callers_contexts(env
     )
 
 
+PARAPHRASE = "Shoes may be sent back within 30 days of delivery if they are unworn."
+
+
+def test_groundedness_flags_an_undecided_answer_and_says_so(env):
+    g, _, _ = env
+    ext = {"contexts": [CONTEXT], "question": "Can I return shoes?"}
+    r = chat(g, f"SAY: {PARAPHRASE}", gonogo=ext)
+    assert r.status == 200 and r.body["choices"][0]["message"]["content"] == PARAPHRASE
+    guard = next(x for x in trace(g, r.trace_id).guards if x["name"] == "invented-terms")
+    assert guard["outcome"] == "flag" and guard["detail"].startswith("undecided: ")
+
+
 def test_stream_is_buffered_when_a_guard_may_change_the_answer(env):
     g, _, _ = env
     r = chat(g, "SAY: mail me at a.b@example.org please", stream=True)
@@ -165,6 +177,8 @@ failure_modes:
     guard: {{kind: groundedness, action: replace, answer: "Let me connect you to an agent."}}
 launch:
   fallback: [fake-mini, {{static: "{STATIC}"}}]
+  guards:
+    - {{kind: groundedness, name: quiet-grounded, undecided: pass}}
 """
 
 
@@ -207,6 +221,16 @@ def test_groundedness_replace_serves_the_guards_own_answer(schema_env):
     assert r.body["choices"][0]["message"]["content"] == "Let me connect you to an agent."
 
 
+def test_groundedness_never_replaces_an_undecided_answer(schema_env):
+    g, _, _ = schema_env
+    said = json.dumps({"answer": PARAPHRASE})
+    r = chat(g, f"SAY: {said}", gonogo={"contexts": [CONTEXT], "question": "Can I return shoes?"})
+    assert r.status == 200 and r.path == "primary"
+    assert r.body["choices"][0]["message"]["content"] == said  # served as the model said it
+    got = outcomes(trace(g, r.trace_id))
+    assert got["invented-terms"] == "flag" and got["quiet-grounded"] == "pass"
+
+
 def test_guard_config_errors_are_located():
     base = (
         "feature: x\nmodel: {name: m, prompt: {name: p, version: 1, user: '{q}'}}\n"
@@ -217,6 +241,8 @@ def test_guard_config_errors_are_located():
         "launch:\n  guards: [{kind: pii, action: replace}]\n": "there is none",
         "launch:\n  guards: [{kind: regex_absent}]\n": "needs `pattern`",
         "launch:\n  guards: [{kind: pii, pattern: x}]\n": "applies to regex_absent",
+        "launch:\n  guards: [{kind: pii, undecided: pass}]\n": "applies to groundedness",
+        "launch:\n  guards: [{kind: groundedness, undecided: block}]\n": "undecided",
         "launch:\n  guards: [{kind: input_size, action: redact}]\n": "redact",
         "launch:\n  guards: [{kind: sentiment}]\n": "sentiment",
         "launch:\n  fallback: [{static: s}, m2]\n": "must be the last",

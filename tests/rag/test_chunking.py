@@ -2,7 +2,7 @@ import pytest
 
 from gonogo.errors import UserError
 from gonogo.rag import Document, chunk_document, chunk_documents
-from gonogo.rag._text import sentences
+from gonogo.text import sentences
 
 SENTENCES = [f"Sentence {i} is about topic {i} and nothing else at all." for i in range(40)]
 TEXT = " ".join(SENTENCES)
@@ -13,7 +13,7 @@ def test_sentences_split_on_ends_but_not_on_abbreviations_decimals_or_initials()
         "Mr. Smith met J. R. R. Tolkien in St. Louis. It is 6.213 km long! "
         "Arthur's Magazine was founded in 1844.First for Women is newer."
     )
-    assert sentences(text) == [
+    assert [s.text for s in sentences(text)] == [
         "Mr. Smith met J. R. R. Tolkien in St. Louis.",
         "It is 6.213 km long!",
         "Arthur's Magazine was founded in 1844.",

@@ -70,8 +70,9 @@ def test_swapped_in_entity_is_named(detector):
 def test_a_claim_about_two_things_must_hold_for_each(detector):
     right = check(detector, "Both the Eiffel Tower and the Statue of Liberty were designed.")
     wrong = check(detector, "Both the Eiffel Tower and the Statue of Liberty are in Paris.")
-    assert right.supported  # "The statue was designed ..." goes on about the statue
-    assert not wrong.supported
+    # "The statue was designed ..." goes on about the statue: said, though in two passages
+    assert right.verdict != "unsupported"
+    assert wrong.verdict == "unsupported"
     assert "the context does not say this of 'Statue of Liberty'" in wrong.claims[0].reasons
 
 
@@ -171,24 +172,6 @@ def test_result_is_json_ready(detector):
     assert data["claims"][0]["text"] == "It was completed in 1895." and data["metadata"] == {}
 
 
-FILM = [
-    "Sarah Manninen is a Canadian actress who appeared in the film Wrong Turn. "
-    "Wrong Turn is a 2003 horror film directed by Rob Schmidt."
-]
-FILM_QUESTION = "Who directed a film that included Sarah Manninen?"
-
-
-def test_answer_that_only_restates_the_question_is_read_against_the_context(detector):
-    bad = check(detector, "Sarah Manninen directed a film.", FILM, FILM_QUESTION)
-    assert not bad.supported
-    assert any("only restates the question" in r for r in bad.unsupported[0].reasons)
-    good = check(detector, "Rob Schmidt directed it.", FILM, FILM_QUESTION)
-    assert good.supported
-    # the same words as a restatement the context does say together: supported
-    said = check(detector, "Sarah Manninen appeared in a film.", FILM, FILM_QUESTION)
-    assert said.supported
-
-
 def test_yes_no_and_choice_answers_may_repeat_the_question(detector):
     contexts = ["Wrong Turn was directed by Rob Schmidt. Rob Schmidt is American."]
     r = check(detector, "Rob Schmidt", contexts, "Was Wrong Turn directed by Rob Schmidt?")
@@ -268,52 +251,75 @@ def test_relation_reading_skips_modifiers_and_participles():
     assert relation_swapped("Alfred Hitchcock was in Serendipity.", context) == 0.0
 
 
-PARK = [
-    "Presque Isle State Park is a state park on a sandy peninsula that juts into Lake Erie. "
-    "Its ranger station was built for Mary Jane Watson Smith, daughter of Lord Black of "
-    'Crossharbour. The park office is run by Matthew "The Ranger" Granahan.'
+def test_three_verdicts_a_paraphrase_is_undecided_an_invention_unsupported(detector):
+    paraphrase = check(detector, "The tower was erected for the World's Fair.")
+    assert paraphrase.verdict == "undecided" and not paraphrase.supported
+    assert paraphrase.undecided == paraphrase.claims and paraphrase.unsupported == []
+    assert paraphrase.reason.startswith("undecided: ")
+    assert "words not in the context: erected" in paraphrase.claims[0].reasons
+    invented = check(detector, "The tower was erected for the World's Fair of 1895.")
+    assert invented.verdict == "unsupported" and invented.reason == "not in the context: 1895"
+    grounded = check(detector, "It was constructed from 1887 to 1889.")
+    assert grounded.verdict == "supported" and grounded.supported and grounded.reason == ""
+
+
+def test_probability_is_calibrated_support_and_travels_with_the_verdict(detector):
+    r = check(detector, "It was constructed from 1887 to 1889. It was completed in 1895.")
+    good, bad = r.claims
+    assert 0.0 <= bad.probability < good.probability <= 1.0
+    assert r.probability == min(good.probability, bad.probability)
+    data = r.to_dict()
+    assert data["verdict"] == "unsupported" and data["claims"][0]["verdict"] == "supported"
+    assert data["probability"] == r.probability
+
+
+def test_the_answer_verdict_is_unsupported_before_undecided_before_supported(detector):
+    answer = "It was constructed from 1887 to 1889. The tower was erected for the World's Fair."
+    assert check(detector, answer).verdict == "undecided"
+    assert check(detector, answer + " It was designed by Alexandre Dumas.").verdict == (
+        "unsupported"
+    )
+
+
+FILLER = [
+    f"Paragraph {i} is about the harbour of Town{i}, its ferries and its fish market."
+    for i in range(40)
 ]
 
 
-@pytest.mark.parametrize(
-    ("answer", "blended"),
-    [
-        ("Presque Isle State Park", False),
-        ("Presque Isle", False),  # a part of a name
-        ("It was built for Mary Smith.", False),  # a name without its middle words
-        ("The park is run by Matthew Granahan.", False),  # without the quoted nickname
-        ("Presque Isle State Park is on Lake Erie.", False),
-        ("The park office is run by Ranger Granahan.", False),  # the context's "ranger"
-        ("It was built for Crossharbour Smith.", True),  # one name's tail, another's head
-        ("Lake Erie State Park", True),  # the head of one name, the tail of another
-        ("The park is Lake Erie Peninsula.", True),
-        ("It was built for the daughter of Lord Black of Erie.", True),
-    ],
-)
-def test_a_name_glued_from_pieces_of_the_contexts_names_is_unsupported(detector, answer, blended):
-    r = check(detector, answer, PARK, "Which state park juts into Lake Erie?")
-    assert r.supported is not blended
-    if blended:
-        assert any("never uses the name" in reason for reason in r.unsupported[0].reasons)
-
-
-def test_names_side_by_side_from_the_question_and_the_context_are_used():
-    from gonogo.rag._grounding_features import ClaimText, ContextIndex, blended
-    from gonogo.rag._grounding_text import Span
-
-    ctx = ContextIndex.build(PARK + ["Jardine Matheson of Hong Kong is a trading house."])
-
-    def name_of(text: str, question: str) -> str:
-        return blended(ClaimText.build(Span(text, 0, len(text)), question), ctx)
-
-    # an answer written into its question: "Which Pennsylvania park ..." + "Presque Isle"
-    assert (
-        name_of("Presque Isle Pennsylvania park juts into Lake Erie.", "Which Pennsylvania park?")
-        == ""
+def test_a_long_answer_is_read_sentence_by_sentence_against_its_best_passages(detector):
+    context = [" ".join(FILLER[:20]), TOWER[0], " ".join(FILLER[20:]), TOWER[1]]
+    answer = (
+        "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris. "
+        "It is named after the engineer Gustave Eiffel, whose company designed and built it. "
+        "The Statue of Liberty was designed by Frédéric Auguste Bartholdi. "
+        "It was dedicated on October 28, 1886."
     )
-    # a name's head before "of" is a name of its own; a name is never split at its "of"
-    assert name_of("Jardine Matheson British company.", "Which British company?") == ""
-    assert name_of("Lord Black of Hong Kong", "Who?") == "Lord Black of Hong Kong"
-    assert name_of("Lake Erie State Park", "Which park?") == "Lake Erie State Park"
-    # a name with a word found nowhere is entity_missing's to judge, not this feature's
-    assert name_of("Lake Ontario State Park", "Which park?") == ""
+    r = check(detector, answer, context, "Describe the two monuments.")
+    assert r.verdict == "supported", [c.reasons for c in r.claims]
+    # one number changed: that sentence, and only it, is unsupported
+    wrong = check(detector, answer.replace("1886", "1896"), context, "Describe them.")
+    assert wrong.verdict == "unsupported"
+    assert [c.verdict for c in wrong.claims][-1] == "unsupported"
+    assert all(c.verdict == "supported" for c in wrong.claims[:-1])
+    # words scattered over passages far apart are not "said" by the context
+    scattered = check(detector, "The ferries of the Champ de Mars sell fish.", context, "?")
+    assert scattered.verdict != "supported"
+
+
+def test_best_passages_pick_the_sentences_that_share_the_claims_words():
+    from gonogo.rag._grounding_features import ClaimText, ContextIndex, best_passages
+    from gonogo.text import Span
+
+    index = ContextIndex.build([" ".join(FILLER[:20]), TOWER[1], " ".join(FILLER[20:])])
+    text = "Bartholdi designed the statue on Liberty Island."
+    claim = ClaimText.build(Span(text, 0, len(text)), None)
+    picked = [index.sentences[i] for i in best_passages(claim, index)]
+    assert any("Bartholdi" in s for s in picked) and any("Liberty Island" in s for s in picked)
+
+
+def test_acronyms_count_as_the_names_they_shorten(detector):
+    ctx = ["Deadwood is a city in South Dakota, United States. Deadwood has a television station."]
+    assert check(detector, "Deadwood is a city in South Dakota, US.", ctx, "?").supported
+    assert check(detector, "Deadwood has a TV station.", ctx, "?").supported
+    assert check(detector, "Deadwood is a city in the UK.", ctx, "?").verdict == "unsupported"

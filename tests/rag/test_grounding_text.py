@@ -2,14 +2,8 @@
 
 import pytest
 
-from gonogo.rag._grounding_text import (
-    claims,
-    content_tokens,
-    is_refusal,
-    names,
-    sentences,
-    tokens,
-)
+from gonogo.rag._grounding_text import claims, names
+from gonogo.text import content_tokens, is_refusal, sentences, tokens
 
 
 def texts(spans):

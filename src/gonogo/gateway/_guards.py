@@ -174,20 +174,36 @@ class RegexAbsentGuard(Guard):
 
 
 class GroundednessGuard(Guard):
+    """The offline groundedness detector on the answer and the caller's contexts.
+
+    Its action (block, replace, flag) applies to an ``unsupported`` answer only. An
+    ``undecided`` one (words alone cannot tell a paraphrase from an invention) is never
+    blocked nor replaced: it is flagged, or passed with ``undecided: pass``.
+    """
+
     def __init__(self, spec: GuardSpec, name: str, action: str, answer: str | None) -> None:
         super().__init__(spec, name, action, answer)
         from ..rag import GroundednessDetector  # imported at start-up, not per request
 
         self.detector = GroundednessDetector(threshold=spec.threshold)
+        self.on_undecided = spec.undecided or "flag"
 
-    async def check(self, text: str, contexts: list[str], question: str | None) -> str | None:
+    async def check(
+        self, text: str, contexts: list[str], question: str | None
+    ) -> tuple[str, str | None]:
+        """``(verdict, detail)``: the answer's verdict and, unless supported, why."""
         result = await asyncio.to_thread(self.detector.check, text, contexts, question)
-        if result.supported:
-            return None
+        if result.verdict == "supported":
+            return "supported", None
+        if result.verdict == "undecided":
+            first = result.undecided[0].text[:120] if result.undecided else text[:120]
+            return "undecided", (f"undecided: {len(result.undecided)} of {len(result.claims)} "
+                                 f"claim(s) cannot be told from a paraphrase by their words, "
+                                 f"e.g. {first!r}")  # fmt: skip
         bad = result.unsupported
         first = bad[0].text[:120] if bad else text[:120]
-        return (f"{len(bad)} of {len(result.claims)} claim(s) unsupported "
-                f"(score {result.score:.2f}), e.g. {first!r}")  # fmt: skip
+        return "unsupported", (f"{len(bad)} of {len(result.claims)} claim(s) unsupported "
+                               f"(score {result.score:.2f}), e.g. {first!r}")  # fmt: skip
 
 
 InputGuard = InputSizeGuard | InjectionGuard

@@ -77,7 +77,10 @@ class GuardSet:
                 if trip is not None:  # the answer is not served anyway: save the CPU
                     results.append(GuardResult(g.name, "output", "skip", "answer already stopped"))
                     continue
-                detail = await g.check(text, contexts, question)
+                verdict, detail = await g.check(text, contexts, question)
+                if verdict == "undecided":  # never blocked nor replaced
+                    results.append(GuardResult(g.name, "output", g.on_undecided, detail))
+                    continue
             else:  # pragma: no cover - every output kind is handled above
                 continue
             if detail is None:

@@ -15,8 +15,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from ..text import content_words, fold, sentences
 from ._spans import Choice, capitalised_phrases, choice_of, pick_span, question_type, year_in
-from ._text import content_words, fold, sentences
 from ._types import REFUSAL, AnswerDraft, Retrieved
 
 MIN_SUPPORT = 0.38
@@ -125,7 +125,7 @@ def _sentences(retrieved: list[Retrieved]) -> list[_Sentence]:
     seen: set[str] = set()
     out: list[_Sentence] = []
     for rank, hit in enumerate(retrieved, start=1):
-        for text in sentences(hit.chunk.text):
+        for text in (s.text for s in sentences(hit.chunk.text)):
             key = fold(text)
             terms = content_words(text)
             if key not in seen and terms:

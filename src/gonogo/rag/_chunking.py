@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ..errors import UserError
-from ._text import sentence_spans
+from ..text import sentences
 from ._types import Chunk, Document
 
 DEFAULT_CHUNK_SIZE = 700
@@ -81,7 +81,7 @@ def chunk_document(
 def _pieces(text: str, start: int, end: int, size: int, overlap: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]``, over-long sentences cut into word windows."""
     out: list[tuple[int, int]] = []
-    for a, b in sentence_spans(text[start:end]):
+    for a, b in ((s.start, s.end) for s in sentences(text[start:end])):
         a, b = a + start, b + start
         if b - a <= size:
             out.append((a, b))

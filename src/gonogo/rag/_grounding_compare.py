@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._grounding_text import STOPWORDS, content_tokens
+from ..text import STOPWORDS, content_tokens
 
 if TYPE_CHECKING:
     from ._grounding_features import ContextIndex

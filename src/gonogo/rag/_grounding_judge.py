@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError
 from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
+from ..text import Span
 from ._grounding_result import ClaimVerdict, GroundingResult, combine
-from ._grounding_text import Span
 from ._grounding_text import claims as split_claims
 
 if TYPE_CHECKING:

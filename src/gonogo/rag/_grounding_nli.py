@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
+from ..text import is_refusal, sentences
 from ._grounding_result import ClaimVerdict, GroundingResult, combine
 from ._grounding_text import claims as split_claims
-from ._grounding_text import is_refusal, sentences
 
 REQUIRED_FILES = ("model.onnx", "tokenizer.json")
 _VALID_DIR = (

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ._grounding_text import STOPWORDS, tokens
+from ..text import STOPWORDS, tokens, word_tokens
 
 _WORD_RE = re.compile(r"\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)?|[,;:()]", re.UNICODE)
 _IRREGULAR = frozenset(
@@ -70,7 +70,7 @@ def words(text: str) -> tuple[list[Word], list[frozenset[str]]]:
     in_name = False
     raws = [m.group(0) for m in _WORD_RE.finditer(text)]
     for n, raw in enumerate(raws):
-        norm = raw if raw in _BREAK or raw == "," else (tokens(raw) or [raw.lower()])[0]
+        norm = raw if raw in _BREAK or raw == "," else (word_tokens(raw) or (raw.lower(),))[0]
         if n == 0 and _opening_verb(raw, raws[1] if len(raws) > 1 else ""):
             raw = raw.lower()  # "Founded in 1379 by ...": a verb, not a name
         # a capitalised word that is no function word starts or continues a name
@@ -161,16 +161,30 @@ def _copular_subject(ws: Sequence[Word]) -> set[int]:
     return {ws[0].name} if j < len(ws) and ws[j].norm in {"is", "was"} else set()
 
 
-def relation_swapped(claim: str, context_sentences: Sequence[str], question: str = "") -> float:
+Parsed = tuple[list[Word], list[frozenset[str]]]
+_NOUNS_OF = {verb: frozenset(tokens(n)[0] for n, v in _NOMINAL.items() if v == verb)
+             for verb in set(_NOMINAL.values())}  # fmt: skip
+
+
+def relation_swapped(
+    claim: str,
+    context_sentences: Sequence[str],
+    question: str = "",
+    *,
+    token_sets: Sequence[frozenset[str]] | None = None,
+    cache: dict[int, Parsed] | None = None,
+) -> float:
     """1 when the context gives a verb of the claim, on the same thing, another doer.
 
     A verb whose doer the question already names with it ("Kim starred in what film?")
     is the question's presupposition, not the claim's assertion, and is not read; a name
     the question only mentions elsewhere ("Who founded the college attended by X?") is.
+    ``token_sets`` (each sentence's tokens) lets only the sentences that hold the verb
+    and the relation's other side be parsed; ``cache`` keeps parses across claims.
     """
     cw, cnames = words(claim)
     asked = words(question)
-    parsed: list[tuple[list[Word], list[frozenset[str]]]] | None = None
+    cache = {} if cache is None else cache
     for i, w in enumerate(cw):
         if not w.verb:
             continue
@@ -189,11 +203,29 @@ def relation_swapped(claim: str, context_sentences: Sequence[str], question: str
             ]
         if not others:
             continue
-        if parsed is None:
-            parsed = [words(s) for s in context_sentences]
+        rows = _candidates(w.norm, others, context_sentences, token_sets)
+        parsed = [cache.get(j) or cache.setdefault(j, words(context_sentences[j])) for j in rows]
         if _read(w.norm, agent_toks, others, parsed):
             return 1.0
     return 0.0
+
+
+def _candidates(
+    verb: str,
+    others: Sequence[frozenset[str]],
+    sentences: Sequence[str],
+    token_sets: Sequence[frozenset[str]] | None,
+) -> list[int]:
+    """The sentences that may hold the verb (or its noun) and the relation's other side."""
+    if token_sets is None:
+        return list(range(len(sentences)))
+    nouns = _NOUNS_OF.get(verb, frozenset())
+    need = [o - STOPWORDS for o in others]
+    return [
+        j
+        for j, toks in enumerate(token_sets)
+        if (verb in toks or verb in STOPWORDS or toks & nouns) and all(o <= toks for o in need)
+    ]
 
 
 def _presupposed(
@@ -211,7 +243,7 @@ def _read(
     verb: str,
     agent: frozenset[str],
     others: Sequence[frozenset[str]],
-    parsed: Sequence[tuple[list[Word], list[frozenset[str]]]],
+    parsed: Sequence[Parsed],
 ) -> bool:
     """Whether the context's sentences on this relation name only other doers."""
     conflict = False

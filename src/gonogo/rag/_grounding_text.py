@@ -1,57 +1,31 @@
-"""Text pieces of the groundedness detector: sentences, claims, tokens, entities, numbers.
+"""Claims and names: the groundedness detector's own reading of an answer.
 
-Pure Python and regular expressions, no model: the detector calls these on every answer
-and every context, so they stay cheap (tens of microseconds per sentence). Tokens are
-lowercased and lightly stemmed so that "directed"/"directs" or "stores"/"store" meet;
-numbers are normalised ("1,212,515" → "1212515", "two" → "2") so that figures compare
-by value, not by spelling.
+Words, sentences and refusals come from :mod:`gonogo.text`, the one text layer every
+package shares; here an answer is cut into claims (sentences, then clauses) and a claim's
+named things are found (runs of capitalised words, and numbers). Pure Python and regular
+expressions, no model: tens of microseconds per sentence.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
-STOPWORDS = frozenset(
-    """a about above across after again against all almost also although always am among an
-    and another any are around as at be became because become been before being below
-    between both but by can could did do does doing done during each either else ever
-    every few for from further had has have having he her here hers herself him himself
-    his how however i if in into is it its itself just least less many may me might more
-    most much must my myself neither no nor not now of off on once one only or other our
-    ours out over own per rather same several she should since so some such than that the
-    their theirs them themselves then there these they this those though through thus to
-    too under until up upon us very via was we were what whatever when where whereas
-    whether which while who whom whose why will with within without would yes yet you your
-    yours also s t""".split()
-)
-"""Function words: never content, never evidence."""
-
-NEGATIONS = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor"})
-"""Words that flip a claim; "n't" is folded into "not" by :func:`tokens`."""
-
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
+from ..text import (
+    FRAMING,
+    MONTHS,
+    STOPWORDS,
+    TOKEN_RE,
+    Span,
+    normalise_number,
+    sentences,
+    stem,
+    word_tokens,
 )
 
-_TOKEN_RE = re.compile(
-    r"(?:[A-Z]\.){2,}|\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE
-)
-# A sentence ends at .!? followed by a space, or glued to a capital ("century.First"),
-# but not after an initial or an abbreviation such as "U.S." or "Dr.".
-_SENT_RE = re.compile(
-    r"""(?<=[.!?])["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z])"""
-    r"""|(?<=[0-9)"”][.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?]["”])(?=[A-Z][a-z])"""
-)
-_ABBREV_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|No|vs|Inc|Co|Ltd|Prof))\.$")
+__all__ = ["Name", "Span", "claims", "entity_groups", "first_name", "names"]
+
 _CLAUSE_RE = re.compile(r";\s+|,\s+(?:and|but|while|whereas)\s+|\s+but\s+")
 _CAP_WORD = re.compile(r"^[A-Z0-9][\w'’.-]*$")
 _CONNECTORS = frozenset(
@@ -62,141 +36,7 @@ _DISCOURSE = frozenset(
     currently later finally first second third then still indeed actually both neither
     unlike like although though yes no""".split()
 )
-
-
-_REFUSAL_RE = re.compile(
-    r"\b(?:i\s+(?:do\s+not|don't|cannot|can't|could\s+not|couldn't)\s+(?:know|tell|say|answer|find)"
-    r"|i'?m\s+not\s+sure|not\s+(?:enough|sufficient)\s+information|no\s+information\s+(?:about|on)"
-    r"|unable\s+to\s+(?:answer|find|determine)"
-    r"|(?:context|documents?|passages?|sources?)\s+(?:does|do)\s+not\s+(?:say|mention|contain|provide|state))",
-    re.IGNORECASE,
-)
-
-
-def is_refusal(claim: str) -> bool:
-    """Whether a claim only says that the answer is not known.
-
-    "I don't know", "The context does not say": such a claim asserts nothing about the
-    world, so there is nothing to ground.
-    """
-    return bool(_REFUSAL_RE.search(claim))
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of a text with its character offsets (``text == source[start:end]``)."""
-
-    text: str
-    start: int
-    end: int
-
-
-def stem(word: str) -> str:
-    """A light, deterministic stemmer: plural and -ed/-ing endings, enough to match forms."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) <= 3:
-        return w
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("sses", "xes", "ches", "shes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):
-        w = w[:-1]
-    if w.endswith("ing") and len(w) > 5:
-        w = w[:-3]
-    elif w.endswith("ed") and len(w) > 4:
-        w = w[:-2]
-    return w
-
-
-def normalise_number(raw: str) -> str:
-    """``"1,212,515"`` → ``"1212515"``; ``"6.20"`` → ``"6.2"``."""
-    n = raw.replace(",", "")
-    if "." in n:
-        n = n.rstrip("0").rstrip(".")
-    return n
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised word tokens, stopwords included (stemmed; numbers by value; n't → not)."""
-    out: list[str] = []
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group(0)
-        if raw[0].isdigit():
-            out.append(normalise_number(raw))
-            continue
-        if len(raw) > 1 and raw.replace(".", "").isupper():
-            out.append(acronym(raw))
-            continue
-        low = raw.lower().replace("’", "'")
-        if low.endswith("n't"):
-            out.append(stem(low[:-3]))
-            out.append("not")
-            continue
-        out.append(_NUMBER_WORDS.get(low) or stem(low))
-    return out
-
-
-def acronym(raw: str) -> str:
-    """``"U.S."``/``"US"`` → ``"us."``: an acronym never collides with a function word."""
-    return raw.replace(".", "").lower() + "."
-
-
-FRAMING = frozenset(
-    stem(w)
-    for w in """according context contexts document documents passage passages source sources
-    mentioned stated provided answer additionally furthermore moreover therefore hence thus
-    overall specifically notably indeed actually basically essentially""".split()
-)
-"""Words about the answer itself ("according to the context, ..."), not about the world."""
-
-
-LIGHT_WORDS = frozenset(
-    stem(w)
-    for w in """stand stands stood located lies lie situated sits become became becomes
-    include includes including consist consists contain contains feature features serve
-    serves served remain remains remained""".split()
-)
-"""Verbs that say little and are often paraphrased ("stands in" for "is in"): like
-function words, their absence from the context is no evidence against a claim."""
-
-
-_NOT_CONTENT = FRAMING | LIGHT_WORDS
-
-
-def written_words(text: str, wanted: set[str]) -> list[str]:
-    """The words of ``text`` as written whose normalised token is in ``wanted``."""
-    out: dict[str, None] = {}
-    for m in _TOKEN_RE.finditer(text):
-        if any(t in wanted for t in tokens(m.group(0))):
-            out[m.group(0)] = None
-    return list(out)
-
-
-def content_tokens(text: str) -> list[str]:
-    """:func:`tokens` without stopwords: the words that carry a claim."""
-    return [t for t in tokens(text) if t not in STOPWORDS and t not in _NOT_CONTENT]
-
-
-def is_number(token: str) -> bool:
-    """Whether a normalised token is a number (``"1988"``, ``"6.213"``)."""
-    return token[:1].isdigit()
-
-
-def sentences(text: str) -> list[Span]:
-    """Sentence spans of ``text``; tolerant of sentences glued without a space."""
-    spans: list[Span] = []
-    start = 0
-    for m in _SENT_RE.finditer(text):
-        head = text[start : m.start()].rstrip()
-        if _ABBREV_RE.search(head):
-            continue  # "U.S. Highway", "Dr. Smith": not a sentence end
-        _add_span(text, start, m.start(), spans)
-        start = m.end()
-    _add_span(text, start, len(text), spans)
-    return spans
+_NOT_NAME = STOPWORDS | _DISCOURSE
 
 
 def claims(answer: str) -> list[Span]:
@@ -232,34 +72,59 @@ class Name(NamedTuple):
     tokens: tuple[str, ...]
 
 
-def names(text: str) -> list[Name]:
+def first_name(text: str) -> tuple[str, ...]:
+    """The tokens of the first of :func:`names` (``()`` when there is none)."""
+    found = names(text, limit=1)
+    return found[0].tokens if found else ()
+
+
+def names(text: str, limit: int = 0) -> list[Name]:
     """Named things a claim is about: runs of capitalised words, and numbers.
 
     A leading capitalised function word ("The", "Both", "Yes") is not part of a name;
-    connector words inside one are ("Bank of England").
+    connector words inside one are ("Bank of England"). ``limit``: stop after that many.
     """
     found: list[Name] = []
     run: list[re.Match[str]] = []
     pending: list[re.Match[str]] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in TOKEN_RE.finditer(text):
         raw = m.group(0)
-        if raw[0].isdigit():
-            _flush(text, run, found)
-            run, pending = [], []
+        first = raw[0]
+        if limit and len(found) >= limit:
+            return found
+        if first.islower():  # most words: cheap checks first
+            if run:
+                if raw in _CONNECTORS:
+                    pending.append(m)
+                else:
+                    _flush(text, run, found)
+                    run, pending = [], []
+            continue
+        if first.isdigit():
+            if run:
+                _flush(text, run, found)
+                run, pending = [], []
             found.append(Name(raw, (normalise_number(raw),)))
-        elif (len(raw) > 1 and raw.replace(".", "").isupper()) or (
-            _CAP_WORD.match(raw) and raw.lower() not in STOPWORDS | _DISCOURSE
-        ):
+        elif _is_name_word(raw):
             run.extend(pending)
             pending = []
             run.append(m)
         elif run and raw.lower() in _CONNECTORS:
             pending.append(m)
-        else:
+        elif run:
             _flush(text, run, found)
             run, pending = [], []
-    _flush(text, run, found)
+    if run:
+        _flush(text, run, found)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _is_name_word(raw: str) -> bool:
+    """A capitalised word that can be part of a name (not "The", "Both", "According")."""
+    if len(raw) > 1 and raw.replace(".", "").isupper():
+        return True
+    return bool(_CAP_WORD.match(raw)) and raw.lower() not in _NOT_NAME and stem(raw) not in FRAMING
 
 
 def entity_groups(text: str) -> list[list[str]]:
@@ -270,15 +135,6 @@ def entity_groups(text: str) -> list[list[str]]:
 def _flush(text: str, run: list[re.Match[str]], found: list[Name]) -> None:
     if not run:
         return
-    words = [t for m in run for t in tokens(m.group(0)) if t not in STOPWORDS]
-    words = [_NUMBER_WORDS.get(w, w) for w in words]
+    words = [t for m in run for t in word_tokens(m.group(0)) if t not in STOPWORDS]
     if words and not all(w in MONTHS for w in words):
         found.append(Name(text[run[0].start() : run[-1].end()], tuple(words)))
-
-
-def _add_span(text: str, start: int, end: int, spans: list[Span]) -> None:
-    piece = text[start:end]
-    lead = len(piece) - len(piece.lstrip())
-    trail = len(piece.rstrip())
-    if trail > lead:
-        spans.append(Span(piece[lead:trail], start + lead, start + trail))

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigIssue, UserError
+from ..text import terms, tokens
 from ._chunking import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, chunk_documents
 from ._documents import load_documents
-from ._text import terms, words
 from ._types import Chunk, Document, Retrieved
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class RagIndex:
 
         if k < 1:
             raise UserError(f"k must be at least 1, not {k}", "ask for e.g. k=5")
-        if not words(query):
+        if not tokens(query):
             return []
         n = min(len(self.chunks), max(CANDIDATES, 4 * k))
         bm25_scores = self._bm25_scores(query)

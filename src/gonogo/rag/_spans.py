@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._text import content_words, fold
+from ..text import content_words, fold
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"

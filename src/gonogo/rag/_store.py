@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import __version__
 from ..errors import UserError
+from ..text import TOKENIZER_ID
 from ._index import BuildInfo, corpus_sha256
-from ._text import TOKENIZER_ID
 from ._types import Chunk
 
 if TYPE_CHECKING:

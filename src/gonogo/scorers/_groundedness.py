@@ -3,6 +3,12 @@
 Wraps the detectors of :mod:`gonogo.rag` (offline, LLM judge, NLI cross-encoder). The
 answer-level verdict is the weakest claim's; the unsupported claims and their spans go
 into the score's metadata so reports (and the runtime guard) can point at them.
+
+The offline detector has three verdicts (issue #13): ``supported`` passes,
+``unsupported`` fails, and ``undecided`` — words alone cannot tell a paraphrase from an
+invention — is *not evaluated* by the offline method. With ``mode: auto`` and a judge in
+the eval plan, an undecided answer goes to the judge, whose verdict counts; without one
+it stays not evaluated, and the report says how many were left to a judge.
 """
 
 from __future__ import annotations
@@ -14,9 +20,16 @@ from ..data._case import Case
 from ..data._output import TargetOutput
 from ..errors import ProviderError
 from ..spec._scorer_params import GroundednessScorer
+from ..text import is_refusal
 from ._base import Score, Scorer, ScorerContext, register_scorer
-from ._rag import is_refusal
 from ._text import as_text, doc
+
+UNDECIDED = (
+    "not evaluated by the offline method: undecided (its words are mostly, not all, in the "
+    "context: a paraphrase or an invention); a judge would decide these — give the eval "
+    "plan a judge (groundedness mode: auto)"
+)
+"""The one not-evaluated reason of an undecided answer, so the report counts them together."""
 
 
 def _result_metadata(result: Any) -> dict[str, Any]:
@@ -27,20 +40,29 @@ def _result_metadata(result: Any) -> dict[str, Any]:
             "end": c.end,
             "score": round(c.score, 4),
             "supported": c.supported,
+            "verdict": c.verdict,
+            "probability": None if c.probability is None else round(c.probability, 4),
             "reasons": list(c.reasons),
         }
         for c in result.claims
     ]
     return {
         "method": result.method,
+        "verdict": result.verdict,
+        "probability": None if result.probability is None else round(result.probability, 4),
         "threshold": result.threshold,
         "claims": claims,
-        "unsupported": [c for c in claims if not c["supported"]],
+        "unsupported": [c for c in claims if c["verdict"] == "unsupported"],
+        "undecided": [c for c in claims if c["verdict"] == "undecided"],
     }
 
 
 class Groundedness:
-    """Scores support of the output by the contexts the target retrieved."""
+    """Scores support of the output by the contexts the target retrieved.
+
+    ``judge``: the detector is the LLM judge. ``fallback``: a judge that decides the
+    answers the (offline) detector leaves undecided.
+    """
 
     def __init__(
         self,
@@ -50,12 +72,14 @@ class Groundedness:
         use_case_contexts: bool,
         judge: bool,
         threaded: bool = False,
+        fallback: Any = None,
     ) -> None:
         self.id = id
         self._threaded = threaded
         self._detector = detector
         self._use_case_contexts = use_case_contexts
         self._judge = judge
+        self._fallback = fallback
 
     def _contexts(self, case: Case, output: TargetOutput) -> list[str] | None:
         if output.contexts is not None:
@@ -80,33 +104,49 @@ class Groundedness:
                 1.0,
                 True,
                 "declined to answer: no claims to check",
-                metadata={"claims": [], "unsupported": []},
+                metadata={"claims": [], "unsupported": [], "verdict": "supported"},
             )
+        sample = int(output.metadata.get("sample", 0))
         if self._judge:
-            try:
-                result = await self._detector.check(
-                    text, contexts, case.input_text, sample=int(output.metadata.get("sample", 0))
-                )
-            except ProviderError as e:  # the judge failing is not the feature failing
-                return Score(None, None, "not evaluated: the judge failed", error=str(e))
-        elif self._threaded:
+            return await self._ask_judge(self._detector, text, contexts, case, sample)
+        if self._threaded:
             result = await asyncio.to_thread(self._detector.check, text, contexts, case.input_text)
         else:  # the offline detector is pure Python and fast (~0.5 ms): no thread hop
             result = self._detector.check(text, contexts, case.input_text)
-        meta = _result_metadata(result)
-        meta.update(getattr(result, "metadata", {}) or {})
-        bad = meta["unsupported"]
-        if result.supported:
-            reason = (
-                f"grounded: {len(meta['claims'])} claim(s) supported (score {result.score:.2f})"
-            )
-        else:
-            first = bad[0]["text"] if bad else text
-            reason = (
-                f"not grounded: {len(bad)} of {len(meta['claims'])} claim(s) unsupported, "
-                f"e.g. {first[:120]!r} (score {result.score:.2f})"
-            )
-        return Score(result.score, bool(result.supported), reason, metadata=meta)
+        if result.verdict == "undecided":
+            if self._fallback is not None:
+                routed = await self._ask_judge(self._fallback, text, contexts, case, sample)
+                routed.metadata["offline"] = _result_metadata(result)
+                routed.metadata["routed_to_judge"] = "the offline detector was undecided"
+                return routed
+            meta = _result_metadata(result)
+            meta["undecided_reason"] = result.reason
+            return Score(None, None, UNDECIDED, metadata=meta)
+        return _score(result, text)
+
+    async def _ask_judge(
+        self, checker: Any, text: str, contexts: list[str], case: Case, sample: int
+    ) -> Score:
+        try:
+            result = await checker.check(text, contexts, case.input_text, sample=sample)
+        except ProviderError as e:  # the judge failing is not the feature failing
+            return Score(None, None, "not evaluated: the judge failed", error=str(e))
+        return _score(result, text)
+
+
+def _score(result: Any, text: str) -> Score:
+    meta = _result_metadata(result)
+    meta.update(getattr(result, "metadata", {}) or {})
+    bad = meta["unsupported"]
+    if result.supported:
+        reason = f"grounded: {len(meta['claims'])} claim(s) supported (score {result.score:.2f})"
+    else:
+        first = bad[0]["text"] if bad else text
+        reason = (
+            f"not grounded: {len(bad)} of {len(meta['claims'])} claim(s) unsupported, "
+            f"e.g. {first[:120]!r} (score {result.score:.2f})"
+        )
+    return Score(result.score, bool(result.supported), reason, metadata=meta)
 
 
 @register_scorer(
@@ -117,8 +157,8 @@ def _groundedness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
 
     p = GroundednessScorer.model_validate(spec)
     mode = p.mode
-    if mode == "auto":
-        mode = "nli" if p.nli_model else "offline"
+    if mode == "auto" and p.nli_model:
+        mode = "nli"
     from .. import rag
 
     if mode == "nli":
@@ -146,7 +186,14 @@ def _groundedness(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
         )
         return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=True)
     detector = rag.GroundednessDetector(threshold=p.threshold)
-    return Groundedness(p.id, detector, use_case_contexts=p.use_case_contexts, judge=False)
+    fallback = (
+        rag.JudgeGroundednessChecker(ctx.judge)
+        if mode == "auto" and ctx.judge is not None
+        else None
+    )
+    return Groundedness(
+        p.id, detector, use_case_contexts=p.use_case_contexts, judge=False, fallback=fallback
+    )
 
 
 class _NoJudge:

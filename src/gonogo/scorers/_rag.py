@@ -1,14 +1,14 @@
 """RAG scorers: context recall and precision, answer correctness and relevancy, refusal.
 
-All offline. "Facts" of an expected answer are its content tokens (lower-cased words
-and numbers minus stop words); a context "contains" the answer when it holds most of
-them. Groundedness lives in ``_groundedness.py``.
+All offline. "Facts" of an expected answer are its content tokens (words and numbers
+minus stop words, read by the one text layer, :mod:`gonogo.text`); a context "contains"
+the answer when it holds most of them. Refusals are recognised by
+:func:`gonogo.text.is_refusal`. Groundedness lives in ``_groundedness.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from typing import Any
 
@@ -23,35 +23,14 @@ from ..spec._scorer_params import (
     ContextRecallScorer,
     RefusalScorer,
 )
+from ..text import is_refusal, terms
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._text import as_text, doc, expected_list, not_evaluated_no_expected
 
-_TOKEN_RE = re.compile(r"[\w]+(?:[.,'’][\w]+)*", re.UNICODE)
-STOP_WORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have he her
-    his how i if in into is it its of on or our she so than that the their them then there
-    these they this those to was we were what when where which who whom whose why will with
-    would you your not no yes also any all some about after before between during over under
-    up down out off again more most other such only own same very just""".split()
-)
-
-REFUSAL_PATTERNS = [
-    r"\b(i|we) (do not|don't|cannot|can't|could not|couldn't) "
-    r"(know|find|answer|tell|say|determine)",
-    r"\bnot (able|possible) to (answer|determine|find)",
-    r"\b(no|not enough|insufficient) (information|context|relevant|data)\b",
-    r"\b(the )?(context|documents?|passages?|sources?) (do(es)? not|don't|doesn't) "
-    r"(say|mention|contain|provide|specify|include)",
-    r"\bi'?m (not sure|unsure|unable)",
-    r"\bunable to (answer|find|determine)",
-    r"\bcannot be (answered|determined)",
-]
-
 
 def content_tokens(text: str) -> list[str]:
-    """Lower-cased word and number tokens, stop words removed."""
-    toks = [t.casefold().replace(",", "") for t in _TOKEN_RE.findall(text)]
-    return [t for t in toks if t not in STOP_WORDS]
+    """The text's words without stop words (the one text layer's :func:`~gonogo.text.terms`)."""
+    return terms(text)
 
 
 def _coverage(needles: list[str], haystack: str) -> float:
@@ -207,15 +186,6 @@ class AnswerRelevancy:
         )
 
 
-def is_refusal(text: str, patterns: list[re.Pattern[str] | UserRegex] | None = None) -> bool:
-    """True when the text declines to answer ("I don't know", "the context does not say")."""
-    folded = text.casefold().replace("’", "'")
-    return any(p.search(folded) for p in (patterns or _REFUSAL_RES))
-
-
-_REFUSAL_RES = [re.compile(p) for p in REFUSAL_PATTERNS]
-
-
 def expects_refusal(case: Case) -> bool:
     """A case is unanswerable: no expected, tag `unanswerable`, or `answerable: false`."""
     if "unanswerable" in case.tags or case.metadata.get("answerable") is False:
@@ -229,11 +199,10 @@ class Refusal:
 
     def __init__(self, id: str, extra: list[str]) -> None:
         self.id = id
-        user = [UserRegex(p, ignore_case=True, timeout_s=SCORER_TIMEOUT_S) for p in extra]
-        self._res: list[re.Pattern[str] | UserRegex] = [*_REFUSAL_RES, *user]
+        self._extra = [UserRegex(p, ignore_case=True, timeout_s=SCORER_TIMEOUT_S) for p in extra]
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
-        refused = is_refusal(output.text, self._res)
+        refused = is_refusal(output.text, self._extra)
         should = expects_refusal(case)
         ok = refused == should
         if should:
@@ -294,3 +263,6 @@ def _relevancy(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
 def _refusal(spec: dict[str, Any], ctx: ScorerContext) -> Scorer:
     p = RefusalScorer.model_validate(spec)
     return Refusal(p.id, p.patterns or [])
+
+
+__all__ = ["content_tokens", "expects_refusal", "is_refusal", "token_f1"]

@@ -43,6 +43,7 @@ _ONLY_FOR: dict[str, tuple[str, ...]] = {
     "entities": ("pii",),
     "threshold": ("groundedness", "prompt_injection"),
     "scan_contexts": ("prompt_injection",),
+    "undecided": ("groundedness",),
 }
 
 
@@ -116,6 +117,15 @@ class GuardSpec(_Model):
     scan_contexts: bool | None = Field(
         None,
         description="prompt_injection: also scan the contexts (indirect injection); default true.",
+    )
+    undecided: Literal["flag", "pass"] | None = Field(
+        None,
+        description=(
+            "groundedness: what an answer the offline detector cannot decide gets (a claim "
+            "whose words are mostly, not all, in the contexts): `flag` (default: served, "
+            "marked in the trace and counted) or `pass`. Never blocked nor replaced: the "
+            "action applies to `unsupported` answers only."
+        ),
     )
 
     @property

@@ -159,17 +159,20 @@ class RubricScorer(_ScorerBase):
 class GroundednessScorer(_ScorerBase):
     """Checks that every claim of the answer is supported by the retrieved context.
 
-    ``offline`` (default) needs no model: claims, entities, numbers and dates are checked
-    against the contexts, with embedding support and the question taken into account.
-    ``judge`` asks the eval plan's judge; ``nli`` runs a local NLI cross-encoder.
+    ``offline`` needs no model: claims, names, numbers, negations and dates are checked
+    against the passages that match them, read with the question; an answer it cannot
+    decide from words alone is ``undecided`` (not evaluated). ``auto`` (default) sends
+    those to the eval plan's judge when there is one. ``judge`` asks the judge for every
+    answer; ``nli`` runs a local NLI cross-encoder.
     """
 
     kind: Literal["groundedness"]
     mode: Literal["auto", "offline", "judge", "nli"] = Field(
         "auto",
         description=(
-            "`auto`: `nli` when `nli_model` is set, else `offline`. `judge` uses the eval "
-            "plan's judge (not evaluated without one)."
+            "`auto`: `nli` when `nli_model` is set, else `offline` with the answers it leaves "
+            "undecided sent to the eval plan's judge (not evaluated without one). `offline`: "
+            "never a judge. `judge` uses the eval plan's judge (not evaluated without one)."
         ),
     )
     threshold: float | None = Field(
