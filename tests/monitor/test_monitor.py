@@ -175,3 +175,14 @@ def test_cli_once_exit_codes_metrics_and_evidence(tmp_path, cli):
     assert doc["alerts"] and doc["schema"] == "gonogo.monitor"
     launch = cli("launch", prd, "--verify")
     assert launch.returncode == 0  # the monitor's passes joined an intact evidence chain
+    # the launch checklist shows production health and ranks the failure mode by it
+    checked = cli("launch", prd, "--out", tmp_path / "launch")
+    assert "In production (gonogo monitor" in checked.stdout, checked.stdout
+    launch_doc = json.loads((tmp_path / "launch" / "launch.json").read_text())
+    after = launch_doc["after_launch"]
+    assert after["verdict"] == "alert" and any("no_card" in m for m in after["alerts"])
+    row = next(r for r in launch_doc["pareto"] if r["id"] == "leaks-card")
+    assert row["source"] == "production" and row["frequency"] == 0.5  # 40 of 80 traces
+    from gonogo.launch import validate_launch
+
+    assert validate_launch(launch_doc) == []

@@ -89,6 +89,23 @@ async def checklist(loaded: LoadedPRD, url: str) -> dict[str, Any]:
         or ["every item passes" + (f" ({len(waived)} waived — see below)" if waived else "")],
         "items": [i.to_dict() for i in items],
         "pareto": pareto(loaded, entries),
+        "after_launch": after_launch(entries, now),
+    }
+
+
+def after_launch(entries: list[Evidence], now: datetime) -> dict[str, Any] | None:
+    """The latest `gonogo monitor` pass for this PRD: production health since launch."""
+    last = next((e for e in reversed(entries) if e.kind == "monitor"), None)
+    if last is None:
+        return None
+    f = last.figures
+    return {
+        "verdict": last.verdict,
+        "at": last.created_at,
+        "age_s": round(last.age_s(now), 1),
+        "alerts": [str(a.get("message", "")) for a in f.get("alerts") or []],
+        "handled": f.get("handled"),
+        "lag_s": f.get("lag_s"),
     }
 
 
@@ -96,19 +113,24 @@ def pareto(loaded: LoadedPRD, entries: list[Evidence]) -> list[dict[str, Any]]:
     """Failure modes ranked by observed frequency × severity weight: what to fix first.
 
     Frequency is the highest rate observed for the mode: its detection rate in the latest
-    eval, or the attack success of the red-team family its row names.
+    eval, the attack success of the red-team family its row names, or how often it showed
+    in production traffic (the latest `gonogo monitor` pass).
     """
     latest: dict[str, Evidence] = {}
     for e in entries:
         latest[e.kind] = e
     eval_modes = (latest["eval"].figures.get("failure_modes") if "eval" in latest else None) or {}
     families = (latest["redteam"].figures.get("families") if "redteam" in latest else None) or {}
+    prod = (latest["monitor"].figures.get("failure_modes") if "monitor" in latest else None) or {}
     rows: list[dict[str, Any]] = []
     for fm in loaded.prd.failure_modes:
         seen: list[tuple[float, str]] = []
         rate = (eval_modes.get(fm.id) or {}).get("rate")
         if rate is not None:
             seen.append((float(rate), "eval"))
+        prod_rate = (prod.get(fm.id) or {}).get("rate")
+        if prod_rate is not None:
+            seen.append((float(prod_rate), "production"))
         for ref in [*fm.detectors, fm.provoke or ""]:
             if ref.startswith("redteam:"):
                 fam = families.get(ref.removeprefix("redteam:").split("/")[0]) or {}

@@ -50,6 +50,13 @@ def render_console(doc: Mapping[str, Any], console: Console) -> None:
         for r in top:
             console.print(Text(f"  {r['id']} ({r['severity']}): {r['frequency']:.1%} from "
                                f"{r['source']} × {r['weight']} = {r['score']:.3f}"))  # fmt: skip
+    after = doc.get("after_launch")
+    if after:
+        said = (f"{len(after['alerts'])} alert(s)" if after["alerts"] else "no alert")
+        console.print(Text(f"In production (gonogo monitor, {_age(after['age_s'])} ago): {said}",
+                           style="bold"))  # fmt: skip
+        for msg in after["alerts"][:5]:
+            console.print(Text(f"  {msg}", style="red"))
     for step in doc.get("would_run") or []:
         cost = step["estimated_cost_usd"]
         shown = "unknown" if cost is None else f"${cost:.4f}"
@@ -85,6 +92,12 @@ def markdown(doc: Mapping[str, Any]) -> str:
         freq = "—" if r["frequency"] is None else f"{r['frequency']:.1%}"
         score = "—" if r["score"] is None else f"{r['score']:.3f}"
         lines.append(f"| {r['id']} | {r['severity']} | {freq} | {r['source'] or '—'} | {score} |")
+    after = doc.get("after_launch")
+    if after:
+        lines += ["", "## In production", "",
+                  f"Latest `gonogo monitor` pass {_age(after['age_s'])} ago: "
+                  + (f"{len(after['alerts'])} alert(s)" if after["alerts"] else "no alert")]
+        lines += [f"- {m}" for m in after["alerts"]]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

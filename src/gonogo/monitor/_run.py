@@ -22,7 +22,7 @@ from typing import Any
 from .._redact import add_secret
 from ..spec import LoadedPRD
 from ..store.gateway import open_gateway_store
-from ._score import build_monitor_scorers, must_score, sampled, score_trace
+from ._score import FIRED, build_monitor_scorers, must_score, sampled, score_trace
 from ._windows import WINDOW_S, AlertRule, alerts, history_baseline, windows
 
 SCHEMA = "gonogo.monitor"
@@ -73,10 +73,13 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
     bars = _bars(loaded)
     baseline, baseline_from = await _baseline(loaded), "launch eval"
     if not baseline:
-        baseline, baseline_from = history_baseline(
-            [w for w in wins if w["start"] < recent_start], bars), "monitor history"
+        baseline, baseline_from = (
+            history_baseline([w for w in wins if w["start"] < recent_start], bars),
+            "monitor history",
+        )
     rule = AlertRule(bars=bars, baseline=baseline, alpha=opts.alpha, window_s=width)
     raised = alerts([w for w in wins if w["start"] >= recent_start], rule)
+    modes = failure_mode_rates(loaded, rows, [s.id for s in scorers])
     doc = {
         "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "monitor": name,
         "store": getattr(store, "url", opts.store_url), "checked_at": now,
@@ -86,7 +89,7 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
         "rule": {"bars": dict(rule.bars), "baseline": dict(rule.baseline),
                  "baseline_from": baseline_from if rule.baseline else None, "alpha": rule.alpha,
                  "looks_per_30_days": rule.looks, "alpha_per_look": rule.alpha_per_look},
-        "windows": wins, "alerts": raised,
+        "windows": wins, "alerts": raised, "failure_modes": modes,
     }  # fmt: skip
     await _deliver(loaded, doc, opts)
     return doc
@@ -119,6 +122,43 @@ async def _handle(
     if newest is not None:
         await store.set_watermark(name, newest)
     return counts, newest
+
+
+def failure_mode_rates(
+    loaded: LoadedPRD, rows: list[dict[str, Any]], scorer_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """How often each failure mode showed in the handled traffic (the windows' span).
+
+    A trace shows a mode when one of the mode's detector scorers failed on it, or when the
+    mode's gateway guard fired on it. Feeds the launch checklist's Pareto (production
+    frequency beside the eval's and the red team's).
+    """
+    from ..stats import wilson_interval
+
+    out: dict[str, dict[str, Any]] = {}
+    for fm in loaded.prd.failure_modes:
+        detectors = [d for d in fm.detectors if d in scorer_ids]
+        guard = (fm.guard.name or fm.id) if fm.guard else None
+        if not detectors and guard is None:
+            continue
+        shown = seen = 0
+        for r in rows:
+            if r["status"] != "scored" and guard is None:
+                continue
+            scores = r["scores"] or {}
+            verdicts = [(scores.get(d) or {}).get("passed") for d in detectors]
+            fired = guard is not None and any(
+                g.get("name") == guard and g.get("outcome") in FIRED for g in r["guards"] or []
+            )
+            if guard is None and all(v is None for v in verdicts):
+                continue
+            seen += 1
+            shown += fired or any(v is False for v in verdicts)
+        if seen:
+            lo, hi = wilson_interval(shown, seen)
+            out[fm.id] = {"rate": shown / seen, "ci": [lo, hi], "shown": shown, "n": seen,
+                          "detectors": detectors, "guard": guard}  # fmt: skip
+    return out
 
 
 def _bars(loaded: LoadedPRD) -> dict[str, float]:
@@ -172,7 +212,8 @@ async def _deliver(loaded: LoadedPRD, doc: dict[str, Any], opts: MonitorOptions)
         from ..run._evidence import record
 
         figures = {"alerts": doc["alerts"], "handled": doc["pass"]["handled"],
-                   "windows": len(doc["windows"]), "lag_s": doc["pass"]["lag_s"]}  # fmt: skip
+                   "windows": len(doc["windows"]), "lag_s": doc["pass"]["lag_s"],
+                   "failure_modes": doc.get("failure_modes", {})}  # fmt: skip
         await record(loaded, "monitor", "alert" if doc["alerts"] else "pass", figures,
                      f"monitor:{doc['monitor']}")  # fmt: skip
 

@@ -41,7 +41,7 @@ _COLUMNS = (
 class Evidence:
     """One entry of the log. ``seq`` starts at 1; ``hash`` covers every other field."""
 
-    kind: str  # eval | compare | redteam | lab | drill:<name>
+    kind: str  # eval | compare | redteam | lab | monitor | drill:<name>
     prd_key: str
     prd_hash: str
     prompt_hash: str
