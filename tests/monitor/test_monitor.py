@@ -122,6 +122,35 @@ def test_without_a_go_eval_the_baseline_is_the_monitors_own_history(tmp_path, st
     assert "drop" in kinds
 
 
+JUDGE = """\
+  judge: {provider: scripted, name: judge-scripted, script: ['{"reasoning": "fine", "score": 5}']}
+  scorers:
+    - {id: polite, kind: rubric, criteria: "Polite"}
+"""
+JUDGE_PRICE = "prices:\n  judge-scripted: {input_per_1m: 1000, output_per_1m: 1000}\n"
+
+
+def test_the_judge_stops_at_its_budget_and_the_rest_is_scored_without_rubrics(tmp_path):
+    prd = project(tmp_path)
+    prd.write_text(JUDGE_PRICE + prd.read_text().replace("  scorers:\n", JUDGE, 1))
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    write(url, [make_trace(i) for i in range(30)])
+    doc = run(prd, url, judge=True, judge_budget_usd=0.3)
+    meter = doc["pass"]["judge"]
+    assert 1 <= meter["judged"] < 30 and meter["spent_usd"] >= 0.3
+    assert meter["stopped"].startswith("judge budget")
+    scored = rows(url, f"prd:{load_prd(prd).key}")
+    judged = [r for r in scored if "polite" in (r["scores"] or {})]
+    assert len(judged) == meter["judged"]
+    assert all("no_card" in r["scores"] for r in scored)  # the rest kept the other scorers
+    # a judge with no price: the trace cap holds
+    prd.write_text(prd.read_text().replace(JUDGE_PRICE, ""))
+    write(url, [make_trace(100 + i) for i in range(30)])
+    capped = run(prd, url, judge=True, judge_max=5)["pass"]["judge"]
+    assert capped["judged"] == 5 and capped["unknown_cost_calls"] == 5
+    assert capped["stopped"] == "5 traces judged"
+
+
 class _Receiver(BaseHTTPRequestHandler):
     bodies: list = []
     fail_first = 1

@@ -65,6 +65,22 @@ from ._options import prd_argument
 )
 @click.option("--judge", is_flag=True, help="Also score rubric scorers with the PRD's judge.")
 @click.option(
+    "--judge-budget",
+    "judge_budget",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="USD",
+    help="With --judge: stop judging for the rest of a pass once its judge calls cost this.",
+)
+@click.option(
+    "--judge-max",
+    type=click.IntRange(min=0),
+    default=500,
+    show_default=True,
+    help="With --judge: at most this many traces judged per pass (caps a judge with no price).",
+)
+@click.option(
     "--webhook",
     default=None,
     metavar="URL",
@@ -110,6 +126,8 @@ def monitor(
     window: str,
     alpha: float,
     judge: bool,
+    judge_budget: float,
+    judge_max: int,
     webhook: str | None,
     metrics_file: Path | None,
     out_dir: Path | None,
@@ -139,6 +157,8 @@ def monitor(
         window=window,
         alpha=alpha,
         judge=judge,
+        judge_budget_usd=judge_budget,
+        judge_max=judge_max,
         webhook=webhook,
         metrics_file=metrics_file,
         out_dir=out_dir,
@@ -170,6 +190,13 @@ def _print(doc: dict[str, Any]) -> None:
         f"{time.strftime('%H:%M:%S')} scored {p['handled']['scored']}, skipped "
         f"{p['handled']['skipped']} ({p['seconds']:.2f} s; newest trace {lag} old)"
     )
+    jm = p.get("judge")
+    if jm:
+        click.echo(
+            f"  judge: {jm['judged']} traces judged, ${jm['spent_usd']:.4f}"
+            + (f" — stopped: {jm['stopped']}; the rest scored without rubrics" if jm["stopped"]
+               else "")
+        )  # fmt: skip
     for w in doc["windows"][-3:]:
         start = time.strftime("%m-%d %H:%M", time.gmtime(w["start"]))
         rates = ", ".join(f"{sid} {s['rate']:.0%} ({s['n']})" for sid, s in w["scorers"].items())

@@ -45,6 +45,8 @@ class MonitorOptions:
     alpha: float = 0.05
     recent_windows: int = 2  # alerts are raised on this many latest windows
     judge: bool = False
+    judge_budget_usd: float = 1.0  # per pass
+    judge_max: int = 500  # judged traces per pass (caps a judge whose price is unknown)
     webhook: str | None = None
     metrics_file: Path | None = None
     out_dir: Path | None = None
@@ -60,7 +62,9 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
     await store.open()
     t0 = time.perf_counter()
     try:
-        handled, newest = await _handle(store, name, scorers, opts)
+        rubrics = frozenset(s.id for s in loaded.prd.eval_plan.scorers if s.kind == "rubric")
+        meter = JudgeMeter(judge, opts.judge_budget_usd, opts.judge_max, rubrics)
+        handled, newest = await _handle(store, name, scorers, opts, meter)
         now = time.time()
         width = WINDOW_S[opts.window]
         rows = await store.monitor_results(name, since=now - width * max(opts.recent_windows, 24))
@@ -85,7 +89,8 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
         "store": getattr(store, "url", opts.store_url), "checked_at": now,
         "pass": {"handled": handled, "seconds": round(time.perf_counter() - t0, 3),
                  "lag_s": None if newest is None else round(now - newest, 3),
-                 "scorers": [s.id for s in scorers], "sample_rate": opts.sample_rate},
+                 "scorers": [s.id for s in scorers], "sample_rate": opts.sample_rate,
+                 "judge": meter.summary()},
         "rule": {"bars": dict(rule.bars), "baseline": dict(rule.baseline),
                  "baseline_from": baseline_from if rule.baseline else None, "alpha": rule.alpha,
                  "looks_per_30_days": rule.looks, "alpha_per_look": rule.alpha_per_look},
@@ -95,14 +100,51 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
     return doc
 
 
+class JudgeMeter:
+    """The judge's spend in one pass.
+
+    Once the budget or the trace cap is reached, the rest of the pass is scored without the
+    rubric scorers (and the pass says so).
+    """
+
+    def __init__(
+        self, judge: Any, budget_usd: float, max_traces: int, rubric_ids: frozenset[str]
+    ) -> None:
+        self.judge, self.budget_usd, self.max_traces = judge, budget_usd, max_traces
+        self.rubric_ids = rubric_ids
+        self.judged = 0
+        self.stopped: str | None = None
+
+    def spent(self) -> float:
+        return float(self.judge.stats.spent_usd) if self.judge is not None else 0.0
+
+    def allow(self) -> bool:
+        if self.judge is None or self.stopped:
+            return False
+        if self.spent() >= self.budget_usd:
+            self.stopped = f"judge budget ${self.budget_usd:g} spent"
+        elif self.judged >= self.max_traces:
+            self.stopped = f"{self.max_traces} traces judged"
+        return self.stopped is None
+
+    def summary(self) -> dict[str, Any] | None:
+        if self.judge is None:
+            return None
+        unknown = int(self.judge.stats.unknown_cost_calls)
+        return {"judged": self.judged, "spent_usd": round(self.spent(), 6),
+                "unknown_cost_calls": unknown, "budget_usd": self.budget_usd,
+                "max_traces": self.max_traces, "stopped": self.stopped}  # fmt: skip
+
+
 async def _handle(
-    store: Any, name: str, scorers: list[Any], opts: MonitorOptions
+    store: Any, name: str, scorers: list[Any], opts: MonitorOptions, meter: JudgeMeter
 ) -> tuple[dict[str, int], float | None]:
     """Claim, score and record batches until none is left; move the watermark."""
     mark = await store.get_watermark(name)
     after = (time.time() - opts.start_s) if mark is None else mark - opts.late_s
     counts = {"scored": 0, "skipped": 0}
     newest: float | None = None
+    cheap = [s for s in scorers if s.id not in meter.rubric_ids]
     while True:
         claimed = await store.claim_traces(name, opts.worker, after=after, lease_s=opts.lease_s,
                                            limit=opts.batch)  # fmt: skip
@@ -111,7 +153,13 @@ async def _handle(
         outcomes: list[tuple[str, str, dict[str, Any] | None]] = []
         for t in claimed:
             if must_score(t) or sampled(t.id, opts.sample_rate):
-                scores = {} if (t.error or t.status >= 400) else await score_trace(t, scorers)
+                if t.error or t.status >= 400:
+                    scores: dict[str, Any] = {}
+                elif len(cheap) < len(scorers) and meter.allow():
+                    meter.judged += 1
+                    scores = await score_trace(t, scorers)
+                else:
+                    scores = await score_trace(t, cheap)
                 outcomes.append((t.id, "scored", scores))
             else:
                 outcomes.append((t.id, "skipped", None))
