@@ -87,6 +87,36 @@ def test_sampling_keeps_flagged_errored_and_fallback_traces(tmp_path, store_url)
     )
 
 
+def _rate_down(url, trace_id):
+    from gonogo.store.gateway import FeedbackRecord, open_gateway_store
+
+    async def go():
+        store = open_gateway_store(url)
+        await store.open()
+        try:
+            await store.add_feedback(FeedbackRecord(
+                f"fb-{trace_id}", trace_id, 0.0, "wrong", None, time.time(), None))  # fmt: skip
+        finally:
+            await store.close()
+
+    asyncio.run(go())
+
+
+def test_traces_rated_down_are_scored_even_when_sampled_out(tmp_path, store_url):
+    prd = project(tmp_path)
+    early, late = make_trace(1), make_trace(2)
+    write(store_url, [early, late] + [make_trace(10 + i) for i in range(20)])
+    _rate_down(store_url, early.id)  # rated down before the monitor saw it
+    first = run(prd, store_url, sample_rate=0.0)
+    assert first["pass"]["handled"] == {"scored": 1, "skipped": 21}
+    _rate_down(store_url, late.id)  # rated down after it was sampled out
+    second = run(prd, store_url, sample_rate=0.0)
+    assert second["pass"]["handled"] == {"scored": 1, "skipped": 0}
+    scored = {r["trace_id"] for r in rows(store_url, f"prd:{load_prd(prd).key}")
+              if r["status"] == "scored"}  # fmt: skip
+    assert scored == {early.id, late.id}
+
+
 def test_a_drop_alerts_and_a_stable_stream_does_not(tmp_path, store_url):
     prd = project(tmp_path)
     loaded = load_prd(prd)

@@ -59,13 +59,18 @@ def sampled(trace_id: str, rate: float) -> bool:
 
 
 def must_score(t: TraceRecord) -> str | None:
-    """Why a trace is scored whatever the sample rate: a guard fired, it errored, a fallback."""
+    """Why a trace is scored whatever the sample rate (None: it may be sampled out).
+
+    It errored, a guard fired, a fallback answered, or a user rated it down.
+    """
     if t.error or t.status >= 400:
         return "error"
     if any(g.get("outcome") in FIRED for g in t.guards):
         return "guard"
     if t.path != "primary":
         return "fallback"
+    if t.rated_down:
+        return "rated_down"
     return None
 
 

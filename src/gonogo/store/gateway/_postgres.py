@@ -23,6 +23,7 @@ from ._rows import (
     KEY_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
+    candidate_from_row,
     check_budget,
     check_name,
     feedback_from_row,
@@ -354,7 +355,7 @@ class PostgresGatewayStore:
         now = time.time()
         async with self._tx() as c:
             q = sql.monitor_candidates(_STYLE, monitor, after, now - lease_s, limit)
-            candidates = [trace_from_row(r) for r in await c.fetch(q.sql, *q.args)]
+            candidates = [candidate_from_row(r) for r in await c.fetch(q.sql, *q.args)]
             won = []
             for t in candidates:
                 claim = sql.monitor_claim(_STYLE, monitor, t.id, worker, now, now - lease_s)

@@ -197,11 +197,15 @@ def monitor_candidates(
 ) -> Query:
     """Traces from ``after`` on that ``monitor`` has not handled, oldest first.
 
+    Each row is a trace's columns followed by whether it was rated down.
+
     Not handled: no row yet; a claim whose lease ended before ``lease_before`` (its worker
     died); or sampled out and since rated down (negatively rated traces are always scored).
     """
     q = Query(style)
-    q.then(f"{TRACE_SELECT} LEFT JOIN monitor_scores m ON m.monitor = {q.arg(monitor)} "
+    rated_down = "EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = t.id AND f.rating < 0.5)"
+    select = TRACE_SELECT.replace(" FROM traces t", f", {rated_down} FROM traces t")
+    q.then(f"{select} LEFT JOIN monitor_scores m ON m.monitor = {q.arg(monitor)} "
            "AND m.trace_id = t.id")  # fmt: skip
     q.then(f" WHERE t.started_at >= {q.arg(after)} AND (m.trace_id IS NULL"
            f" OR (m.status = 'claimed' AND m.claimed_at < {q.arg(lease_before)})"

@@ -90,6 +90,13 @@ def trace_from_row(row: Sequence[Any]) -> TraceRecord:
     return TraceRecord(**values)
 
 
+def candidate_from_row(row: Sequence[Any]) -> TraceRecord:
+    """A monitor candidate: a trace's columns, then whether it was rated down."""
+    t = trace_from_row(row[:-1])
+    t.rated_down = bool(row[-1])
+    return t
+
+
 def prompt_row(p: PromptVersion) -> tuple[Any, ...]:
     """A prompt version as `prompt_versions` column values."""
     return (

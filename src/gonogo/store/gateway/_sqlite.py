@@ -27,6 +27,7 @@ from ._rows import (
     KEY_COLUMNS,
     PROMPT_COLUMNS,
     TRACE_COLUMNS,
+    candidate_from_row,
     check_budget,
     check_name,
     feedback_from_row,
@@ -539,7 +540,7 @@ def _claim(
     db: sqlite3.Connection, monitor: str, worker: str, after: float, lease_s: float, limit: int
 ) -> list[TraceRecord]:
     now = time.time()
-    candidates = [trace_from_row(r) for r in _run(db, sql.monitor_candidates(
+    candidates = [candidate_from_row(r) for r in _run(db, sql.monitor_candidates(
         _STYLE, monitor, after, now - lease_s, limit))]  # fmt: skip
     won = []
     for t in candidates:

@@ -99,6 +99,7 @@ class TraceRecord:
     output_tokens: int | None
     cost_usd: float | None
     error: str | None
+    rated_down: bool = False  # not a column: set by claim_traces (feedback rating < 0.5)
 
 
 @dataclass(frozen=True, slots=True)
