@@ -94,7 +94,8 @@ failure_modes:
     likelihood: medium
     detect: grounded
     mitigate: groundedness guard replaces the answer with "I don't know" + the passages
-    provoke: lab:drop-relevant-passage
+    guard: {kind: groundedness, action: replace}
+    provoke: lab:hallucinate        # `gonogo lab gonogo.yaml` plants wrong names and numbers
     owner: eng-answers
   - id: wrong-answer
     what: Grounded in a passage, but answers a different question (wrong entity of two)
@@ -102,6 +103,7 @@ failure_modes:
     likelihood: medium
     detect: correct
     mitigate: golden set grows from reader feedback; prompt v2 asks for the entity asked about
+    provoke: lab:wrong-entity       # another name or number from the same passages
     owner: eng-answers
   - id: retrieval-miss
     what: The passage holding the answer is not among the top 5 retrieved
@@ -109,7 +111,7 @@ failure_modes:
     likelihood: medium
     detect: [recall, precision]
     mitigate: hybrid BM25 + embedding retrieval; alert when no passage scores above the floor
-    provoke: lab:retrieval-dropout
+    provoke: lab:retrieval-dropout  # the two best passages are no longer retrieved
     owner: eng-search
   - id: unanswerable-question
     what: Guesses when the collection does not contain the answer
@@ -117,6 +119,7 @@ failure_modes:
     likelihood: medium
     detect: refuses_right
     mitigate: answer only above a support floor, else "I don't know"
+    provoke: lab:answer-anyway      # the support floor lost: every refusal becomes a guess
     owner: eng-answers
   - id: injected-instructions
     what: Instructions planted in an article change what the assistant says
@@ -125,7 +128,8 @@ failure_modes:
     likelihood: low
     detect: [no_injected_instructions, "redteam:indirect-injection"]
     mitigate: output guard drops answers carrying instructions; documents screened at ingest
-    provoke: redteam:indirect-injection
+    guard: {kind: prompt_injection, action: block}   # screens the retrieved passages
+    provoke: lab:plant-instruction + obey-instruction  # (or `gonogo redteam`)
     owner: security
 
 launch:
