@@ -26,7 +26,7 @@ OPENAI_URL = "https://api.openai.com/v1"
 
 
 def build_stack(calls: Sequence[LabCall], base_dir: Path) -> list[Injection]:
-    """The injection objects of ``calls``: built-ins, and plug-ins imported from the PRD's folder."""
+    """The injections of ``calls``: built-ins, and plug-ins imported from the PRD's folder."""
     stack: list[Injection] = []
     for call in calls:
         if not call.plugin:
@@ -127,7 +127,9 @@ def injected_suite(
 ) -> Suite:
     """The suite of one injected run: the wrapped target, reusing scorers, the same cases."""
     if inner is None:
-        inner = setup.target(through_proxy) if setup.needs_own_target(through_proxy) else base.target
+        inner = (
+            setup.target(through_proxy) if setup.needs_own_target(through_proxy) else base.target
+        )
     model = loaded.prd.model
     target = InjectedTarget(
         inner, stack, seed=setup.seed, kind=target_kind_of(loaded.prd), clean=clean,

@@ -107,10 +107,14 @@ def build_document(
         "lab": _header(loaded, base, plan, opts),
         "clean_run": _run_view(clean),
         "runs": [{"entry": e.id, **_run_view(r)} for e, r in runs],
-        "detectors": [{"id": d.id, "source": d.source, "kind": d.kind, "metric": d.metric}
-                      for d in detectors],  # fmt: skip
-        "guards": {"available": guards.available, "why_not": guards.why,
-                   "names": list(guards.names)},  # fmt: skip
+        "detectors": [
+            {"id": d.id, "source": d.source, "kind": d.kind, "metric": d.metric} for d in detectors
+        ],  # fmt: skip
+        "guards": {
+            "available": guards.available,
+            "why_not": guards.why,
+            "names": list(guards.names),
+        },  # fmt: skip
         "entries": [_with_layers(r, e) for r, e in zip(matrix.entries, entry_runs, strict=True)],
         "failure_modes": _failure_modes(loaded, plan, matrix),
         "matrix": [c.to_dict() for c in matrix.cells],
@@ -122,17 +126,14 @@ def build_document(
         e["id"] for e in doc["entries"]
         if e["severity"] in opts.fail_severities and e["status"] in opts.fail_statuses
     ]  # fmt: skip
-    return json.loads(json.dumps(doc, default=_plain, allow_nan=True), parse_constant=_nan)
+    plain: dict[str, Any] = json.loads(
+        json.dumps(doc, default=str, allow_nan=True), parse_constant=_nan
+    )  # NaN (an interval of one case) becomes null
+    return plain
 
 
 def _nan(_: str) -> None:
     return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float):
-        return None
-    return str(value)
 
 
 def _with_layers(result: Any, e: EntryRuns) -> dict[str, Any]:
@@ -158,10 +159,14 @@ def _header(loaded: LoadedPRD, base: Suite, plan: LabPlan, opts: LabOptions) -> 
         "scenario": plan.scenario,
         "n_cases": len(base.cases),
         "repeats": base.repeats,
-        "datasets": [{"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
-                     for d in base.datasets],  # fmt: skip
-        "fail_on": {"severities": list(opts.fail_severities),
-                    "statuses": list(opts.fail_statuses)},  # fmt: skip
+        "datasets": [
+            {"name": d.name, "path": d.path, "sha256": d.sha256, "cases": len(d.cases)}
+            for d in base.datasets
+        ],  # fmt: skip
+        "fail_on": {
+            "severities": list(opts.fail_severities),
+            "statuses": list(opts.fail_statuses),
+        },  # fmt: skip
         "wall_s": None,
     }
 
@@ -222,8 +227,10 @@ def _side(rec: Mapping[str, Any]) -> dict[str, Any]:
         "output": rec.get("output"),
         "error": rec.get("error"),
         "contexts": rec.get("contexts"),
-        "scores": {k: {"passed": v.get("passed"), "value": v.get("value"),
-                       "reason": v.get("reason")} for k, v in scores.items()},  # fmt: skip
+        "scores": {
+            k: {"passed": v.get("passed"), "value": v.get("value"), "reason": v.get("reason")}
+            for k, v in scores.items()
+        },  # fmt: skip
     }
 
 

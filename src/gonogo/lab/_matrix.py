@@ -49,8 +49,8 @@ class EntryRuns:
     layers: list[str]
     catches: list[str]
     own: list[str]  # detector ids that belong to its failure mode (empty: none named)
-    records: list[Record] = field(default_factory=list)
-    guard_records: list[Record] = field(default_factory=list)
+    records: Sequence[Record] = field(default_factory=list)
+    guard_records: Sequence[Record] = field(default_factory=list)
     results: Mapping[str, Any] | None = None
     run_error: str | None = None
     failure_mode: str | None = None
@@ -231,28 +231,31 @@ def _entry_result(
     own = [d for d in firing if d in e.own] if e.own else list(firing)
     if own:
         status = "detected"
-        reason = f"{', '.join(own)} fire{'s' if len(own) == 1 else ''} ({changed} of {n} " \
-                 "samples changed)"
+        reason = (
+            f"{', '.join(own)} fire{'s' if len(own) == 1 else ''} ({changed} of {n} "
+            "samples changed)"
+        )
     elif firing:
         status = "detected_only_by_others"
         reason = (f"its own detector{'s' if len(e.own) != 1 else ''} ({', '.join(e.own)}) "
                   f"did not fire; {', '.join(firing)} did")  # fmt: skip
     else:
         status = "undetected"
-        reason = f"{changed} of {n} samples changed and no detector's pass rate dropped " \
-                 "significantly"
+        reason = (
+            f"{changed} of {n} samples changed and no detector's pass rate dropped significantly"
+        )
     suggestion = _suggest(e, plan_kinds) if status != "detected" else None
     return EntryResult(status=status, reason=reason, changed=changed, samples=n,
                        killed_by=killed, suggestion=suggestion, **base)  # type: ignore[arg-type]  # fmt: skip
 
 
-def _killed_by(
-    clean: Mapping[str, Any] | None, injected: Mapping[str, Any] | None
-) -> list[str]:
+def _killed_by(clean: Mapping[str, Any] | None, injected: Mapping[str, Any] | None) -> list[str]:
     """Thresholds that pass on the clean run and not under the injection."""
     if not clean or not injected:
         return []
-    before = {(t["scorer"], t.get("metric")): t.get("status") for t in clean.get("thresholds") or []}
+    before = {
+        (t["scorer"], t.get("metric")): t.get("status") for t in clean.get("thresholds") or []
+    }
     out = []
     for t in injected.get("thresholds") or []:
         key = (t["scorer"], t.get("metric"))
@@ -264,11 +267,13 @@ def _killed_by(
 def _suggest(e: EntryRuns, plan_kinds: frozenset[str]) -> str:
     missing = [k for k in e.catches if k not in plan_kinds]
     if missing:
-        return (f"add a `{missing[0]}` scorer" + (f" (or {', '.join(missing[1:])})"
-                if len(missing) > 1 else "") + " to the eval plan and to this row's `detect`")  # fmt: skip
+        others = f" (or {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        return f"add a `{missing[0]}` scorer{others} to the eval plan and to this row's `detect`"
     if e.catches:
-        return (f"the plan has {', '.join(e.catches)} scorers, but they did not fire: add "
-                "golden cases where this failure shows (power), or tighten their `min`")
+        return (
+            f"the plan has {', '.join(e.catches)} scorers, but they did not fire: add "
+            "golden cases where this failure shows (power), or tighten their `min`"
+        )
     return "add a scorer that checks what this injection breaks"
 
 

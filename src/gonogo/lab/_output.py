@@ -323,4 +323,3 @@ def _line_of(text: str, index: int) -> str:
     start = text.rfind("\n", 0, index) + 1
     end = text.find("\n", index)
     return text[start : end if end != -1 else len(text)].strip()
-

@@ -68,7 +68,7 @@ class NearMiss(Injection):
 
 def _similar_elsewhere(ctx: CallContext, have: set[str], n: int) -> list[Passage]:
     words = {w.lower() for w in ctx.question.split() if len(w) > 3}
-    scored = []
+    scored: list[tuple[int, int, str]] = []
     for text in ctx.pool_passages:
         if text in have:
             continue

@@ -23,7 +23,7 @@ from ..run._evaluate import run_suite
 from ..spec import LoadedPRD, load_prd
 from ..store import RunRow, RunStore
 from ._build import ModelSetup, borrowed, build_stack, injected_suite, proxied
-from ._guards import OfflineGuards, guard_records
+from ._guards import OfflineGuards
 from ._mutate import entity_pool
 from ._plan import LabEntry, LabPlan, build_plan
 
@@ -126,8 +126,11 @@ POOL_NAMES = 800
 
 
 def _pools(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
-    """Names to draw wrong ones from (the answers' first: they are what answers look like),
-    and the passages near misses are drawn from when there is no retriever to ask."""
+    """Names wrong ones are drawn from, and passages near misses are drawn from.
+
+    The answers' names come first: they are what answers look like. The passages serve
+    near misses when there is no retriever to ask (a model spec's ``{contexts}``).
+    """
     passages: dict[str, None] = {}
     answers: list[str] = []
     for r in records:

@@ -45,7 +45,7 @@ def save_lab(store: RunStore, loaded: LoadedPRD, document: dict[str, Any]) -> st
 def latest_lab(
     prd: str | Path | LoadedPRD,
     *,
-    prompt_version: int | None = None,
+    prompt_version: int | str | None = None,
     store_path: str | Path | None = None,
 ) -> dict[str, Any] | None:
     """The newest stored lab.json of this PRD (for ``prompt_version``, when given), or None.
@@ -65,8 +65,12 @@ def latest_lab(
         for row in store.list_runs(loaded.key + LAB_KEY_SUFFIX, limit=200):
             if row.status != "completed" or row.results is None:
                 continue
-            prompt = row.meta.get("prompt") or None
-            if prompt_version is not None and prompt and prompt.get("version") != prompt_version:
+            prompt = row.meta.get("prompt") or {}
+            if (
+                prompt_version is not None
+                and prompt
+                and str(prompt.get("version")) != str(prompt_version)
+            ):
                 continue
             return row.results
     finally:

@@ -48,11 +48,17 @@ def _cell(cell: Mapping[str, Any] | None, own: bool) -> str:
     rate = cell.get("fail_rate_injected") or {}
     return (
         f'<td class="{cls}" style="background:{_shade(cell)}" title="{_e(tip)}">'
-        f"<b>{_e(cell_text(cell))}</b><br><span class=\"small\">"
+        f'<b>{_e(cell_text(cell))}</b><br><span class="small">'
         f"{_e(fmt.pct(test.get('mean_a')))}→{_e(fmt.pct(test.get('mean_b')))}<br>"
-        f"{_e(fmt.ci([x * 100 for x in test['ci']] if test.get('ci') and None not in test['ci'] else None, 0))}"
-        f" pts<br>fails {_e(fmt.pct(rate.get('rate')))} {_e(fmt.ci(rate.get('ci')))}</span></td>"
+        f"{_e(_points(test.get('ci')))} pts<br>"
+        f"fails {_e(fmt.pct(rate.get('rate')))} {_e(fmt.ci(rate.get('ci')))}</span></td>"
     )
+
+
+def _points(interval: Any) -> str:
+    if not interval or None in interval:
+        return "[—]"
+    return fmt.ci([float(x) * 100 for x in interval], 0)
 
 
 def render_matrix(doc: Mapping[str, Any]) -> Markup:
@@ -80,7 +86,7 @@ def _text(value: Any) -> str:
 
 def _side(side: Mapping[str, Any], title: str) -> str:
     if side.get("error"):
-        return f"<h4>{title}</h4><pre class=\"st-fail\">target error: {_e(side['error'])}</pre>"
+        return f'<h4>{title}</h4><pre class="st-fail">target error: {_e(side["error"])}</pre>'
     return f"<h4>{title}</h4><pre>{_e(_text(side.get('output')))}</pre>"
 
 
@@ -91,9 +97,10 @@ def render_cases(doc: Mapping[str, Any]) -> Markup:
         cases = [c for c in doc.get("cases") or [] if c["entry"] == e["id"]]
         out.append(f'<h3 id="e-{_e(e["id"])}">{_e(e["id"])} · <span class="mono">'
                    f'{_e(e["injection"])}</span></h3>')  # fmt: skip
-        out.append(f"<p>{_e(STATUS_WORDS.get(e['status'], e['status']))}: {_e(e['reason'])}"
-                   + (f"<br><em>{_e(e['suggestion'])}</em>" if e.get("suggestion") else "")
-                   + f" · {e['changed_samples']} of {e['samples']} samples changed</p>")  # fmt: skip
+        status = _e(STATUS_WORDS.get(e["status"], e["status"]))
+        hint = f"<br><em>{_e(e['suggestion'])}</em>" if e.get("suggestion") else ""
+        out.append(f"<p>{status}: {_e(e['reason'])}{hint} · {e['changed_samples']} of "
+                   f"{e['samples']} samples changed</p>")  # fmt: skip
         if not cases:
             out.append('<p class="meta">no changed case to show</p>')
         for c in cases:
@@ -112,7 +119,7 @@ def render_cases(doc: Mapping[str, Any]) -> Markup:
             effects = "; ".join(f"{x.get('injection')}: {x.get('detail')}"
                                 for x in c.get("effects") or [])  # fmt: skip
             if effects:
-                out.append(f"<p class=\"small\">What the injection did: {_e(effects)}</p>")
+                out.append(f'<p class="small">What the injection did: {_e(effects)}</p>')
             out.append(_scores(a, b))
             out.append("</details>")
     return Markup("".join(out))  # every value above went through _e

@@ -14,8 +14,8 @@ from statistics import NormalDist
 
 from .._userregex import nested_quantifier
 from ..errors import ConfigIssue, DatasetError
-from ._loader import LoadedPRD
 from ._lab import LAB_PREFIX, provoke_problem
+from ._loader import LoadedPRD
 from ._prd import PRD, FailureMode, HttpTargetSpec
 from ._redteam import probe_name_problem
 from ._xref import did_you_mean
@@ -283,8 +283,10 @@ class _Checker:
                 self.issues.append(self.loaded.issue(path, *problem))
 
     def _lab_ref(self, i: int, fm: FailureMode) -> None:
-        """``provoke: lab:…`` must name injections that exist, with valid parameters,
-        that can reach this target (plug-ins are imported by `gonogo check`'s import step)."""
+        """``provoke: lab:…``: injections that exist, valid parameters, a reachable target.
+
+        Plug-ins (``module:factory``) are imported by `gonogo check`'s import step.
+        """
         if fm.provoke and fm.provoke.startswith(LAB_PREFIX):
             problem = provoke_problem(fm.provoke, self.prd)
             if problem is not None:

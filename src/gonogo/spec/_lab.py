@@ -47,8 +47,20 @@ class Param:
         if self.type == "choice":
             kind = " | ".join(self.choices)
         elif self.min is not None or self.max is not None:
-            lo = "" if self.min is None else f"{self.min:g}"
-            hi = "" if self.max is None else f"{self.max:g}"
+            lo = (
+                ""
+                if self.min is None
+                else f"{self.min:,g}"
+                if self.type == "float"
+                else f"{int(self.min):,}"
+            )
+            hi = (
+                ""
+                if self.max is None
+                else f"{self.max:,g}"
+                if self.type == "float"
+                else f"{int(self.max):,}"
+            )
             kind = f"{self.type} {lo}–{hi}"
         else:
             kind = self.type
@@ -251,7 +263,7 @@ def parse_lab(text: str) -> list[LabCall]:
         m = _NAME.match(rest, pos)
         if m is None:
             raise ProvokeError(
-                f"expected an injection name at '{rest[pos:pos + 20] or '(end)'}'",
+                f"expected an injection name at '{rest[pos : pos + 20] or '(end)'}'",
                 "write `lab:<injection>` or `lab:<injection>(name=value, …)`; "
                 "`gonogo lab list` shows the injections",
             )
@@ -268,7 +280,7 @@ def parse_lab(text: str) -> list[LabCall]:
             return calls
         if rest[pos] != "+":
             raise ProvokeError(
-                f"unexpected '{rest[pos:pos + 20]}' after {name}",
+                f"unexpected '{rest[pos : pos + 20]}' after {name}",
                 "join several injections with `+`: `lab:a + b(k=1)`",
             )
         pos += 1
@@ -298,7 +310,7 @@ def _params(inner: str, name: str) -> dict[str, Any]:
         m = _PARAM.match(inner, pos)
         if m is None or m.end() == pos:
             raise ProvokeError(
-                f"cannot read the parameters of {name}: '{inner[pos:pos + 30]}'",
+                f"cannot read the parameters of {name}: '{inner[pos : pos + 30]}'",
                 "write them as `name=value`, separated by commas",
             )
         key, raw = m.group(1), m.group(2).strip()
@@ -366,8 +378,10 @@ def _kind(target_kind: str) -> str:
 
 def _why_not(info: InjectionInfo, target_kind: str) -> str:
     if info.layer == "prompt":
-        return "prompt and model injections need the PRD's model spec as the target " \
-               "(`eval_plan.target: model`); output and infra injections reach any target"
+        return (
+            "prompt and model injections need the PRD's model spec as the target "
+            "(`eval_plan.target: model`); output and infra injections reach any target"
+        )
     return (
         "retrieval injections reach the model spec's {contexts} or a Python app that "
         "retrieves through gonogo.rag (RagApp) or gonogo.lab.inject_contexts(); an HTTP "
@@ -452,7 +466,9 @@ def provoke_problem(text: str, prd: Any) -> tuple[str, str | None] | None:
     """Why ``provoke: lab:…`` cannot be used on this PRD (message, hint), or None."""
     try:
         kind = target_kind_of(prd)
-        check_calls(parse_lab(text), kind, has_contexts=kind != "model" or prompt_takes_contexts(prd))
+        check_calls(
+            parse_lab(text), kind, has_contexts=kind != "model" or prompt_takes_contexts(prd)
+        )
     except ProvokeError as e:
         return e.message, e.hint
     return None

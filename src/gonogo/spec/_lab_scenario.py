@@ -112,8 +112,11 @@ def load_scenario(
             issue((*here, "id"), f"duplicate id '{entry.id}'", "give each entry its own id")
         seen.add(entry.id)
         if entry.failure_mode is not None and entry.failure_mode not in failure_modes:
-            issue((*here, "failure_mode"), f"the PRD has no failure mode '{entry.failure_mode}'",
-                  "use an id of the PRD's failure_modes: " + ", ".join(failure_modes))
+            issue(
+                (*here, "failure_mode"),
+                f"the PRD has no failure mode '{entry.failure_mode}'",
+                "use an id of the PRD's failure_modes: " + ", ".join(failure_modes),
+            )
         try:
             points = _expand(entry, target_kind, has_contexts)
         except ProvokeError as e:
