@@ -104,14 +104,17 @@ def lab() -> None:
               help="Severities whose failing rows exit 1 (comma-separated, or none).")  # fmt: skip
 @click.option("--fail-on", default="undetected", show_default=True,
               help="Statuses that fail such a row: " + ", ".join(_STATUSES) + ".")  # fmt: skip
+@click.option("--through-gateway", is_flag=True,
+              help="Send every call through a real `gonogo serve` of the PRD (its retries, "
+              "fallbacks and guards meet the faults); needs the model spec as target.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print lab.json instead of the table.")
 @no_cache_option
 @store_option
 @quiet_option
 def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         out_dir: Path | None, resume: bool, fresh: bool, limit: int | None, alpha: float,
-        fail_severity: str, fail_on: str, as_json: bool, no_cache: bool,
-        store_path: Path | None, quiet: bool) -> None:  # fmt: skip
+        fail_severity: str, fail_on: str, through_gateway: bool, as_json: bool,
+        no_cache: bool, store_path: Path | None, quiet: bool) -> None:  # fmt: skip
     """Run the clean eval and one injected run per failure mode; print the detection matrix.
 
     Exit code: 1 when a failure mode of severity high or critical is undetected (see
@@ -131,7 +134,7 @@ def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         use_cache=not no_cache, store_path=store_path, alpha=alpha, limit=limit,
         fail_severities=_csv(fail_severity, _SEVERITIES, "--fail-severity"),
         fail_statuses=_csv(fail_on, _STATUSES, "--fail-on"),
-        on_stage=stages.stage, on_progress=stages.update,
+        on_stage=stages.stage, on_progress=stages.update, through_gateway=through_gateway,
     )  # fmt: skip
     try:
         result = asyncio.run(run_lab(prd, opts))

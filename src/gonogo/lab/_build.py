@@ -63,19 +63,27 @@ def scorers_for(base: Suite, clean: ByCase) -> list[Any]:
 class ModelSetup:
     """The model spec an entry's prompt / infra injections call (with its own client)."""
 
-    def __init__(self, loaded: LoadedPRD, base: Suite, stack: Sequence[Injection], seed: str):
+    def __init__(
+        self, loaded: LoadedPRD, base: Suite, stack: Sequence[Injection], seed: str, *,
+        gateway: bool = False,
+    ) -> None:  # fmt: skip
         self.loaded = loaded
         self.base = base
         self.stack = stack
         self.seed = seed
+        self.gateway = gateway  # serve the changed spec with `gonogo serve`, call that
         self.proxy: Any = None
         self.client: Any = None
+        self.served: Any = None
 
     def needs_own_target(self, through_proxy: bool) -> bool:
+        """True when the base suite's target will not do (a changed spec, a proxy, a gateway)."""
         layers = {i.layer for i in self.stack}
-        return target_kind_of(self.loaded.prd) == "model" and ("prompt" in layers or through_proxy)
+        if target_kind_of(self.loaded.prd) != "model":
+            return False
+        return self.gateway or "prompt" in layers or through_proxy
 
-    def target(self, through_proxy: bool) -> Any:
+    async def target(self, through_proxy: bool) -> Any:
         """A model target for the changed spec (through the fault proxy when asked)."""
         prd = self.loaded.prd
         assert prd.model is not None
@@ -92,13 +100,20 @@ class ModelSetup:
                                     stall_s=stall).start()  # fmt: skip
             spec = spec.model_copy(update={"base_url": self.proxy.base_url})
         self.spec = spec
+        if self.gateway:
+            from ._gateway import served_target
+
+            self.served, target = await served_target(self.loaded, spec)
+            return target
         self.client = build_client(spec, prd.prices, cache=self.base.cache)
         return ModelTarget(spec, self.client)
 
     async def aclose(self) -> None:
-        """Close the client and stop the proxy."""
+        """Close the client, stop the gateway and the proxy."""
         if self.client is not None:
             await self.client.aclose()
+        if self.served is not None:
+            await self.served.aclose()
         if self.proxy is not None:
             self.proxy.stop()
 
@@ -114,7 +129,7 @@ def proxied(loaded: LoadedPRD, stack: Sequence[Injection]) -> bool:
     )
 
 
-def injected_suite(
+async def injected_suite(
     loaded: LoadedPRD,
     base: Suite,
     stack: Sequence[Injection],
@@ -127,9 +142,8 @@ def injected_suite(
 ) -> Suite:
     """The suite of one injected run: the wrapped target, reusing scorers, the same cases."""
     if inner is None:
-        inner = (
-            setup.target(through_proxy) if setup.needs_own_target(through_proxy) else base.target
-        )
+        own = setup.needs_own_target(through_proxy)
+        inner = await setup.target(through_proxy) if own else base.target
     model = loaded.prd.model
     target = InjectedTarget(
         inner, stack, seed=setup.seed, kind=target_kind_of(loaded.prd), clean=clean,

@@ -178,7 +178,7 @@ async def incident(
         fp = entry.fingerprint(seed)
         setup = ModelSetup(loaded, base, stack, f"{seed}|{fp}")
         try:
-            suite = injected_suite(
+            suite = await injected_suite(
                 loaded, base, stack, setup, by_case(clean.records), _pools(clean.records),
                 through_proxy=proxied(loaded, stack),
             )  # fmt: skip

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunError
+from ..errors import RunError, UserError
 from ..run import CaseSelection, EvalOptions, Progress, Suite, compile_suite, state_dir
 from ..run._evaluate import run_suite
 from ..spec import LoadedPRD, load_prd
+from ..spec._lab import target_kind_of
 from ..store import RunRow, RunStore
 from ._build import ModelSetup, borrowed, build_stack, injected_suite, proxied
 from ._guards import OfflineGuards
@@ -48,6 +49,7 @@ class LabOptions:
     limit: int | None = None
     fail_severities: tuple[str, ...] = DEFAULT_FAIL_SEVERITIES
     fail_statuses: tuple[str, ...] = DEFAULT_FAIL_STATUSES
+    through_gateway: bool = False
     on_stage: Callable[[str, int], None] | None = None  # (what runs now, items)
     on_progress: ProgressFn | None = None
 
@@ -165,8 +167,7 @@ async def lab(prd_path: str | Path, opts: LabOptions | None = None) -> LabResult
     base = compile_suite(loaded, use_cache=opts.use_cache, selection=selection)
     store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
     try:
-        clean = await _run(borrowed(base), loaded.key, store, opts, "clean run",
-                           reuse=not opts.fresh)  # fmt: skip
+        clean = await _clean_run(loaded, base, store, opts)
         if clean.error is not None or clean.results is None:
             raise RunError(f"the clean run failed: {clean.error}", "fix the feature (or its "
                            "setup) and run `gonogo lab` again with --resume")  # fmt: skip
@@ -191,6 +192,28 @@ async def lab(prd_path: str | Path, opts: LabOptions | None = None) -> LabResult
     return result
 
 
+async def _clean_run(
+    loaded: LoadedPRD, base: Suite, store: RunStore, opts: LabOptions
+) -> RunOutput:
+    """The eval plan's own run (reused when completed before), or through the gateway."""
+    if not opts.through_gateway:
+        return await _run(borrowed(base), loaded.key, store, opts, "clean run",
+                          reuse=not opts.fresh)  # fmt: skip
+    if target_kind_of(loaded.prd) != "model":
+        raise UserError(
+            "--through-gateway needs the PRD's model spec as the target: the gateway serves it",
+            "drop --through-gateway (your app's own calls are not behind the gateway)",
+        )
+    setup = ModelSetup(loaded, base, [], f"{opts.seed}|clean", gateway=True)
+    try:
+        target = await setup.target(through_proxy=False)
+        suite = borrowed(base, target=target)
+        return await _run(suite, f"{loaded.key}#lab-gateway:clean", store, opts,
+                          "clean run (gateway)", reuse=not opts.fresh)  # fmt: skip
+    finally:
+        await setup.aclose()
+
+
 async def _injected_runs(
     loaded: LoadedPRD,
     base: Suite,
@@ -210,11 +233,11 @@ async def _injected_runs(
         for inj in stack:
             await inj.setup(loaded)
         fp = entry.fingerprint(plan.seed)
-        setup = ModelSetup(loaded, base, stack, f"{plan.seed}|{fp}")
+        setup = ModelSetup(loaded, base, stack, f"{plan.seed}|{fp}", gateway=opts.through_gateway)
         try:
-            suite = injected_suite(loaded, base, stack, setup, clean_by_case, pools,
+            suite = await injected_suite(loaded, base, stack, setup, clean_by_case, pools,
                                    through_proxy=proxied(loaded, stack))  # fmt: skip
-            key = f"{loaded.key}#lab:{entry.id}:{fp}"
+            key = f"{loaded.key}#lab{'-gateway' if opts.through_gateway else ''}:{entry.id}:{fp}"
             run = await _run(suite, key, store, opts, f"lab:{entry.id}", reuse=opts.resume)
         finally:
             await setup.aclose()
