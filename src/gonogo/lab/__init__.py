@@ -15,15 +15,19 @@ from ..spec._lab import BUILTIN_INJECTIONS, InjectionInfo, LabCall, Param, parse
 from ._document import SCHEMA, SCHEMA_VERSION
 from ._injection import CallContext, Fault, Injection, Passage
 from ._plan import LabEntry, LabPlan, build_plan
+from ._incident import INCIDENTS, Incident, incident, reveal
 from ._run import LabOptions, LabResult, lab
+from ._schema import lab_schema, validate_lab
 from ._store import latest_lab
 
 __all__ = [
     "BUILTIN_INJECTIONS",
     "SCHEMA",
     "SCHEMA_VERSION",
+    "INCIDENTS",
     "CallContext",
     "Fault",
+    "Incident",
     "Injection",
     "InjectionInfo",
     "LabCall",
@@ -35,7 +39,11 @@ __all__ = [
     "Passage",
     "apply_retrieval_hook",
     "build_plan",
+    "incident",
     "lab",
+    "lab_schema",
     "latest_lab",
     "parse_lab",
+    "reveal",
+    "validate_lab",
 ]

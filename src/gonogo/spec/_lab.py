@@ -225,9 +225,10 @@ class LabCall:
 
     def text(self) -> str:
         """The canonical text: ``name(k=v, …)`` with parameters sorted."""
-        if not self.params:
+        shown = {k: v for k, v in self.params.items() if v is not None}
+        if not shown:
             return self.name
-        inner = ", ".join(f"{k}={_show(v)}" for k, v in sorted(self.params.items()))
+        inner = ", ".join(f"{k}={_show(v)}" for k, v in sorted(shown.items()))
         return f"{self.name}({inner})"
 
 
