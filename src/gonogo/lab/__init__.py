@@ -13,9 +13,9 @@ returning an :class:`Injection`. The result is ``lab.json`` (schema ``gonogo.lab
 from ..rag import apply_retrieval_hook
 from ..spec._lab import BUILTIN_INJECTIONS, InjectionInfo, LabCall, Param, parse_lab
 from ._document import SCHEMA, SCHEMA_VERSION
+from ._incident import INCIDENTS, Incident, incident, reveal
 from ._injection import CallContext, Fault, Injection, Passage
 from ._plan import LabEntry, LabPlan, build_plan
-from ._incident import INCIDENTS, Incident, incident, reveal
 from ._run import LabOptions, LabResult, lab
 from ._schema import lab_schema, validate_lab
 from ._store import latest_lab

@@ -151,6 +151,7 @@ class Matrix:
     cells: list[Cell]
     entries: list[EntryResult]
     alpha: float
+    already_failing: list[str] = field(default_factory=list)  # thresholds failing when clean
 
     def mutation_score(self) -> dict[str, Any]:
         """Killed / provoked, with a 95% Wilson interval."""
@@ -159,7 +160,8 @@ class Matrix:
         lo, hi = wilson_interval(len(killed), len(provoked), 1 - self.alpha)
         rate = len(killed) / len(provoked) if provoked else None
         return {"killed": len(killed), "provoked": len(provoked), "rate": rate, "ci": [lo, hi],
-                "survivors": [e.id for e in provoked if not e.killed_by]}  # fmt: skip
+                "survivors": [e.id for e in provoked if not e.killed_by],
+                "already_failing": self.already_failing}  # fmt: skip
 
 
 def detection_matrix(
@@ -197,7 +199,9 @@ def detection_matrix(
         cell.comparison.test = test
         cell.fired = _fires(test)
     results = [_entry_result(e, cells, clean, clean_results, plan_kinds) for e in entries]
-    return Matrix(cells, results, alpha)
+    failing = [f"threshold:{t['scorer']}" for t in (clean_results or {}).get("thresholds") or []
+               if t.get("status") != "pass"]  # fmt: skip
+    return Matrix(cells, results, alpha, failing)
 
 
 def _fires(test: PairedTest) -> bool:
@@ -237,16 +241,32 @@ def _entry_result(
         )
     elif firing:
         status = "detected_only_by_others"
-        reason = (f"its own detector{'s' if len(e.own) != 1 else ''} ({', '.join(e.own)}) "
-                  f"did not fire; {', '.join(firing)} did")  # fmt: skip
+        reason = (f"its own detector{'s' if len(e.own) != 1 else ''} did not fire "
+                  f"({_moves(e, cells)}); {', '.join(firing)} did")  # fmt: skip
     else:
         status = "undetected"
-        reason = (
-            f"{changed} of {n} samples changed and no detector's pass rate dropped significantly"
-        )
+        reason = (f"{changed} of {n} samples changed and no detector's pass rate dropped "
+                  f"significantly ({_moves(e, cells)})")  # fmt: skip
     suggestion = _suggest(e, plan_kinds) if status != "detected" else None
     return EntryResult(status=status, reason=reason, changed=changed, samples=n,
                        killed_by=killed, suggestion=suggestion, **base)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _moves(e: EntryRuns, cells: Sequence[Cell]) -> str:
+    """How the own detectors (else the three that fell most) moved: the numbers behind it."""
+    mine = [c for c in cells if c.entry == e.id and c.comparison.test is not None]
+    shown = [c for c in mine if c.detector in e.own] if e.own else []
+    if not shown:
+        shown = sorted(mine, key=lambda c: c.comparison.test.diff if c.comparison.test else 0)[:3]
+    parts = []
+    for c in shown:
+        t = c.comparison.test
+        assert t is not None
+        parts.append(f"{c.detector} {t.diff * 100:+.1f} pts: {t.losses} worse, {t.wins} better,"
+                     f" p {t.p_value:.2g}, Holm {t.p_adjusted:.2g}")  # fmt: skip
+    missing = [d for d in e.own if d not in {c.detector for c in mine}]
+    parts += [f"{d} not evaluated" for d in missing]
+    return "; ".join(parts) or "no detector could be compared"
 
 
 def _killed_by(clean: Mapping[str, Any] | None, injected: Mapping[str, Any] | None) -> list[str]:

@@ -111,9 +111,11 @@ def _summary_lines(doc: Mapping[str, Any], console: Console) -> None:
             f"\nMutation score: {ms['killed']} of {ms['provoked']} provoked injections turned a "
             f"passing threshold into a fail ({fmt.pct(ms['rate'])} {fmt.ci(ms['ci'])})"
             + (f"; survivors: {', '.join(ms['survivors'])}" if ms["survivors"] else "")
+            + (f" (already failing on the clean run, so they cannot flip: "
+               f"{', '.join(ms['already_failing'])})" if ms.get("already_failing") else "")
         ))  # fmt: skip
     for r in doc.get("hallucination_recall") or []:
-        if r["source"] == "scorer" and r["kind"] not in ("groundedness", "rubric"):
+        if r["kind"] not in ("groundedness", "rubric"):
             continue
         if not r["planted"]:
             continue
