@@ -16,7 +16,7 @@ CAPITALS = {
     "Ghana": "Accra", "Cuba": "Havana", "Nepal": "Kathmandu",
 }  # fmt: skip
 
-APP = '''
+APP = """
 CAPITALS = {capitals!r}
 
 
@@ -25,7 +25,7 @@ def answer(question):
     capital = CAPITALS[country]
     passage = f"{{capital}} is the capital of {{country}}. It was founded in 1100."
     return {{"output": capital, "contexts": [passage]}}
-'''
+"""
 
 PRD = """\
 feature: capitals

@@ -100,3 +100,15 @@ def test_scenario_file_errors_by_line(tmp_path, cli):
     assert "sweep.yaml:5:" in err and "unknown injection 'near-mis'" in err
     assert "sweep.yaml:6:" in err and "no failure mode 'wrong-factz'" in err
     assert "sweep.yaml:9:" in err and "out of range: 3" in err
+
+
+def test_check_imports_a_plugin_injection(tmp_path, cli):
+    prd = _with_provoke(tmp_path / "p", "lab:labbad_faults:missing(n=2)", module="labbad_plug")
+    (tmp_path / "p" / "labbad_faults.py").write_text("def storm(n=1):\n    return None\n")
+    line = _line_of(prd, "provoke: lab:labbad_faults:missing")
+    r = cli("check", prd, cwd=tmp_path)
+    assert r.returncode == 2 and f"gonogo.yaml:{line}:" in r.stderr
+    assert "has no attribute 'missing'" in r.stderr
+    prd.write_text(prd.read_text().replace("faults:missing(n=2)", "faults:storm(n=2)"))
+    r = cli("check", prd, cwd=tmp_path)
+    assert r.returncode == 2 and "did not give an injection" in r.stderr

@@ -102,6 +102,10 @@ def test_the_hook_reaches_only_its_own_call(app):
 
 def test_seeded_rate_is_stable(app):
     stack = build_stack(check_calls(parse_lab("lab:shuffle-ranks(rate=0.5)"), "callable"), ".")
-    hits = [stack[0].hits(CallContext(random.Random(f"s|{i}"), QUESTION, 0, "")) for i in range(40)]
-    again = [stack[0].hits(CallContext(random.Random(f"s|{i}"), QUESTION, 0, "")) for i in range(40)]
+
+    def draws():
+        return [stack[0].hits(CallContext(random.Random(f"s|{i}"), QUESTION, 0, ""))
+                for i in range(40)]  # fmt: skip
+
+    hits, again = draws(), draws()
     assert hits == again and 10 < sum(hits) < 30

@@ -132,3 +132,32 @@ def build_plan(
             "injections), or pass --only 'lab:hallucinate' or --scenario FILE",
         )
     return LabPlan(entries, skipped, seed)
+
+
+def check_plugins(loaded: LoadedPRD) -> list[ConfigIssue]:
+    """Build the rows' plug-in injections (``module:factory``) as `gonogo lab` will.
+
+    Each failure to import or to build with the row's parameters is an issue at its
+    ``provoke`` line.
+    """
+    from ._build import build_stack
+
+    issues: list[ConfigIssue] = []
+    for i, fm in enumerate(loaded.prd.failure_modes):
+        if not fm.provoke or not fm.provoke.startswith(LAB_PREFIX):
+            continue
+        try:
+            calls = [c for c in parse_lab(fm.provoke) if c.plugin]
+        except ProvokeError:
+            continue  # reported by check_prd
+        if not calls:
+            continue
+        where = ("failure_modes", i, "provoke")
+        try:
+            build_stack(calls, loaded.base_dir)
+        except UserError as e:
+            issues.append(loaded.issue(where, e.message, e.hint))
+        except Exception as e:  # the plug-in's own code failed
+            issues.append(loaded.issue(where, f"lab plug-in failed: {type(e).__name__}: {e}",
+                                       "fix the plug-in's module or its factory"))  # fmt: skip
+    return issues
