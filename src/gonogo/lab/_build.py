@@ -8,7 +8,6 @@ its own target and no closers, so nothing is loaded twice and nothing is closed 
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from ..run import ModelTarget, Suite
 from ..spec import LoadedPRD
 from ..spec._lab import LabCall, target_kind_of
 from . import _infra, _output, _prompt, _retrieval  # noqa: F401 - registers the built-ins
-from ._injection import BUILTINS, Injection, check_injection
+from ._injection import BUILTINS, Injection, check_injection, seeded
 from ._target import NOT_REUSED_KINDS, ByCase, InjectedTarget, ReuseScorer
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -88,7 +87,7 @@ class ModelSetup:
         prd = self.loaded.prd
         assert prd.model is not None
         spec = prd.model
-        rng = random.Random(f"{self.seed}|model")
+        rng = seeded(f"{self.seed}|model")
         for inj in self.stack:
             if inj.layer == "prompt":
                 spec = inj.model_spec(spec, rng)

@@ -12,7 +12,6 @@ changed, what the injection did to a few cases.
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from ..spec._lab import (
     target_kind_of,
 )
 from ..store import RunStore
+from ._injection import seeded
 
 SECRET_FILE = "lab-incident.json"
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -133,7 +133,7 @@ def draw(loaded: LoadedPRD, seed: int, difficulty: str | None = None) -> Inciden
             f"no {difficulty or ''} incident applies to this target".replace("  ", " "),
             "try another --difficulty",
         )
-    return random.Random(f"incident|{seed}").choice(pool)
+    return seeded(f"incident|{seed}").choice(pool)
 
 
 def secret_path(loaded: LoadedPRD) -> Path:

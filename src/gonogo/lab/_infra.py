@@ -13,13 +13,12 @@ Other targets (a Python app, an HTTP endpoint, a scripted or local model) get th
 from __future__ import annotations
 
 import hashlib
-import random
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from ..data import Case, TargetOutput
-from ._injection import CallContext, Fault, Injection, builtin
+from ._injection import CallContext, Fault, Injection, builtin, seeded
 
 
 class _InfraInjection(Injection):
@@ -138,7 +137,7 @@ def with_delay(out: TargetOutput, fault: Fault | None) -> TargetOutput:
 def request_context(seed: str, index: int, body: bytes, attempt: int) -> CallContext:
     """The seeded context of one proxied request (keyed on its body and attempt number)."""
     digest = hashlib.sha256(body).hexdigest()[:16]
-    rng = random.Random(f"{seed}|{index}|{digest}|{attempt}")
+    rng = seeded(f"{seed}|{index}|{digest}|{attempt}")
     return CallContext(rng=rng, case=Case(id=digest, inputs={}), sample=0, question="")
 
 

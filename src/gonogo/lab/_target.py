@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from ..rag import Chunk, Retrieved, retrieval_hook
 from ..scorers import Score
 from ..spec._lab import CONTEXT_VARIABLES
 from ._infra import describe, first_fault, simulate, with_delay
-from ._injection import CallContext, Fault, Injection, Passage
+from ._injection import CallContext, Fault, Injection, Passage, seeded
 
 Record = Mapping[str, Any]
 ByCase = Mapping[str, Mapping[int, Record]]
@@ -73,7 +72,7 @@ class InjectedTarget:
     def _contexts(self, case: Case, sample: int, effects: list[dict[str, Any]]) -> list[Any]:
         out = []
         for i, inj in enumerate(self.stack):
-            rng = random.Random(f"{self.seed}|{i}|{inj.name}|{case.key}|{sample}")
+            rng = seeded(f"{self.seed}|{i}|{inj.name}|{case.key}|{sample}")
             ctx = CallContext(rng=rng, case=case, sample=sample, question=case.input_text,
                               pool=self.pool, pool_passages=self.pool_passages,
                               rank=self._ranker(), effects=effects)  # fmt: skip

@@ -358,7 +358,7 @@ def check_calls(
             )
         if target_kind not in info.targets:
             raise ProvokeError(
-                f"injection '{call.name}' ({info.layer}) cannot reach a {_kind(target_kind)}",
+                f"injection '{call.name}' ({info.layer}) cannot reach {_kind(target_kind)}",
                 _why_not(info, target_kind),
             )
         if info.layer == "retrieval" and target_kind == "model" and not has_contexts:
@@ -373,8 +373,8 @@ def check_calls(
 
 
 def _kind(target_kind: str) -> str:
-    return {"model": "model-spec target", "callable": "Python callable target",
-            "http": "HTTP endpoint target"}[target_kind]  # fmt: skip
+    return {"model": "a model-spec target", "callable": "a Python callable target",
+            "http": "an HTTP endpoint target"}[target_kind]  # fmt: skip
 
 
 def _why_not(info: InjectionInfo, target_kind: str) -> str:
@@ -385,8 +385,8 @@ def _why_not(info: InjectionInfo, target_kind: str) -> str:
         )
     return (
         "retrieval injections reach the model spec's {contexts} or a Python app that "
-        "retrieves through gonogo.rag (RagApp) or gonogo.lab.inject_contexts(); an HTTP "
-        "endpoint's retriever is out of reach — use an output injection"
+        "retrieves through gonogo.rag (RagApp, or apply_retrieval_hook() in its own "
+        "retriever); an HTTP endpoint's retriever is out of reach — use an output injection"
     )
 
 
