@@ -263,7 +263,7 @@ def _changed_summary(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[s
             answers += 1
         else:
             continue
-        if len(examples) < 3:
+        if len(examples) < 3 and c.get("output") != rec.get("output"):
             effects = (rec.get("lab") or {}).get("effects") or []
             examples.append({"case": rec["case_key"], "before": c.get("output"),
                              "after": rec.get("output") if not rec.get("error") else rec["error"],

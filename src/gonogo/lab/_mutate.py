@@ -82,7 +82,7 @@ def entity_pool(texts: Iterable[str], limit: int = 5000) -> list[str]:
     seen: dict[str, None] = {}
     for t in texts:
         for s in spans(t, "entities"):
-            if len(s.text) > 2:
+            if len(s.text) > 2 and not s.text[0].islower():
                 seen.setdefault(s.text, None)
             if len(seen) >= limit:
                 return list(seen)
