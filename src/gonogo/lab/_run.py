@@ -118,6 +118,9 @@ async def _run(
         out.wall_s = time.perf_counter() - t0
         return out
     out.wall_s = time.perf_counter() - t0
+    if result.outcome is not None and result.outcome.stopped_reason == "interrupted":
+        # Ctrl-C: what completed is stored; stop the whole lab (`--resume` continues it)
+        raise KeyboardInterrupt
     out.run_id, out.results = result.run_id, result.results
     if out.run_id is not None:
         out.records = list(store.samples(out.run_id))
