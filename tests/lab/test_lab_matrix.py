@@ -109,3 +109,25 @@ def test_a_users_own_injection(tmp_path):
     # so only the length bar notices
     assert entry["status"] == "detected"
     assert entry["detectors_firing"] == ["short"]
+
+
+def test_resume_continues_an_interrupted_injected_run(tmp_path):
+    import sqlite3
+
+    prd = write_capitals(tmp_path / "p", "labscript_app_resume")
+    opts = LabOptions(only=("rambles",))
+    first = asyncio.run(lab(prd, opts)).document
+    run_id = first["runs"][0]["run_id"]
+    # as if Ctrl-C had stopped it after 5 of the 12 samples
+    db = sqlite3.connect(tmp_path / "p" / ".gonogo" / "runs.sqlite")
+    keep = [k for (k,) in db.execute("SELECT case_key FROM samples WHERE run_id=? "
+                                     "ORDER BY case_key LIMIT 5", (run_id,))]  # fmt: skip
+    db.execute(f"DELETE FROM samples WHERE run_id=? AND case_key NOT IN ({','.join('?' * 5)})",
+               (run_id, *keep))  # fmt: skip
+    db.execute("UPDATE runs SET status='partial', results=NULL WHERE id=?", (run_id,))
+    db.commit()
+    db.close()
+    again = asyncio.run(lab(prd, LabOptions(only=("rambles",), resume=True))).document
+    assert again["runs"][0]["run_id"] == run_id and not again["runs"][0]["reused"]
+    assert again["entries"][0]["samples"] == 12
+    assert again["matrix"] == first["matrix"]
