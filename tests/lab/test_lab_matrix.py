@@ -131,3 +131,29 @@ def test_resume_continues_an_interrupted_injected_run(tmp_path):
     assert again["runs"][0]["run_id"] == run_id and not again["runs"][0]["reused"]
     assert again["entries"][0]["samples"] == 12
     assert again["matrix"] == first["matrix"]
+
+
+def test_a_scenario_sweeps_an_intensity(tmp_path):
+    prd = write_capitals(tmp_path / "p", "labscript_app_sweep")
+    scenario = tmp_path / "sweep.yaml"
+    scenario.write_text(
+        "seed: 5\n"
+        "injections:\n"
+        "  - id: hallucinate\n"
+        "    inject: hallucinate\n"
+        "    failure_mode: wrong-facts\n"
+        "    sweep: {rate: [0.1, 1.0]}\n"
+        "  - id: both\n"
+        "    inject: lab:verbose(factor=3) + refuse(rate=0.5)\n"
+    )
+    doc = asyncio.run(lab(prd, LabOptions(scenario=scenario))).document
+    assert doc["lab"]["seed"] == 5 and doc["lab"]["scenario"] == str(scenario)
+    entries = {e["id"]: e for e in doc["entries"]}
+    assert list(entries) == ["hallucinate[rate=0.1]", "hallucinate[rate=1.0]", "both"]
+    low, high = entries["hallucinate[rate=0.1]"], entries["hallucinate[rate=1.0]"]
+    assert low["own_detectors"] == high["own_detectors"] == ["right"]
+    assert high["status"] == "detected" and high["changed_samples"] == 12
+    assert low["changed_samples"] < 6  # one in ten: too few cases for any test to fire
+    assert low["status"] in ("undetected", "not_provoked")
+    assert entries["both"]["failure_mode"] is None
+    assert entries["both"]["injection"] == "lab:verbose(factor=3.0, rate=1.0) + refuse(rate=0.5)"

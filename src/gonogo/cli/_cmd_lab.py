@@ -115,7 +115,13 @@ def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         out_dir: Path | None, resume: bool, fresh: bool, limit: int | None, alpha: float,
         fail_severity: str, fail_on: str, through_gateway: bool, as_json: bool,
         no_cache: bool, store_path: Path | None, quiet: bool) -> None:  # fmt: skip
-    """Run the clean eval and one injected run per failure mode; print the detection matrix.
+    """Break the feature on purpose, once per failure mode, and see which detectors notice.
+
+    Runs the eval plan clean (or reuses the last completed `gonogo eval` of this PRD) and
+    once per row's `provoke: lab:…`, on the same cases and samples, then prints the
+    detection matrix: how each scorer's pass rate — and each runtime guard's firing rate,
+    run offline over the answers — changed under each injection, and whether the change
+    is significant (paired tests, Holm across the matrix).
 
     Exit code: 1 when a failure mode of severity high or critical is undetected (see
     --fail-severity, --fail-on), else 0; 2 for bad input (an unknown injection, a

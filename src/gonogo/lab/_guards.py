@@ -29,23 +29,17 @@ class OfflineGuards:
         self._schema = prd.model.output_schema if prd.model else None
         self._memo: dict[str, dict[str, str]] = {}
         try:
-            from ..gateway._config import _guards
-            from ..gateway._guardset import GuardSet
+            from ..gateway import compile_guards
         except ImportError as e:  # the gateway extra is not installed
             self.why = f"the gateway's guards need `pip install 'gonogo[gateway]'` ({e})"
             return
-        has_static = any(
-            getattr(item, "static", None) is not None
-            for item in (prd.launch.fallback if prd.launch else [])
-        )
-        max_chars = prd.launch.max_input_chars if prd.launch else None
-        guards = _guards(prd, has_static, max_chars)
-        if not guards:
+        guards = compile_guards(prd)
+        if not guards.all:
             self.why = "the PRD has no runtime guards (`guard:` in a failure-mode row)"
             return
-        self._set = GuardSet(guards)
-        self.names = [g.name for g in guards]
-        self.kinds = {g.name: g.kind for g in guards}
+        self._set = guards
+        self.names = [g.name for g in guards.all]
+        self.kinds = {g.name: g.kind for g in guards.all}
 
     @property
     def available(self) -> bool:
