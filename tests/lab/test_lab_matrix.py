@@ -157,3 +157,16 @@ def test_a_scenario_sweeps_an_intensity(tmp_path):
     assert low["status"] in ("undetected", "not_provoked")
     assert entries["both"]["failure_mode"] is None
     assert entries["both"]["injection"] == "lab:verbose(factor=3.0, rate=1.0) + refuse(rate=0.5)"
+
+
+def test_a_row_without_a_scorer_of_its_own_is_detected_only_by_others(tmp_path):
+    prd = write_capitals(tmp_path / "p", "labscript_app_noown")
+    text = prd.read_text().replace(
+        "    detect: short\n    mitigate: m\n    provoke: lab:verbose(factor=10)",
+        '    detect: "redteam:jailbreak"\n    mitigate: m\n    provoke: lab:verbose(factor=10)',
+    )
+    prd.write_text(text)
+    doc = asyncio.run(lab(prd, LabOptions(only=("rambles",)))).document
+    entry = doc["entries"][0]
+    assert entry["own_detectors"] == [] and entry["status"] == "detected_only_by_others"
+    assert "names no scorer or guard" in entry["reason"] and "short" in entry["reason"]

@@ -232,7 +232,9 @@ def _entry_result(
                            reason="the injection changed no answer, passage or error on this "
                            "target: nothing to detect (this is not a detection)",
                            **base)  # type: ignore[arg-type]  # fmt: skip
-    own = [d for d in firing if d in e.own] if e.own else list(firing)
+    # a row's own detectors are its `detect` scorers and guard; an entry that provokes no
+    # row (--only, a scenario without failure_mode) has none: any detector counts
+    own = [d for d in firing if d in e.own] if e.failure_mode else list(firing)
     if own:
         status = "detected"
         reason = (
@@ -241,8 +243,12 @@ def _entry_result(
         )
     elif firing:
         status = "detected_only_by_others"
-        reason = (f"its own detector{'s' if len(e.own) != 1 else ''} did not fire "
-                  f"({_moves(e, cells)}); {', '.join(firing)} did")  # fmt: skip
+        if e.own:
+            reason = (f"its own detector{'s' if len(e.own) != 1 else ''} did not fire "
+                      f"({_moves(e, cells)}); {', '.join(firing)} did")  # fmt: skip
+        else:
+            reason = (f"the row names no scorer or guard of the plan in `detect`; "
+                      f"{', '.join(firing)} fire{'s' if len(firing) == 1 else ''}")  # fmt: skip
     else:
         status = "undetected"
         reason = (f"{changed} of {n} samples changed and no detector's pass rate dropped "
