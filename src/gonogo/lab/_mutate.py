@@ -53,8 +53,15 @@ def is_refusal(text: str) -> bool:
     return any(m in low for m in REFUSAL_MARKERS)
 
 
-def spans(text: str, what: str = "both") -> list[Span]:
-    """The names and/or numbers in ``text``, in order (``what``: entities, numbers, both)."""
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+
+
+def spans(text: str, what: str = "both", *, sentence_starts: bool = True) -> list[Span]:
+    """The names and/or numbers in ``text``, in order (``what``: entities, numbers, both).
+
+    ``sentence_starts=False`` leaves out one-word names that open a sentence ("Born",
+    "Located"): capitalised because they come first, not because they are names.
+    """
     found: list[Span] = []
     if what in ("numbers", "both"):
         found += [Span(m.start(), m.end(), m.group(), "number") for m in _NUMBER.finditer(text)]
@@ -67,6 +74,9 @@ def spans(text: str, what: str = "both") -> list[Span]:
                 head = len(name.split()[0]) + 1
                 found.append(Span(m.start() + head, m.end(), name[head:], "entity"))
                 continue
+            if not sentence_starts and " " not in name:
+                if _SENTENCE_START.search(text[: m.start()]):
+                    continue
             found.append(Span(m.start(), m.end(), name, "entity"))
     found.sort(key=lambda s: s.start)
     out: list[Span] = []
@@ -81,7 +91,7 @@ def entity_pool(texts: Iterable[str], limit: int = 5000) -> list[str]:
     """Distinct names found in ``texts`` (the pool wrong names are drawn from)."""
     seen: dict[str, None] = {}
     for t in texts:
-        for s in spans(t, "entities"):
+        for s in spans(t, "entities", sentence_starts=False):
             if len(s.text) > 2 and not s.text[0].islower():
                 seen.setdefault(s.text, None)
             if len(seen) >= limit:
