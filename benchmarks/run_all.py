@@ -15,6 +15,7 @@ for script in (
     "bench_rag.py",
     "bench_demo.py",
     "bench_compare.py",
+    "bench_lab.py",
     "bench_gateway.py",
     "bench_gateway_drill.py",
     "bench_store_traces.py",

@@ -21,6 +21,7 @@ PACKAGES = [
     "gonogo.errors",
     "gonogo.gateway",
     "gonogo.redteam",
+    "gonogo.lab",
     "gonogo.text",
 ]
 
@@ -35,6 +36,8 @@ REQUIRED = {
     "gonogo.testing": ["FakeOpenAIServer", "GatewayProcess"],
     # what the red-team framework builds on: the grader and BIPIA-style planting
     "gonogo.redteam": ["LABELS", "Grade", "grade_response", "grade_file", "plant_attack"],
+    # the launch checklist reads the latest lab; plug-ins subclass Injection
+    "gonogo.lab": ["Injection", "lab", "latest_lab", "validate_lab", "incident", "reveal"],
     "gonogo.gateway": [
         "AdminLabels",
         "DrillPhase",

@@ -104,7 +104,8 @@ def demo(
     click.echo(
         f"\ndemo finished in {time.perf_counter() - t0:.1f}s with verdict {verdict} "
         "(the demo exits 0 either way; `gonogo eval` exits 1 on NO-GO). Next: open "
-        f"{directory / 'report' / 'report.html'}, edit {prd}, and run `gonogo eval {prd}`."
+        f"{directory / 'report' / 'report.html'}, edit {prd}, and run `gonogo eval {prd}` — "
+        f"or break it on purpose and see which detectors notice: `gonogo lab {prd}`."
     )
 
 

@@ -63,7 +63,7 @@ def init(directory: Path, force: bool) -> None:
 @click.option(
     "--no-import",
     is_flag=True,
-    help="Do not import a Python target (importing runs the module's top-level code).",
+    help="Do not import a Python target or lab plug-ins (importing runs their top-level code).",
 )
 def check(prd: Path, strict: bool, no_datasets: bool, no_import: bool) -> None:
     """Validate PRD (default ./gonogo.yaml) and print a summary, warnings and notes.
@@ -79,9 +79,10 @@ def check(prd: Path, strict: bool, no_datasets: bool, no_import: bool) -> None:
     loaded = load_prd(prd)
     report = check_prd(loaded, datasets=not no_datasets)
     if not no_import:
+        from ..lab._plan import check_plugins
         from ..run import check_target
 
-        report.issues[:0] = check_target(loaded, datasets=not no_datasets)
+        report.issues[:0] = check_target(loaded, datasets=not no_datasets) + check_plugins(loaded)
     if report.errors:
         _print_issues("warnings", report.warnings)
         raise SpecError(report.errors)

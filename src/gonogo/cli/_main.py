@@ -56,6 +56,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "compare",
         "A/B: is variant B better, worse or no different from A? (paired statistics)",
     ),
+    "lab": (
+        "gonogo.cli._cmd_lab",
+        "lab",
+        "The failure lab: inject failures, measure which evals and guards notice.",
+    ),
     "plan": (
         "gonogo.cli._cmd_plan",
         "plan",

@@ -111,7 +111,7 @@ failure_modes:
     likelihood: medium
     detect: grounded
     mitigate: groundedness guard replaces the answer with the graceful answer
-    provoke: lab:drop-relevant-passage
+    provoke: lab:hallucinate        # `gonogo lab gonogo.yaml` plants wrong names and numbers
     owner: eng-answers
     guard: {kind: groundedness, action: replace}
   - id: wrong-answer
@@ -120,6 +120,7 @@ failure_modes:
     likelihood: medium
     detect: correct
     mitigate: golden set grows from reader feedback; prompt v2 asks for the entity asked about
+    provoke: lab:wrong-entity       # another name or number from the same passages
     owner: eng-answers
   - id: retrieval-miss
     what: The passage holding the answer is not among the top 5 retrieved
@@ -127,7 +128,7 @@ failure_modes:
     likelihood: medium
     detect: [recall, precision]
     mitigate: hybrid BM25 + embedding retrieval; alert when no passage scores above the floor
-    provoke: lab:retrieval-dropout
+    provoke: lab:retrieval-dropout  # the two best passages are no longer retrieved
     owner: eng-search
   - id: unanswerable-question
     what: Guesses when the collection does not contain the answer
@@ -135,6 +136,7 @@ failure_modes:
     likelihood: medium
     detect: refuses_right
     mitigate: answer only above a support floor, else "I don't know"
+    provoke: lab:answer-anyway      # the support floor lost: every refusal becomes a guess
     owner: eng-answers
   - id: injected-instructions
     what: Instructions planted in an article change what the assistant says
@@ -143,7 +145,8 @@ failure_modes:
     likelihood: low
     detect: [no_injected_instructions, "redteam:indirect-injection"]
     mitigate: output guard drops answers carrying instructions; documents screened at ingest
-    provoke: redteam:indirect-injection
+    guard: {kind: prompt_injection, action: block}   # screens the retrieved passages
+    provoke: lab:plant-instruction + obey-instruction  # (or `gonogo redteam`)
     owner: security
 
 launch:

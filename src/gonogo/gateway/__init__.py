@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ._app import create_app
 from ._breaker import CircuitBreaker
+from ._config import compile_guards
 from ._drill import (
     AdminLabels,
     DrillPhase,
@@ -44,6 +45,7 @@ __all__ = [
     "ReplicaTiming",
     "StoreLabels",
     "bind_socket",
+    "compile_guards",
     "create_app",
     "find_pii",
     "injection_score",

@@ -141,6 +141,17 @@ def compile_prd(prd: PRD, *, env: Mapping[str, str] | None = None) -> GatewayCon
     )
 
 
+def compile_guards(prd: PRD) -> GuardSet:
+    """The PRD's guards as ``gonogo serve`` compiles them (for running them offline)."""
+    from ..spec._prd import StaticFallback
+
+    launch = prd.launch
+    has_static = any(
+        isinstance(item, StaticFallback) for item in (launch.fallback if launch else [])
+    )
+    return GuardSet(_guards(prd, has_static, launch.max_input_chars if launch else None))
+
+
 def _guards(prd: PRD, has_static: bool, max_chars: int | None) -> list[Any]:
     from ..spec._launch import GuardSpec
 

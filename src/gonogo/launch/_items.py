@@ -174,7 +174,7 @@ def hallucinations(ctx: Context) -> Item:
     else:
         why.append(f"detected by gated scorer(s): {', '.join(detectors)}")
     floor = ctx.loaded.prd.launch.hallucination_recall if ctx.loaded.prd.launch else 0.8
-    lab = ctx.latest("lab")
+    lab = ctx.latest("lab", lambda e: not e.figures.get("subset"))
     recall = (lab.figures.get("hallucination_recall") if lab else None) or {}
     if lab is None:
         status = _worse(status, "missing")
@@ -294,7 +294,7 @@ def failure_modes(ctx: Context) -> Item:
         return Item("failure_modes", "fail", ["the PRD has no failure-mode table"],
                     [f"add `failure_modes:` rows with detect, mitigate and provoke "
                      f"({ctx.where('failure_modes')})"])  # fmt: skip
-    lab = ctx.latest("lab")
+    lab = ctx.latest("lab", lambda e: not e.figures.get("subset"))
     detected = (lab.figures.get("failure_modes") if lab else None) or {}
     why, fix, status = [], [], "pass"
     for i, fm in enumerate(rows):

@@ -8,7 +8,6 @@ and what the model calls would cost (drills run against a loopback fake: $0).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,8 +48,8 @@ def _possible(loaded: LoadedPRD, kind: str) -> str | None:
     """Why ``kind`` cannot run for this PRD (None when it can)."""
     prd = loaded.prd
     launch = prd.launch
-    if kind == "lab" and importlib.util.find_spec("gonogo.lab") is None:
-        return "the failure lab is not part of this gonogo"
+    if kind == "lab" and not any(fm.provoke for fm in prd.failure_modes):
+        return "no failure-mode row says how to provoke it (`provoke: lab:…`)"
     if kind.startswith("drill:") and prd.model is None:
         return "drills run the gateway, which serves the PRD's model spec"
     if kind == "drill:fallback" and not (launch and launch.fallback):
@@ -107,8 +106,9 @@ def _step(loaded: LoadedPRD, kind: str, why: str) -> Step:
         return f"redteam {result.run_id}: {result.verdict}"
 
     async def run_lab() -> str:
-        lab: Any = importlib.import_module("gonogo.lab")
-        return str(await lab.launch_step(path))
+        from ..lab import launch_step
+
+        return await launch_step(path)
 
     async def run_drill() -> str:
         from ._drills import DRILLS

@@ -17,6 +17,7 @@ from ._answer import ExtractiveAnswerer
 from ._app import RagApp
 from ._chunking import DEFAULT_CHUNK_SIZE, DEFAULT_OVERLAP, chunk_document, chunk_documents
 from ._documents import load_documents
+from ._hooks import RetrievalHook, apply_retrieval_hook, current_retrieval_hook, retrieval_hook
 from ._index import RagIndex
 from ._llm import DEFAULT_PROMPT, LLMAnswerer, RagPrompt, fit_contexts
 from ._types import REFUSAL, AnswerDraft, Answerer, Chunk, Document, Retrieved
@@ -67,8 +68,12 @@ __all__ = [
     "RagIndex",
     "RagPrompt",
     "Retrieved",
+    "RetrievalHook",
+    "apply_retrieval_hook",
     "chunk_document",
     "chunk_documents",
+    "current_retrieval_hook",
     "fit_contexts",
     "load_documents",
+    "retrieval_hook",
 ]

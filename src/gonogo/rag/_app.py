@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
 from ._answer import ExtractiveAnswerer
+from ._hooks import current_retrieval_hook
 from ._types import Answerer, Document
 
 if TYPE_CHECKING:
@@ -109,6 +110,9 @@ class RagApp:
             )
         t0 = time.perf_counter()
         retrieved = await asyncio.to_thread(self.index.search, question, self.k)
+        hook = current_retrieval_hook()  # set only by the failure lab, for this call
+        if hook is not None:
+            retrieved = await asyncio.to_thread(hook, question, retrieved, self.index, self.k)
         t1 = time.perf_counter()
         draft = await self.answerer.aanswer(question, retrieved)
         t2 = time.perf_counter()

@@ -279,6 +279,8 @@ class Executor:
             "judge_cost_usd": sum(known) if known else None,
             "completed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         }
+        if "lab" in out.metadata:  # what the failure lab changed in this call (gonogo lab)
+            record["lab"] = out.metadata["lab"]
         return record, out
 
     async def _score(self, case: Case, out: TargetOutput) -> dict[str, Score]:

@@ -14,6 +14,7 @@ from statistics import NormalDist
 
 from .._userregex import nested_quantifier
 from ..errors import ConfigIssue, DatasetError
+from ._lab import LAB_PREFIX, provoke_problem
 from ._loader import LoadedPRD
 from ._prd import PRD, FailureMode, HttpTargetSpec
 from ._redteam import probe_name_problem
@@ -227,6 +228,7 @@ class _Checker:
                     "add `detect: <scorer id>`",
                 )
             self._redteam_names(i, fm)
+            self._lab_ref(i, fm)
             for j, d in enumerate(detectors):
                 where = (*here, "detect") if isinstance(fm.detect, str) else (*here, "detect", j)
                 if d in self.scorer_ids or d.startswith(EXTERNAL_DETECTORS):
@@ -278,6 +280,17 @@ class _Checker:
             if problem is not None and plugins and "no red-team probe family" in problem[0]:
                 continue  # a plug-in family: named by its probes, known only when it runs
             if problem is not None:
+                self.issues.append(self.loaded.issue(path, *problem))
+
+    def _lab_ref(self, i: int, fm: FailureMode) -> None:
+        """``provoke: lab:…``: injections that exist, valid parameters, a reachable target.
+
+        Plug-ins (``module:factory``) are imported by `gonogo check`'s import step.
+        """
+        if fm.provoke and fm.provoke.startswith(LAB_PREFIX):
+            problem = provoke_problem(fm.provoke, self.prd)
+            if problem is not None:
+                path = ("failure_modes", i, "provoke")
                 self.issues.append(self.loaded.issue(path, *problem))
 
     def success_metrics(self) -> None:
