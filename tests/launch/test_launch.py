@@ -156,3 +156,28 @@ def test_a_fallback_drill_without_a_breaker_fails_honestly(tmp_path):
     verdict, figures = drill_fallback(load_prd(project(tmp_path, launch=launch)))
     assert verdict == "fail" and figures["breaker_opens"] == 0
     assert figures["traced"] == figures["requests"]  # every request still answered and traced
+
+
+def test_the_lab_evidences_hallucinations_and_failure_modes(tmp_path, cli):
+    prd = project(tmp_path)
+    _, doc = run_launch(cli, prd, out=tmp_path / "before")
+    assert items(doc)["hallucinations"]["status"] == "missing"
+    assert items(doc)["failure_modes"]["status"] == "missing"
+    subset = cli("lab", prd, "--limit", "3", timeout=600)
+    assert subset.returncode in (0, 1), subset.stdout + subset.stderr
+    _, doc = run_launch(cli, prd, out=tmp_path / "subset")
+    assert items(doc)["failure_modes"]["status"] == "missing"  # a subset is not counted
+    whole = cli("lab", prd, timeout=600)
+    assert whole.returncode in (0, 1), whole.stdout + whole.stderr
+    _, doc = run_launch(cli, prd, out=tmp_path / "after")
+    hall, modes = items(doc)["hallucinations"], items(doc)["failure_modes"]
+    lab = next(e for e in hall["evidence"] if e["kind"] == "lab")
+    recall = lab["figures"]["hallucination_recall"]
+    assert recall["detector"] in ("grounded", "guard:invented-window"), recall
+    assert recall["planted"] >= 1 and 0 <= recall["ci"][0] <= recall["rate"] <= recall["ci"][1]
+    assert any("planted hallucinations caught" in w for w in hall["why"])
+    status = lab["figures"]["failure_modes"]["invented-window"]["status"]
+    assert modes["status"] == ("pass" if status == "detected" else "fail"), modes
+    assert f"lab: {status}" in " ".join(modes["why"]) or f"the lab says {status}" in " ".join(
+        modes["why"]
+    )
