@@ -51,3 +51,27 @@ def test_demo_project_is_honest(tmp_path):
     assert set(planted) == {g["id"] for g in injected}
     assert summary["documents"] == len(load_items()) - 5
     assert (tmp_path / "data" / "HALUEVAL_LICENSE").exists()
+
+
+def test_the_demo_from_zero_to_every_launch_item_evidenced(tmp_path, cli):
+    """Issue #15's end-to-end bar: the demo PRD → `gonogo launch` lists what is missing →
+    `--run-missing` runs the eval, red team, lab and drills offline → every item evidenced."""
+    demo = tmp_path / "demo"
+    r = cli("demo", "--dir", demo, "--cases", "20", cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    prd = demo / "gonogo.yaml"
+    before = cli("launch", prd, "--out", tmp_path / "before", cwd=tmp_path, timeout=120)
+    assert before.returncode == 1, before.stdout + before.stderr
+    doc = json.loads((tmp_path / "before" / "launch.json").read_text())
+    missing = {i["id"] for i in doc["items"] if i["status"] == "missing"}
+    assert {"redteam", "hallucinations", "fallback", "feedback", "rollback"} <= missing, missing
+    after = cli("launch", prd, "--run-missing", "--out", tmp_path / "after", cwd=tmp_path,
+                timeout=1200)  # fmt: skip
+    assert after.returncode in (0, 1), after.stdout + after.stderr
+    doc = json.loads((tmp_path / "after" / "launch.json").read_text())
+    statuses = {i["id"]: i["status"] for i in doc["items"]}
+    assert all(s in ("pass", "fail") for s in statuses.values()), statuses  # nothing missing
+    assert all(i["evidence"] for i in doc["items"]), statuses
+    assert statuses["fallback"] == statuses["feedback"] == statuses["rollback"] == "pass"
+    assert statuses["hallucinations"] == "pass", doc["items"]
+    assert doc["verdict"] == ("GO" if set(statuses.values()) == {"pass"} else "NO-GO")
