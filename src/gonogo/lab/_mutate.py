@@ -33,10 +33,6 @@ _LAST = ("Whitfield", "Okafor", "Lindqvist", "Moreau", "Castellano", "Brandt", "
          "Vasquez", "Thornbury", "Kessler", "Ashworth", "Delacroix", "Rinaldi", "Sato")  # fmt: skip
 _PLACES = ("Port Ellery", "Kingsbridge", "Valmont", "Northwick", "San Aurelio", "Bramford",
            "Lake Orin", "Castlereagh", "Westmoor", "Fenwick Bay")  # fmt: skip
-REFUSAL_MARKERS = ("i don't know", "i do not know", "cannot answer", "can't answer",
-                   "not able to answer", "no information", "i'm not sure")  # fmt: skip
-
-
 @dataclass(frozen=True)
 class Span:
     """A name or number found in a text: where, what, which kind."""
@@ -45,12 +41,6 @@ class Span:
     end: int
     text: str
     kind: str  # "entity" | "number"
-
-
-def is_refusal(text: str) -> bool:
-    """True for an "I don't know"-style answer."""
-    low = text.lower()
-    return any(m in low for m in REFUSAL_MARKERS)
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")

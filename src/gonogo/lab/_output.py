@@ -15,8 +15,9 @@ from typing import Any
 
 from ..data import TargetOutput
 from ..rag import REFUSAL
+from ..text import is_refusal
 from ._injection import CallContext, Injection, builtin
-from ._mutate import invented_name, is_refusal, sentences, swap_facts, wrong_entity, wrong_number
+from ._mutate import invented_name, sentences, swap_facts, wrong_entity, wrong_number
 from ._mutate import spans as find_spans
 
 
