@@ -34,7 +34,9 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-GONOGO = str(BIN / "gonogo")
+# `python -m gonogo` runs what the `gonogo` script of this source tree runs
+# (gonogo.cli:run); a script installed from another checkout may point elsewhere.
+GONOGO = [sys.executable, "-m", "gonogo"]
 BARE = str(Path(__file__).with_name("_bare_loop.py"))
 POINTS = {"S": (1, 1, 0), "A": (400, 50, 200), "B": (2000, 100, 50)}
 # Child processes may write bytecode: an installed package has its .pyc files, and a
@@ -118,10 +120,10 @@ def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[
         for r in range(reps):
             proj = tmp / f"p{n}-{r}"
             prd = make_project(proj, url, n, conc)
-            startup.append(timed([GONOGO, "eval", str(prd), "--dry-run"])["wall_s"])
-            first.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
+            startup.append(timed([*GONOGO, "eval", str(prd), "--dry-run"])["wall_s"])
+            first.append(timed([*GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
             inner.append(json.loads((proj / "out" / "results.json").read_text())["run"]["wall_s"])
-            warm.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
+            warm.append(timed([*GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
             warm_inner.append(
                 json.loads((proj / "out2" / "results.json").read_text())["run"]["wall_s"]
             )
@@ -170,13 +172,13 @@ def compare_point(name: str, reps: int, tmp: Path) -> dict[str, object]:
         cases = str(proj / "cases.jsonl")
         # warm-up: bytecode written, page cache filled
         timed([sys.executable, BARE, base, cases, str(conc), str(proj / "bare.json")])
-        timed([GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(proj / "warm")])
+        timed([*GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(proj / "warm")])
         for r in range(reps):
             bare.append(
                 timed([sys.executable, BARE, base, cases, str(conc), str(proj / f"b{r}.json")])
             )
             out = proj / f"out{r}"
-            tool.append(timed([GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(out)]))
+            tool.append(timed([*GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(out)]))
             written = {p.name for p in out.iterdir()}
             missing = {"results.json", "junit.xml", "report.html"} - written
             if missing:
@@ -236,7 +238,7 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="gonogo-bench-"))
     try:
-        helps = [timed([GONOGO, "--help"])["wall_s"] for _ in range(5)]
+        helps = [timed([*GONOGO, "--help"])["wall_s"] for _ in range(5)]
         a = run_point(400, 50, 200, args.reps, tmp)
         b = run_point(2000, 100, 50, args.reps, tmp)
     finally:
