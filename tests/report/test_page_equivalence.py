@@ -174,3 +174,29 @@ def test_corrupted_results_render_as_the_template_rendered_them() -> None:
         assert render_page(results) == expected, f"corruption #{i}"
         compared += 1
     assert compared > 350
+
+
+def test_the_drill_down_escapes_every_value_as_markupsafe_does() -> None:
+    """The case drill-down skips escape() for text with nothing to escape (issue #18);
+    every value must still come out exactly as escape() after dropping controls."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    from gonogo.report._cases_html import _e
+
+    controls = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+    def expected(value: Any) -> str:
+        text = value if isinstance(value, str) else str(value)
+        return str(escape(controls.sub("\ufffd", text)))
+
+    rng = random.Random(18)
+    alphabet = [chr(c) for c in range(0, 160)] + ["é", "\u2028", "\ud800", "𝄞", "—"]
+    values: list[Any] = [chr(c) for c in range(0, 256)]
+    for _ in range(3000):
+        values.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+    values += [0, -3, 2**70, 1.5, -0.0, float("nan"), float("inf"), 1e-300, True, False, None]
+    values += [Markup("<b>x</b>"), ["<a>"], {"k": "&"}]
+    for v in values:
+        assert _e(v) == expected(v), repr(v)
