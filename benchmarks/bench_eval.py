@@ -1,6 +1,14 @@
 """Eval runner benchmark against the fake OpenAI-compatible server on loopback.
 
-Points (issue #2):
+Default (issue #18): gonogo beside a bare asyncio + aiohttp loop (`_bare_loop.py`) in the
+same run, interleaved rep by rep, caches off, at three points:
+  S. 1 case, concurrency 1, upstream latency 0 ms   (start-up; bar: <= 0.5 s)
+  A. 400 cases, concurrency 50, 200 ms              (bar: <= 2.3 s)
+  B. 2,000 cases, concurrency 100, 50 ms            (bar: <= 1.9 s and <= 1.3x the bare loop)
+gonogo is `gonogo eval PRD -q --no-cache --out DIR` (results.json, junit.xml, report.html
+and the run store all written). The load average is printed beside the numbers.
+
+`--issue2` runs the older table instead. Points (issue #2):
   A. 400 cases, concurrency 50, upstream latency 200 ms  (bar: wall <= 1.15 x 1.6 s + start-up)
   B. 2,000 cases, concurrency 100, latency 50 ms          (bar: wall <= 2.5 s in all)
   C. `gonogo --help`                                       (bar: <= 0.5 s)
@@ -9,7 +17,7 @@ Points (issue #2):
 Each point runs the real CLI (`gonogo eval`) in a fresh process; wall time, CPU seconds
 (user+sys of the eval process) and peak RSS come from os.wait4. Medians of --reps runs.
 The fake server runs in its own process so its CPU is not counted against gonogo.
-Usage: python benchmarks/bench_eval.py [--reps 3]
+Usage: python benchmarks/bench_eval.py [--reps 3] [--points S,A,B] [--issue2]
 """
 
 from __future__ import annotations
@@ -26,7 +34,14 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-GONOGO = str(BIN / "gonogo")
+# `python -m gonogo` runs what the `gonogo` script of this source tree runs
+# (gonogo.cli:run); a script installed from another checkout may point elsewhere.
+GONOGO = [sys.executable, "-m", "gonogo"]
+BARE = str(Path(__file__).with_name("_bare_loop.py"))
+POINTS = {"S": (1, 1, 0), "A": (400, 50, 200), "B": (2000, 100, 50)}
+# Child processes may write bytecode: an installed package has its .pyc files, and a
+# benchmark that recompiled every module on each start would measure the compiler.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 PRD = """\
 feature: benchmark
@@ -86,7 +101,9 @@ def make_project(root: Path, url: str, n: int, conc: int) -> Path:
 
 def timed(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV
+    )
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
@@ -103,10 +120,10 @@ def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[
         for r in range(reps):
             proj = tmp / f"p{n}-{r}"
             prd = make_project(proj, url, n, conc)
-            startup.append(timed([GONOGO, "eval", str(prd), "--dry-run"])["wall_s"])
-            first.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
+            startup.append(timed([*GONOGO, "eval", str(prd), "--dry-run"])["wall_s"])
+            first.append(timed([*GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out")]))
             inner.append(json.loads((proj / "out" / "results.json").read_text())["run"]["wall_s"])
-            warm.append(timed([GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
+            warm.append(timed([*GONOGO, "eval", str(prd), "-q", "--out", str(proj / "out2")]))
             warm_inner.append(
                 json.loads((proj / "out2" / "results.json").read_text())["run"]["wall_s"]
             )
@@ -136,13 +153,92 @@ def run_point(n: int, conc: int, latency_ms: int, reps: int, tmp: Path) -> dict[
     }
 
 
+def loadavg() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def compare_point(name: str, reps: int, tmp: Path) -> dict[str, object]:
+    """gonogo and the bare loop at one point, alternating, ``reps`` times each."""
+    n, conc, latency_ms = POINTS[name]
+    server, url = start_server(latency_ms)
+    base = url + "/v1" if not url.endswith("/v1") else url
+    loads = [loadavg()]
+    bare: list[dict[str, float]] = []
+    tool: list[dict[str, float]] = []
+    try:
+        proj = tmp / f"cmp-{name}"
+        prd = make_project(proj, url, n, conc)
+        cases = str(proj / "cases.jsonl")
+        # warm-up: bytecode written, page cache filled
+        timed([sys.executable, BARE, base, cases, str(conc), str(proj / "bare.json")])
+        timed([*GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(proj / "warm")])
+        for r in range(reps):
+            bare.append(
+                timed([sys.executable, BARE, base, cases, str(conc), str(proj / f"b{r}.json")])
+            )
+            out = proj / f"out{r}"
+            tool.append(timed([*GONOGO, "eval", str(prd), "-q", "--no-cache", "--out", str(out)]))
+            written = {p.name for p in out.iterdir()}
+            missing = {"results.json", "junit.xml", "report.html"} - written
+            if missing:
+                raise SystemExit(f"gonogo did not write {sorted(missing)}")
+            loads.append(loadavg())
+    finally:
+        server.terminate()
+        server.wait()
+    bare_wall = statistics.median(b["wall_s"] for b in bare)
+    tool_wall = statistics.median(t["wall_s"] for t in tool)
+    return {
+        "name": name,
+        "cases": n,
+        "concurrency": conc,
+        "latency_ms": latency_ms,
+        "ideal_s": n / conc * latency_ms / 1000,
+        "bare_s": bare_wall,
+        "gonogo_s": tool_wall,
+        "gonogo_all": [round(t["wall_s"], 2) for t in tool],
+        "bare_all": [round(b["wall_s"], 2) for b in bare],
+        "gonogo_cpu_s": statistics.median(t["cpu_s"] for t in tool),
+        "gonogo_rss_mb": statistics.median(t["rss_mb"] for t in tool),
+        "ratio": tool_wall / bare_wall,
+        "loads": loads,
+    }
+
+
+def main_compare(reps: int, names: list[str]) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="gonogo-bench-"))
+    try:
+        rows = [compare_point(name, reps, tmp) for name in names]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(
+        "| point | cases | conc. | latency | ideal | bare asyncio + aiohttp loop | gonogo "
+        "| gonogo / bare | gonogo CPU | gonogo peak RSS | runs (gonogo; bare) | load average |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for p in rows:
+        ideal = f"{p['ideal_s']:.2f} s" if p["ideal_s"] else "—"
+        print(
+            f"| {p['name']} | {p['cases']:,} | {p['concurrency']} | {p['latency_ms']} ms "
+            f"| {ideal} | {p['bare_s']:.2f} s | **{p['gonogo_s']:.2f} s** "
+            f"| {p['ratio']:.2f}× | {p['gonogo_cpu_s']:.2f} s | {p['gonogo_rss_mb']:.0f} MB "
+            f"| {p['gonogo_all']}; {p['bare_all']} | {p['loads'][0]} → {p['loads'][-1]} |"  # type: ignore[index]
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--points", default="S,A,B", help="comma-separated: S, A, B")
+    ap.add_argument("--issue2", action="store_true", help="the issue #2 table instead")
     args = ap.parse_args()
+    if not args.issue2:
+        main_compare(args.reps, [p.strip() for p in args.points.split(",") if p.strip()])
+        return
     tmp = Path(tempfile.mkdtemp(prefix="gonogo-bench-"))
     try:
-        helps = [timed([GONOGO, "--help"])["wall_s"] for _ in range(5)]
+        helps = [timed([*GONOGO, "--help"])["wall_s"] for _ in range(5)]
         a = run_point(400, 50, 200, args.reps, tmp)
         b = run_point(2000, 100, 50, args.reps, tmp)
     finally:

@@ -1,3 +1,3 @@
-from gonogo.cli import main
+from gonogo.cli._main import run
 
-main()
+run()

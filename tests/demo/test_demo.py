@@ -75,3 +75,22 @@ def test_the_demo_from_zero_to_every_launch_item_evidenced(tmp_path, cli):
     assert statuses["fallback"] == statuses["feedback"] == statuses["rollback"] == "pass"
     assert statuses["hallucinations"] == "pass", doc["items"]
     assert doc["verdict"] == ("GO" if set(statuses.values()) == {"pass"} else "NO-GO")
+
+
+def test_only_the_llm_demo_has_a_judge(tmp_path):
+    """Offline, nothing can judge: the PRD has no judge and no rubric scorer (a judge
+    with no endpoint made every case wait on failing calls and left `helpful` not
+    evaluated). With --base-url and --model the same endpoint judges."""
+    from gonogo.spec import load_prd
+
+    build_demo(tmp_path / "off", DemoConfig(answerable=8, unanswerable=1, injected=1))
+    offline = load_prd(tmp_path / "off" / "gonogo.yaml").prd
+    assert offline.eval_plan.judge is None
+    assert "helpful" not in {s.id for s in offline.eval_plan.scorers}
+    assert offline.model is not None and offline.model.name == "gpt-4o-mini"  # what it ships on
+
+    llm = DemoConfig(answerable=8, unanswerable=1, injected=1, base_url="http://h/v1", model="m")
+    build_demo(tmp_path / "llm", llm)
+    online = load_prd(tmp_path / "llm" / "gonogo.yaml").prd
+    assert online.eval_plan.judge is not None and online.eval_plan.judge.base_url == "http://h/v1"
+    assert "helpful" in {s.id for s in online.eval_plan.scorers}

@@ -42,6 +42,16 @@ def test_batching_does_not_change_vectors(emb):
     assert np.allclose(batched, singles, atol=1e-4)
 
 
+def test_the_default_batch_size_gives_the_same_bits_as_large_batches():
+    """Issue #18 embeds 4 texts per model call (memory); the vectors must be exactly the
+    ones larger batches gave (the model quantizes weights only; padding is masked)."""
+    texts = [f"Refund policy passage {i}. " * (1 + (i * 7) % 40) for i in range(24)]
+    small = Embedder(default_model_path(), cache_size=0)
+    large = Embedder(default_model_path(), batch_size=32, cache_size=0)
+    assert small.batch_size == 4
+    assert np.array_equal(small.embed(texts), large.embed(texts))
+
+
 def test_long_text_is_truncated_not_rejected(emb):
     long = "refund policy " * (MAX_TOKENS * 2)
     v = emb.embed([long, long + " tail that is past the limit"])

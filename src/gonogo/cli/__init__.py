@@ -1,5 +1,5 @@
 """The ``gonogo`` command line: thin commands over the library API."""
 
-from ._main import main
+from ._main import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -110,11 +110,13 @@ def eval_(
     error, 3 the run failed or stopped early.
     """
     from ..run import CaseSelection
+    from ._main import startup_done
     from ._progress import ProgressDisplay
 
     display = ProgressDisplay("eval", quiet=quiet)
 
     def on_start(plan: RunPlan, resumed: int) -> None:
+        startup_done()
         if not quiet:
             _print_plan(plan, resumed)
         display.start(plan.items)
@@ -134,6 +136,7 @@ def eval_(
     try:
         result = asyncio.run(evaluate(prd, opts))
     finally:
+        startup_done()  # a dry run, or a run that failed before it started
         display.stop()
     if dry_run:
         _print_plan(result.plan, result.resumed)

@@ -6,9 +6,12 @@ Commands live in their own modules and are imported only when invoked, so
 
 from __future__ import annotations
 
+import gc
 import importlib
+import os
 import sys
-from typing import Any
+import threading
+from typing import Any, NoReturn
 
 import click
 
@@ -91,6 +94,24 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Commands that call startup_done() themselves, when their own start-up ends (eval: once
+# the PRD, the datasets and the suite are loaded and the first call is about to go out).
+_STARTS_LATE = frozenset({"eval"})
+
+
+def startup_done() -> None:
+    """End of start-up: freeze what was built so far and turn the cyclic GC back on.
+
+    :func:`run` turns the cyclic garbage collector off while the interpreter imports
+    modules and loads the PRD: those build hundreds of thousands of long-lived objects
+    and every full collection rescans all of them (~35 ms of a 0.4 s eval). Frozen, they
+    are never scanned again. A no-op when the GC is already on (in-process callers).
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(_COMMANDS)
@@ -101,6 +122,8 @@ class _LazyGroup(click.Group):
             return None
         module = importlib.import_module(entry[0])
         cmd: click.Command = getattr(module, entry[1])
+        if cmd_name not in _STARTS_LATE:
+            startup_done()
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -151,3 +174,47 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+def run() -> NoReturn:
+    """The ``gonogo`` executable: :func:`main`, then a quick exit.
+
+    Everything durable is committed and closed before a command returns (the run store,
+    the response cache, the evidence log; the reports are written atomically), so what is
+    left at exit is the interpreter tearing down every module it imported: ~0.1 s that
+    buys nothing. ``os._exit`` skips it after flushing the standard streams and running
+    the ``atexit`` handlers; while a non-daemon thread is still running, or a stream
+    cannot be flushed, the ordinary exit runs instead. Start-up runs with the cyclic GC
+    off (see :func:`startup_done`). ``main()`` does neither: it is what tests and
+    programs call in-process.
+    """
+    gc.disable()  # until startup_done()
+    try:
+        code: Any = main()  # the console script used to run sys.exit(main())
+    except SystemExit as e:
+        code = e.code
+    finally:
+        startup_done()
+    _exit(code)
+
+
+def _exit(code: Any) -> NoReturn:
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    if any(t.is_alive() and not t.daemon for t in others):
+        sys.exit(code)  # the interpreter joins them, as it always did
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # what sys.exit does with a message
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        sys.exit(status)  # let the interpreter report it as it does (exit 120)
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(status & 0xFF)

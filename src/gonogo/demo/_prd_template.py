@@ -184,8 +184,6 @@ def render_prd(config: Any, *, llm: bool) -> str:
     if llm:
         key_line = f"  api_key_env: {config.api_key_env}\n" if config.api_key_env else ""
         text += _MODEL_LLM.format(base_url=config.base_url, model=config.model, key_line=key_line)
-    else:
-        text += _MODEL_SERVED.format()
         judge = (
             f"  judge: {{provider: openai-compatible, base_url: {config.base_url}, "
             f"name: {config.model}"
@@ -198,6 +196,8 @@ def render_prd(config: Any, *, llm: bool) -> str:
             'says it does not know when unsure"}\n'
         )
         rubric_threshold = "    - {scorer: helpful, min_pass_rate: 0.7}\n"
+    else:
+        text += _MODEL_SERVED.format()
     text += _EVAL.format(judge=judge, rubric=rubric, rubric_threshold=rubric_threshold)
     compare = _COMPARE.format(strict="" if llm else _STRICT, candidate="top3" if llm else "strict")
     return text + _FAILURES + compare

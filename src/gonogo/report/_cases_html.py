@@ -17,9 +17,16 @@ from markupsafe import Markup, escape
 from . import _format as fmt
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# what escape() or _CONTROLS would change: text without any of these is written as is
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _e(value: Any) -> str:
+    if type(value) is str:
+        if _SPECIAL.search(value) is None:
+            return value  # the common case (ids, labels, most text): nothing to escape
+    elif type(value) is int or type(value) is float:
+        return str(value)  # digits, signs, '.', 'e', 'inf', 'nan': nothing to escape
     text = value if isinstance(value, str) else str(value)
     return str(escape(_CONTROLS.sub("\ufffd", text)))
 

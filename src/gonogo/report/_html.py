@@ -1,7 +1,9 @@
 """report.html: one self-contained, offline page (inline CSS and SVG, no scripts).
 
-The page is rendered by Jinja2 with autoescaping on, so model output, case data and
-judge reasoning are always escaped: an output containing ``<script>`` shows as text.
+Every value on the page is escaped, so model output, case data and judge reasoning
+can never become markup: an output containing ``<script>`` shows as text. The page is
+written in plain Python (``_page.py``); the Jinja2 environment here (autoescape on,
+control characters dropped) renders the other pages: comparison, red team, launch.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
-from ._cases_html import render_cases
-from ._chart import histograms, pass_rate_chart
 from ._json import write_text_atomic
+from ._page import render_page
 
 if TYPE_CHECKING:
     import jinja2
@@ -61,18 +62,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(results: Mapping[str, Any]) -> str:
     """The report page for ``results`` as a string."""
-    confidence = float((results.get("gate") or {}).get("confidence", 0.95))
-    template = _environment().get_template("report.html.j2")
-    return template.render(
-        results=results,
-        run=results.get("run") or {},
-        verdict=results["verdict"],
-        conf=f"{confidence:.0%}",
-        gate_on=fmt.gate_on(results).replace("_", " "),
-        chart=pass_rate_chart(results),
-        hists=histograms(results),
-        cases_html=render_cases(results.get("cases") or []),
-    )
+    return render_page(results)
 
 
 def write_html(results: Mapping[str, Any], path: str | Path) -> Path:

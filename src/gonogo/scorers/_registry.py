@@ -11,12 +11,10 @@ which records the kind and params so the run can be rebuilt from its logged spec
 from __future__ import annotations
 
 import asyncio
-import difflib
 import importlib
 import inspect
 import sys
 from collections.abc import Mapping, Sequence
-from importlib.metadata import entry_points
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -29,6 +27,16 @@ from ._base import _REGISTRY, Score, Scorer, ScorerContext, ScorerKind
 ENTRY_POINT_GROUP = "gonogo.scorers"
 RESERVED_KEYS = ("id", "kind", "description")
 """Keys of every scorer entry; a plug-in's params model sees only the other keys."""
+
+
+def entry_points(*, group: str) -> Any:
+    """Installed entry points of ``group``.
+
+    ``importlib.metadata`` (~10 ms to import) loads only when a kind is not a built-in.
+    """
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 def _entry_point_names() -> list[str]:
@@ -100,6 +108,8 @@ def _from_import_path(kind: str, search_path: str | None) -> ScorerKind:
 
 
 def _unknown(kind: str) -> UserError:
+    import difflib
+
     known = sorted(_REGISTRY) + _entry_point_names()
     close = difflib.get_close_matches(kind, known, n=3, cutoff=0.6)
     if close:

@@ -48,7 +48,7 @@ _ONLY_FOR: dict[str, tuple[str, ...]] = {
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class GuardSpec(_Model):

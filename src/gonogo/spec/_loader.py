@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from .._userfiles import FileProblem, YamlProblem, read_bounded
 from ..errors import ConfigIssue, SpecError, UserError
 from ._prd import PRD
-from ._validation import validation_issues
 from ._xref import xref_issues
 from ._yaml import KeyPath, Position, format_path, parse_yaml, yaml_error_issue
 
@@ -141,6 +140,8 @@ def load_prd_text(
     try:
         prd = PRD.model_validate(data)
     except ValidationError as e:
+        from ._validation import validation_issues  # only for a PRD that fails
+
         issues += validation_issues(e, PRD, data, parsed.positions, file)
     if issues or prd is None:
         raise SpecError(_ordered(issues))

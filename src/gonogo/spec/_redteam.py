@@ -54,7 +54,7 @@ INJECTION_POSITIONS = ("start", "middle", "end")
 class RedTeamSpec(BaseModel):
     """What `gonogo redteam` runs and the bars its verdict gates on (upper bounds)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     families: list[FamilyName] | None = Field(
         None, description="Probe families to run (default: every family that applies)."

@@ -22,7 +22,7 @@ def _valid_pattern(pattern: str) -> str:
 
 
 class _ScorerBase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
@@ -242,7 +242,7 @@ class PluginScorer(BaseModel):
     Its own params are validated by the plug-in.
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", description="Name of this scorer.")
     kind: str = Field(description="`package.module:factory` or a `gonogo.scorers` entry point.")

@@ -6,9 +6,7 @@ they are reported together with the schema errors, all at once.
 
 from __future__ import annotations
 
-import difflib
 import re
-from importlib import metadata
 from typing import Any
 
 from ..errors import ConfigIssue
@@ -21,13 +19,27 @@ ENTRY_POINT_GROUP = "gonogo.scorers"
 _PLUGIN_REF = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
+def __getattr__(name: str) -> Any:
+    # `importlib.metadata` (~10 ms) is imported when plug-in kinds are looked up, not with
+    # this module; `_xref.metadata` still names it.
+    if name == "metadata":
+        from importlib import metadata
+
+        return metadata
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def plugin_kinds() -> list[str]:
     """Names of scorer kinds installed through the ``gonogo.scorers`` entry-point group."""
+    from importlib import metadata  # ~15 ms: only when a kind is not a built-in
+
     return sorted({ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)})
 
 
 def did_you_mean(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:
     """``did you mean 'x'?`` for the closest choice, or None."""
+    import difflib
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else None
 

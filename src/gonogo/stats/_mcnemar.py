@@ -20,9 +20,13 @@ possible outcome at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._np import np  # numpy on first use
+
 
 # Bisection steps for the interval ends: 2^-45 of the range [-1, 1] is 6e-14, far below
 # anything reported.

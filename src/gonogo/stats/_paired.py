@@ -22,12 +22,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from ._mcnemar import mcnemar_exact_p, tango_interval
 from ._signflip import bootstrap_diff_interval, signflip_p
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._np import np  # numpy on first use
 
 Verdict = Literal[
     "better", "worse", "no_difference", "non_inferior", "inferior", "inconclusive", "too_small"

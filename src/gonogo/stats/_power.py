@@ -32,11 +32,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ._mcnemar import tango_z
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._np import np  # numpy on first use
 
 # Above this many cases, planning uses the normal approximation (Connor 1987, and
 # Nam 1997 for non-inferiority) instead of summing exactly; both agree closely there.

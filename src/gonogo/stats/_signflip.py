@@ -22,9 +22,13 @@ better than t when a few cases change a lot.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._np import np  # numpy on first use
+
 
 EXACT_MAX = 16  # 2^16 = 65,536 sign patterns: enumerating them is cheaper than sampling
 _CHUNK = 4_000_000  # elements per sign matrix block: bounds memory at ~32 MB
