@@ -9,7 +9,7 @@ from ._evidence import (
     open_evidence_log,
     verify_chain,
 )
-from ._sqlite import RunRow, RunStore, StoreWriteError
+from ._sqlite import RunRow, RunStore, RunSummary, StoreWriteError
 
 __all__ = [
     "ChainProblem",
@@ -18,6 +18,7 @@ __all__ = [
     "PostgresEvidenceLog",
     "RunRow",
     "RunStore",
+    "RunSummary",
     "SqliteEvidenceLog",
     "StoreWriteError",
     "open_evidence_log",

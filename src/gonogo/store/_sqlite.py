@@ -43,7 +43,30 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, case_key, sample)
     );
     """,
+    # v2: what the dashboard (`gonogo ui`) reads without parsing a whole results.json:
+    # the results less their cases, and one row per case (paged, filtered by status)
+    """
+    ALTER TABLE runs ADD COLUMN summary TEXT;
+    CREATE TABLE run_cases (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        idx INTEGER NOT NULL,            -- position in results.json's cases (dataset order)
+        case_key TEXT NOT NULL,
+        status TEXT NOT NULL,            -- pass | flaky | fail | error | not_evaluated | not_run
+        record TEXT NOT NULL,            -- JSON: the case as in results.json
+        PRIMARY KEY (run_id, idx)
+    );
+    CREATE INDEX run_cases_by_status ON run_cases (run_id, status, idx);
+    CREATE INDEX run_cases_by_key ON run_cases (run_id, case_key);
+    """,
 ]
+
+SUMMARY_DROPS = ("cases",)
+"""What a run's summary leaves out of its results: the cases (kept one row each)."""
+
+
+def summary_of(results: dict[str, Any]) -> dict[str, Any]:
+    """The results without their cases (what lists, trends and the run page header need)."""
+    return {k: v for k, v in results.items() if k not in SUMMARY_DROPS}
 
 
 class StoreWriteError(RunError):
@@ -65,6 +88,26 @@ class RunRow:
     status: str
     meta: dict[str, Any]
     results: dict[str, Any] | None
+
+
+@dataclass
+class RunSummary:
+    """A stored run's header and its results less the cases (``summary`` is None unfinished)."""
+
+    id: str
+    created_at: str
+    prd_path: str
+    status: str
+    meta: dict[str, Any]
+    summary: dict[str, Any] | None
+
+    @property
+    def verdict(self) -> str:
+        """GO, NO-GO, INCOMPLETE — or the run's status when it has no results."""
+        return str((self.summary or {}).get("verdict") or self.status)
+
+
+_SUMMARY_COLUMNS = "id, created_at, prd_path, status, meta, summary, results IS NOT NULL"
 
 
 class RunStore:
@@ -148,18 +191,41 @@ class RunStore:
     def finish_run(
         self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
     ) -> None:
-        """Record the run's final status, metadata and aggregated results."""
+        """Record the run's final status, metadata and aggregated results.
+
+        The results are also kept as a summary (less the cases) and one row per case, so
+        the dashboard pages a 10,000-case run without parsing all of it.
+        """
         with self._writing():
+            outer = self._db.in_transaction  # rows added with commit=False join this commit
+            if not outer:
+                self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
+                "UPDATE runs SET status=?, meta=?, results=?, summary=?, updated_at=? WHERE id=?",
                 (
                     status,
                     dumps(meta),
                     None if results is None else dumps(results),
+                    None if results is None else dumps(summary_of(results)),
                     _now(),
                     run_id,
                 ),
             )
+            self._write_cases(run_id, results)
+            if not outer:
+                self._db.execute("COMMIT")
+
+    def _write_cases(self, run_id: str, results: dict[str, Any] | None) -> None:
+        self._db.execute("DELETE FROM run_cases WHERE run_id=?", (run_id,))
+        if results is None:
+            return
+        self._db.executemany(
+            "INSERT INTO run_cases VALUES (?,?,?,?,?)",
+            (
+                (run_id, i, str(c.get("key")), str(c.get("status")), dumps(c, one_line=True))
+                for i, c in enumerate(results.get("cases") or [])
+            ),
+        )
 
     @staticmethod
     def _row(r: tuple[Any, ...]) -> RunRow:
@@ -172,6 +238,118 @@ class RunStore:
             meta=json.loads(r[6]),
             results=None if r[7] is None else json.loads(r[7]),
         )
+
+    # -- what the dashboard reads ---------------------------------------------------------
+    def prd_paths(self) -> list[str]:
+        """Every PRD key (``prd_path``) with a stored run."""
+        return [r[0] for r in self._db.execute("SELECT DISTINCT prd_path FROM runs ORDER BY 1")]
+
+    def count_runs(self, prd_path: str | None = None) -> int:
+        """How many runs are stored (of one PRD)."""
+        if prd_path is None:
+            return int(self._db.execute("SELECT count(*) FROM runs").fetchone()[0])
+        sql = "SELECT count(*) FROM runs WHERE prd_path=?"
+        return int(self._db.execute(sql, (prd_path,)).fetchone()[0])
+
+    def run_summaries(
+        self, prd_path: str | None = None, *, limit: int = 50, offset: int = 0,
+        before: str | None = None,
+    ) -> list[RunSummary]:  # fmt: skip
+        """Runs newest first, with their summaries (of one PRD; created before ``before``)."""
+        q, args = f"SELECT {_SUMMARY_COLUMNS} FROM runs", []
+        conds = []
+        if prd_path is not None:
+            conds.append("prd_path=?")
+            args.append(prd_path)
+        if before is not None:
+            conds.append("created_at<?")
+            args.append(before)
+        if conds:
+            q += " WHERE " + " AND ".join(conds)
+        q += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        rows = self._db.execute(q, (*args, limit, offset)).fetchall()
+        return [self._summary_row(r) for r in rows]
+
+    def run_summary(self, run_id: str) -> RunSummary | None:
+        """One run's header and summary."""
+        row = self._db.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
+        ).fetchone()
+        return None if row is None else self._summary_row(row)
+
+    def previous_run(self, run: RunSummary) -> RunSummary | None:
+        """The newest finished run of the same PRD made before ``run``."""
+        row = self._db.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE prd_path=? AND created_at<? "
+            "AND results IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (run.prd_path, run.created_at),
+        ).fetchone()
+        return None if row is None else self._summary_row(row)
+
+    def _summary_row(self, r: tuple[Any, ...]) -> RunSummary:
+        summary = r[5]
+        if summary is None and r[6]:  # finished by a gonogo before the v2 schema: index it
+            summary = self._backfill(r[0])
+        return RunSummary(
+            id=r[0], created_at=r[1], prd_path=r[2], status=r[3], meta=json.loads(r[4]),
+            summary=json.loads(summary) if isinstance(summary, str) else summary,
+        )  # fmt: skip
+
+    def _backfill(self, run_id: str) -> str | None:
+        (results,) = self._db.execute("SELECT results FROM runs WHERE id=?", (run_id,)).fetchone()
+        parsed = json.loads(results)
+        text = dumps(summary_of(parsed))
+        with self._writing():
+            outer = self._db.in_transaction
+            if not outer:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("UPDATE runs SET summary=? WHERE id=?", (text, run_id))
+            self._write_cases(run_id, parsed)
+            if not outer:
+                self._db.execute("COMMIT")
+        return text
+
+    def run_cases(
+        self, run_id: str, *, statuses: tuple[str, ...] = (), search: str | None = None,
+        offset: int = 0, limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+        """A page of a run's cases in dataset order, and how many match in all.
+
+        ``statuses`` keeps cases with those statuses; ``search`` those whose key or text
+        contains it (case-insensitive).
+        """
+        self.run_summary(run_id)  # indexes a run finished before the v2 schema
+        where, args = ["run_id=?"], [run_id]
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args.extend(statuses)
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("record LIKE ? ESCAPE '\\'")
+            args.append(f"%{escaped}%")
+        cond = " AND ".join(where)
+        total = self._db.execute(f"SELECT count(*) FROM run_cases WHERE {cond}", args).fetchone()
+        rows = self._db.execute(
+            f"SELECT record FROM run_cases WHERE {cond} ORDER BY idx LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [json.loads(r[0]) for r in rows], int(total[0])
+
+    def run_case(self, run_id: str, key: str) -> dict[str, Any] | None:
+        """One case of a run (as in results.json), by key."""
+        self.run_summary(run_id)
+        row = self._db.execute(
+            "SELECT record FROM run_cases WHERE run_id=? AND case_key=?", (run_id, key)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def case_statuses(self, run_id: str) -> dict[str, str]:
+        """Case key → status, for every case of a run (the diff against another run)."""
+        self.run_summary(run_id)
+        rows = self._db.execute(
+            "SELECT case_key, status FROM run_cases WHERE run_id=?", (run_id,)
+        )
+        return {k: s for k, s in rows}
 
     # -- samples ----------------------------------------------------------------------
     def add_sample(self, run_id: str, record: dict[str, Any], *, commit: bool = True) -> None:
