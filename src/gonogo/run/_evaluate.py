@@ -199,6 +199,14 @@ def open_run(
     return row.id, store.done_keys(row.id), meta
 
 
+def _prompt_of(prd: Any) -> dict[str, Any] | None:
+    """The PRD's prompt name and version (the dashboard's trends by prompt version)."""
+    prompt = getattr(prd.model, "prompt", None) if prd.model is not None else None
+    if prompt is None:
+        return None
+    return {"name": getattr(prompt, "name", None), "version": getattr(prompt, "version", None)}
+
+
 def new_run_meta(suite: Suite) -> dict[str, Any]:
     """A new run's ``meta`` (what results.json records about the run), status "running"."""
     prd = suite.prd
@@ -208,6 +216,7 @@ def new_run_meta(suite: Suite) -> dict[str, Any]:
         "prd_sha256": suite.loaded.sha256,
         "feature": prd.feature,
         "target": suite.target.name,
+        "prompt": _prompt_of(prd),
         "repeats": suite.repeats,
         "gonogo_version": __version__,
         "status": "running",

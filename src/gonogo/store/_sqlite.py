@@ -157,7 +157,8 @@ class RunStore:
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         now = _now()
         self._db.execute(
-            "INSERT INTO runs VALUES (?,?,?,?,?,?,?,NULL)",
+            "INSERT INTO runs (id, created_at, updated_at, prd_path, fingerprint, status, meta)"
+            " VALUES (?,?,?,?,?,?,?)",
             (run_id, now, now, prd_path, fingerprint, "running", dumps(meta)),
         )
         return run_id
