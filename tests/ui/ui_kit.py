@@ -136,7 +136,7 @@ def store_runs(prd: Path, n_runs: int, evil: str = "", *, results_cache: int = 0
                     "gonogo_version": "0.1.0", "status": "completed", "stopped_reason": None,
                     "datasets": [], "judge": None, "scorers": scorers, "wall_s": 1.0,
                     "calls": {"target": 0, "judge": 0, "cache_hits": 0}, "subset": None,
-                    "prompt": {"name": "refund", "version": 1 + r * 3 // max(n_runs, 1)}}  # fmt: skip
+                    "prompt": {"name": "refund", "version": 1 + r * 3 // n_runs}}  # fmt: skip
             run_id = store.create_run(loaded.key, loaded.sha256, meta)
             if results_cache and len(cached) >= results_cache:
                 recs, results = cached[r % results_cache]

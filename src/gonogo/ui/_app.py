@@ -250,7 +250,7 @@ def create_app(settings: UISettings) -> Starlette:
     require_ui_extra()
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
-    from starlette.responses import PlainTextResponse
+    from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
@@ -265,7 +265,11 @@ def create_app(settings: UISettings) -> Starlette:
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
     table.append(Route("/healthz", healthz, methods=["GET"]))
+    table.append(Route("/favicon.ico", favicon, methods=["GET"]))
     table.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
 
     @contextlib.asynccontextmanager

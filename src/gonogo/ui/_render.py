@@ -107,7 +107,7 @@ def trend_chart(
     ``series[scorer]`` is one ``(rate, [lo, hi])`` per x position (oldest first);
     ``labels`` name the x positions (shown at a few ticks); ``targets`` draw dashed bars.
     """
-    left, right, top, bottom = 40, 12, 10, 34
+    left, right, top, bottom = 40, 48, 10, 34
     pw, ph = width - left - right, height - top - bottom
     n = max(len(labels), 1)
 

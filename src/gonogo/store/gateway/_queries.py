@@ -373,13 +373,13 @@ def review_candidates(
     """Items ``reviewer`` may take next: theirs first, then the oldest free ones."""
     cols = ", ".join("i." + c.strip() for c in REVIEW_ITEM_COLUMNS.split(","))
     q = Query(style, f"SELECT {cols} FROM review_items i")
-    me = q.arg(reviewer)
+    # each placeholder is its own argument: SQLite's `?` cannot be reused like `$1`
     q.then(f" WHERE i.prd_key = {q.arg(prd_key)} AND i.queue = {q.arg(queue)}"
            " AND NOT EXISTS (SELECT 1 FROM review_labels l WHERE l.item_id = i.id"
-           f" AND l.reviewer = {me}) AND {_LABELS_OF} < i.wanted"
+           f" AND l.reviewer = {q.arg(reviewer)}) AND {_LABELS_OF} < i.wanted"
            f" AND (i.claimed_by IS NULL OR i.claimed_until < {q.arg(now)}"
-           f" OR i.claimed_by = {me}) ORDER BY CASE WHEN i.claimed_by = {me} THEN 0 ELSE 1"
-           " END, i.created_at, i.id")  # fmt: skip
+           f" OR i.claimed_by = {q.arg(reviewer)}) ORDER BY CASE WHEN i.claimed_by = "
+           f"{q.arg(reviewer)} THEN 0 ELSE 1 END, i.created_at, i.id")  # fmt: skip
     return q.limit(limit)
 
 
@@ -388,10 +388,9 @@ def claim_review_item(
 ) -> Query:
     """Hold an item for ``reviewer`` until ``until``; returns its id only when won."""
     q = Query(style)
-    me = q.arg(reviewer)
-    q.then(f"UPDATE review_items SET claimed_by = {me}, claimed_until = {q.arg(until)}"
-           f" WHERE id = {q.arg(item_id)} AND (claimed_by IS NULL OR claimed_until < "
-           f"{q.arg(now)} OR claimed_by = {me}) RETURNING id")  # fmt: skip
+    q.then(f"UPDATE review_items SET claimed_by = {q.arg(reviewer)}, claimed_until = "
+           f"{q.arg(until)} WHERE id = {q.arg(item_id)} AND (claimed_by IS NULL OR "
+           f"claimed_until < {q.arg(now)} OR claimed_by = {q.arg(reviewer)}) RETURNING id")  # fmt: skip
     return q
 
 
