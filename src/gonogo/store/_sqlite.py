@@ -281,9 +281,10 @@ class RunStore:
     def previous_run(self, run: RunSummary) -> RunSummary | None:
         """The newest finished run of the same PRD made before ``run``."""
         row = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE prd_path=? AND created_at<? "
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE prd_path=? AND (created_at<? OR "
+            "(created_at=? AND rowid<(SELECT rowid FROM runs WHERE id=?))) "
             "AND results IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
-            (run.prd_path, run.created_at),
+            (run.prd_path, run.created_at, run.created_at, run.id),
         ).fetchone()
         return None if row is None else self._summary_row(row)
 

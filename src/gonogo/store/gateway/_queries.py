@@ -390,7 +390,8 @@ def claim_review_item(
     q = Query(style)
     q.then(f"UPDATE review_items SET claimed_by = {q.arg(reviewer)}, claimed_until = "
            f"{q.arg(until)} WHERE id = {q.arg(item_id)} AND (claimed_by IS NULL OR "
-           f"claimed_until < {q.arg(now)} OR claimed_by = {q.arg(reviewer)}) RETURNING id")  # fmt: skip
+           f"claimed_until < {q.arg(now)} OR claimed_by = {q.arg(reviewer)})")  # fmt: skip
+    q.then(" RETURNING id")
     return q
 
 

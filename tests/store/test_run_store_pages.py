@@ -1,0 +1,86 @@
+"""The run store's dashboard reads: a run's summary, its cases paged and filtered, and runs
+stored by a gonogo from before (schema v1) indexed on first read."""
+
+import json
+import sqlite3
+
+from gonogo.store import RunStore
+
+
+def _results(n, run_id="r"):
+    statuses = ["pass", "fail", "flaky", "error"]
+    return {
+        "schema": "gonogo.results", "verdict": "NO-GO", "run": {"id": run_id},
+        "thresholds": [{"scorer": "ok", "estimate": 0.5}], "scorers": [], "failure_modes": [],
+        "totals": {"n_cases": n},
+        "cases": [{"key": f"g/q{i}", "status": statuses[i % 4],
+                   "inputs": {"question": f"item {i} 50%_off"}} for i in range(n)],
+    }  # fmt: skip
+
+
+def test_cases_are_paged_filtered_and_searched(tmp_path):
+    store = RunStore(tmp_path / "runs.sqlite")
+    run = store.create_run("/p/gonogo.yaml", "f", {"repeats": 1})
+    store.finish_run(run, "completed", {"repeats": 1}, _results(103, run))
+    summary = store.run_summary(run)
+    assert summary.verdict == "NO-GO" and "cases" not in summary.summary
+    page, total = store.run_cases(run, offset=100, limit=50)
+    assert total == 103 and [c["key"] for c in page] == ["g/q100", "g/q101", "g/q102"]
+    fails, n = store.run_cases(run, statuses=("fail", "error"), limit=5)
+    assert n == 51 and [c["status"] for c in fails] == ["fail", "error"] * 2 + ["fail"]
+    hits, n = store.run_cases(run, search="item 7 ")
+    assert n == 1 and hits[0]["key"] == "g/q7"
+    _, n = store.run_cases(run, search="5_%")  # LIKE wildcards are literal text
+    assert n == 0
+    _, n = store.run_cases(run, search="50%_off")
+    assert n == 103
+    assert store.run_case(run, "g/q5")["status"] == "fail"
+    assert store.run_case(run, "g/nope") is None
+    assert store.case_statuses(run)["g/q2"] == "flaky"
+    store.close()
+
+
+def test_previous_run_and_listing(tmp_path):
+    store = RunStore(tmp_path / "runs.sqlite")
+    ids = []
+    for _ in range(3):
+        run = store.create_run("/p/gonogo.yaml", "f", {})
+        store.finish_run(run, "completed", {}, _results(4, run))
+        ids.append(run)
+    other = store.create_run("/p/other.yaml", "f", {})
+    unfinished = store.create_run("/p/gonogo.yaml", "f", {})
+    assert store.count_runs("/p/gonogo.yaml") == 4 and store.count_runs() == 5
+    listed = [r.id for r in store.run_summaries("/p/gonogo.yaml")]
+    assert listed == [unfinished, *reversed(ids)]
+    assert store.run_summary(unfinished).summary is None
+    assert store.run_summary(unfinished).verdict == "running"
+    assert store.previous_run(store.run_summary(ids[2])).id == ids[1]
+    assert store.previous_run(store.run_summary(ids[0])) is None
+    assert store.prd_paths() == ["/p/gonogo.yaml", "/p/other.yaml"]
+    assert other not in listed
+    store.close()
+
+
+def test_a_v1_store_is_migrated_and_its_runs_indexed_on_first_read(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE runs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            prd_path TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
+            meta TEXT NOT NULL, results TEXT);
+        CREATE INDEX runs_by_prd ON runs (prd_path, created_at);
+        CREATE TABLE samples (run_id TEXT NOT NULL REFERENCES runs(id), case_key TEXT NOT NULL,
+            sample INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (run_id, case_key, sample));
+        PRAGMA user_version=1;
+    """)
+    db.execute("INSERT INTO runs VALUES ('old', '2025-01-01T00:00:00', '2025-01-01T00:00:00', "
+               "'/p/gonogo.yaml', 'f', 'completed', '{}', ?)", (json.dumps(_results(6, "old")),))
+    db.commit()
+    db.close()
+    store = RunStore(path)
+    assert store.get_run("old").results["verdict"] == "NO-GO"  # v1 readers still work
+    page, total = store.run_cases("old", statuses=("pass",))
+    assert total == 2 and page[0]["key"] == "g/q0"
+    assert store.run_summaries()[0].summary["verdict"] == "NO-GO"
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
