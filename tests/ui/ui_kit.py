@@ -205,11 +205,19 @@ async def seed_gateway(store_url: str, n_traces: int, evil: str = "") -> dict[st
         await store.close()
 
 
+def run_async(coro: Any) -> Any:
+    """``asyncio.run`` on its own thread (Playwright's sync API keeps a loop on this one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def make_workspace(root: Path, *, cases: int = 24, runs: int = 3, n_traces: int = 40,
                    evil: str = "") -> dict[str, Any]:  # fmt: skip
     """A folder with one PRD, its runs, and a gateway store with prompts and traces."""
     prd = write_prd(root / "refunds", cases, evil)
     run_ids = store_runs(prd, runs, evil)
     store_url = f"sqlite:///{root / 'gateway.db'}"
-    seeded = asyncio.run(seed_gateway(store_url, n_traces, evil))
+    seeded = run_async(seed_gateway(store_url, n_traces, evil))
     return {"root": root, "prd": prd, "runs": run_ids, "store_url": store_url, **seeded}

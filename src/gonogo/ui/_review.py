@@ -62,7 +62,8 @@ def _eval_item(f: Feature, queue: str, run: RunSummary, case: dict[str, Any],
                sample: dict[str, Any], wanted: int, why: str) -> ReviewItem:  # fmt: skip
     ref = f"{run.id}/{case['key']}#{sample.get('sample', 0)}"
     payload = {
-        "title": case["key"], "why": why, "run_id": run.id, "case_key": case["key"],
+        "title": f"{case['key']} · sample {sample.get('sample', 0)}", "why": why,
+        "run_id": run.id, "case_key": case["key"],
         "sample": sample.get("sample", 0), "dataset": case.get("dataset"),
         "case_id": case.get("id"), "tags": case.get("tags") or [],
         "input": case.get("inputs"), "contexts": sample.get("contexts") or case.get("contexts"),
