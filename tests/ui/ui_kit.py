@@ -37,7 +37,7 @@ def prd_dict(evil: str = "") -> dict[str, Any]:
             "prompt": {
                 "name": "refund",
                 "version": 3,
-                "system": f"Answer from the context only.{evil}",
+                "system": "Answer from the context only.",  # a template: braces are syntax
                 "user": "Context:\n{contexts}\nQuestion: {question}",
             },
         },
@@ -174,7 +174,9 @@ def traces(n: int, evil: str = "", *, now: float | None = None) -> list[TraceRec
             status=200, path="primary" if i % 5 else "fallback:1",
             attempts=[{"model": "refund-model", "outcome": "ok"}],
             guards=[{"name": "pii", "stage": "output",
-                     "outcome": "redact" if guard else "pass", "reason": f"card number{evil}"}],
+                     "outcome": "redact" if guard else "pass", "reason": f"card number{evil}"},
+                    *([{"name": f"custom{evil}", "stage": "output", "outcome": "flag",
+                        "reason": evil}] if evil and i % 5 == 0 else [])],
             latency_ms=100 + rng.random() * 50, input_tokens=50, output_tokens=10,
             cost_usd=0.0002, error=None,
         ))  # fmt: skip
