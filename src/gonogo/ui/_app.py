@@ -44,7 +44,7 @@ def require_ui_extra() -> None:
         try:
             __import__(module)
         except ImportError:
-            raise MissingDependencyError("gonogo ui", "gateway", module) from None
+            raise MissingDependencyError("gonogo ui", "ui", module) from None
 
 
 @dataclass

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 def render_version(pv: Any) -> str:
     """A version as text (the same text ``gonogo prompt show`` prints and diffs)."""
-    from ..cli._cmd_prompt import render
+    from ..store.gateway._types import version_text
 
-    return render(pv)
+    return version_text(pv)
 
 
 async def prompts(ui: UI, r: Req) -> Response:

@@ -465,6 +465,17 @@ def new_api_key(
     return secret, rec
 
 
+def version_text(pv: PromptVersion) -> str:
+    """A version as readable text (what ``gonogo prompt show`` prints and both diffs compare)."""
+    parts = [f"model: {pv.model or '-'}", f"params: {json.dumps(pv.params, sort_keys=True)}"]
+    if pv.output_schema is not None:
+        schema = json.dumps(pv.output_schema, indent=2, sort_keys=True)
+        parts.append("output_schema:\n" + schema)
+    parts.append("system:\n" + (pv.system if pv.system is not None else "-"))
+    parts.append("user:\n" + pv.user)
+    return "\n".join(parts) + "\n"
+
+
 def content_hash(
     system: str | None,
     user: str,
