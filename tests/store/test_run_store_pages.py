@@ -58,6 +58,9 @@ def test_previous_run_and_listing(tmp_path):
     assert store.previous_run(store.run_summary(ids[0])) is None
     assert store.prd_paths() == ["/p/gonogo.yaml", "/p/other.yaml"]
     assert other not in listed
+    points = store.trend_points("/p/gonogo.yaml", limit=2)
+    assert [p.id for p in points] == [ids[2], ids[1]]  # finished runs only, newest first
+    assert points[0].scorers == [] and points[0].thresholds[0][:4] == ["ok", None, None, 0.5]
     store.close()
 
 
@@ -82,5 +85,7 @@ def test_a_v1_store_is_migrated_and_its_runs_indexed_on_first_read(tmp_path):
     page, total = store.run_cases("old", statuses=("pass",))
     assert total == 2 and page[0]["key"] == "g/q0"
     assert store.run_summaries()[0].summary["verdict"] == "NO-GO"
+    (point,) = store.trend_points("/p/gonogo.yaml")
+    assert point.id == "old" and point.verdict == "NO-GO" and point.thresholds[0][0] == "ok"
     store.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2

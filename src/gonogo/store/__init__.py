@@ -9,7 +9,7 @@ from ._evidence import (
     open_evidence_log,
     verify_chain,
 )
-from ._sqlite import RunRow, RunStore, RunSummary, StoreWriteError
+from ._sqlite import RunRow, RunStore, RunSummary, StoreWriteError, TrendPoint
 
 __all__ = [
     "ChainProblem",
@@ -21,6 +21,7 @@ __all__ = [
     "RunSummary",
     "SqliteEvidenceLog",
     "StoreWriteError",
+    "TrendPoint",
     "open_evidence_log",
     "verify_chain",
 ]

@@ -47,6 +47,7 @@ _MIGRATIONS: list[str] = [
     # the results less their cases, and one row per case (paged, filtered by status)
     """
     ALTER TABLE runs ADD COLUMN summary TEXT;
+    ALTER TABLE runs ADD COLUMN trend TEXT;  -- JSON: the few numbers a trend over runs plots
     CREATE TABLE run_cases (
         run_id TEXT NOT NULL REFERENCES runs(id),
         idx INTEGER NOT NULL,            -- position in results.json's cases (dataset order)
@@ -67,6 +68,30 @@ SUMMARY_DROPS = ("cases",)
 def summary_of(results: dict[str, Any]) -> dict[str, Any]:
     """The results without their cases (what lists, trends and the run page header need)."""
     return {k: v for k, v in results.items() if k not in SUMMARY_DROPS}
+
+
+def trend_of(results: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """What a trend over many runs needs of one, small enough to read 1,000 at once."""
+    return {
+        "verdict": results.get("verdict"),
+        "prompt": meta.get("prompt"),
+        "scorers": [[s.get("id"), s.get("pass_rate"), s.get("pass_ci")]
+                    for s in results.get("scorers") or []],
+        "thresholds": [[t.get("scorer"), t.get("metric"), t.get("target"), t.get("estimate"),
+                        t.get("ci")] for t in results.get("thresholds") or []],
+    }  # fmt: skip
+
+
+@dataclass
+class TrendPoint:
+    """One finished run as a trend sees it: verdict, prompt, per-scorer pass rates."""
+
+    id: str
+    created_at: str
+    verdict: str
+    prompt: dict[str, Any] | None
+    scorers: list[list[Any]]  # [id, pass_rate, pass_ci]
+    thresholds: list[list[Any]]  # [scorer, metric, target, estimate, ci]
 
 
 class StoreWriteError(RunError):
@@ -202,12 +227,14 @@ class RunStore:
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "UPDATE runs SET status=?, meta=?, results=?, summary=?, updated_at=? WHERE id=?",
+                "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, updated_at=? "
+                "WHERE id=?",
                 (
                     status,
                     dumps(meta),
                     None if results is None else dumps(results),
                     None if results is None else dumps(summary_of(results)),
+                    None if results is None else dumps(trend_of(results, meta)),
                     _now(),
                     run_id,
                 ),
@@ -298,18 +325,41 @@ class RunStore:
         )  # fmt: skip
 
     def _backfill(self, run_id: str) -> str | None:
-        (results,) = self._db.execute("SELECT results FROM runs WHERE id=?", (run_id,)).fetchone()
+        results, meta = self._db.execute(
+            "SELECT results, meta FROM runs WHERE id=?", (run_id,)
+        ).fetchone()
         parsed = json.loads(results)
         text = dumps(summary_of(parsed))
+        trend = dumps(trend_of(parsed, json.loads(meta)))
         with self._writing():
             outer = self._db.in_transaction
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("UPDATE runs SET summary=? WHERE id=?", (text, run_id))
+            self._db.execute("UPDATE runs SET summary=?, trend=? WHERE id=?", (text, trend, run_id))
             self._write_cases(run_id, parsed)
             if not outer:
                 self._db.execute("COMMIT")
         return text
+
+    def trend_points(self, prd_path: str, *, limit: int = 1000) -> list[TrendPoint]:
+        """A PRD's finished runs, newest first, as trends need them (cheap for 1,000 runs)."""
+        stale = self._db.execute(
+            "SELECT id FROM runs WHERE prd_path=? AND results IS NOT NULL AND trend IS NULL",
+            (prd_path,),
+        ).fetchall()
+        for (run_id,) in stale:  # finished by a gonogo before the v2 schema
+            self._backfill(run_id)
+        rows = self._db.execute(
+            "SELECT id, created_at, trend FROM runs WHERE prd_path=? AND trend IS NOT NULL "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (prd_path, limit),
+        ).fetchall()
+        out = []
+        for run_id, created_at, trend in rows:
+            t = json.loads(trend)
+            out.append(TrendPoint(run_id, created_at, str(t.get("verdict")), t.get("prompt"),
+                                  t.get("scorers") or [], t.get("thresholds") or []))  # fmt: skip
+        return out
 
     def run_cases(
         self, run_id: str, *, statuses: tuple[str, ...] = (), search: str | None = None,

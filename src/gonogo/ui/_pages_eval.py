@@ -13,7 +13,7 @@ from ._render import sparkline, trend_chart
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-    from ..store import RunStore, RunSummary
+    from ..store import RunStore, RunSummary, TrendPoint
     from ._app import UI, Req
     from ._workspace import Feature
 
@@ -167,46 +167,39 @@ async def diff(ui: UI, r: Req) -> Response:
 
 
 # -- trends -------------------------------------------------------------------------------
-def trend_data(runs_oldest_first: list[RunSummary]) -> dict[str, Any]:
-    """Per scorer pass rate (with interval) over runs, and the latest run per prompt version."""
+def trend_data(points: list[TrendPoint]) -> dict[str, Any]:
+    """Per scorer pass rate (with interval) over runs (oldest first), and per prompt version."""
     scorer_ids: list[str] = []
     targets: dict[str, float] = {}
-    for run in runs_oldest_first:
-        for s in (run.summary or {}).get("scorers") or []:
-            if s["id"] not in scorer_ids:
-                scorer_ids.append(s["id"])
-        for t in (run.summary or {}).get("thresholds") or []:
-            if t.get("metric") == "pass_rate":
-                targets[t["scorer"]] = t["target"]
+    for p in points:
+        for sid, *_ in p.scorers:
+            if sid not in scorer_ids:
+                scorer_ids.append(sid)
+        for scorer, metric, target, *_ in p.thresholds:
+            if metric == "pass_rate":
+                targets[scorer] = target
     series: dict[str, list[tuple[float | None, Any]]] = {sid: [] for sid in scorer_ids}
-    by_version: dict[str, RunSummary] = {}
-    for run in runs_oldest_first:
-        found = {s["id"]: s for s in (run.summary or {}).get("scorers") or []}
+    by_version: dict[str, TrendPoint] = {}
+    for p in points:
+        found = {sid: (rate, ci) for sid, rate, ci in p.scorers}
         for sid in scorer_ids:
-            s = found.get(sid)
-            series[sid].append((s["pass_rate"], s["pass_ci"]) if s else (None, None))
-        prompt = run.meta.get("prompt") or {}
-        by_version[str(prompt.get("version", "—"))] = run
-    labels = [run.created_at[5:16].replace("T", " ") for run in runs_oldest_first]
+            series[sid].append(found.get(sid, (None, None)))
+        by_version[str((p.prompt or {}).get("version", "—"))] = p
+    labels = [p.created_at[5:16].replace("T", " ") for p in points]
     versions = list(by_version)
     vseries = {
-        sid: [_rate(by_version[v], sid) for v in versions] for sid in scorer_ids
+        sid: [next(((r, c) for i, r, c in by_version[v].scorers if i == sid), (None, None))
+              for v in versions]
+        for sid in scorer_ids
     }  # fmt: skip
     return {
         "chart": trend_chart(series, labels, targets),
         "version_chart": trend_chart(vseries, [f"v{v}" for v in versions], targets),
         "versions": [(v, by_version[v]) for v in versions],
         "scorers": scorer_ids,
-        "table": [(run, {sid: series[sid][i] for sid in scorer_ids})
-                  for i, run in enumerate(runs_oldest_first)][::-1][:50],
+        "table": [(p, {sid: series[sid][i] for sid in scorer_ids})
+                  for i, p in enumerate(points)][::-1][:50],
     }  # fmt: skip
-
-
-def _rate(run: RunSummary, sid: str) -> tuple[float | None, Any]:
-    for s in (run.summary or {}).get("scorers") or []:
-        if s["id"] == sid:
-            return s["pass_rate"], s["pass_ci"]
-    return None, None
 
 
 async def trends(ui: UI, r: Req) -> Response:
@@ -217,10 +210,9 @@ async def trends(ui: UI, r: Req) -> Response:
     f = feature_or_404(ui, slug)
     limit = r.int_arg("runs", 1000, 2, 5000)
     store = ui.workspace.run_store(f)
-    rows = store.run_summaries(f.key, limit=limit) if store is not None else []
-    finished = [x for x in reversed(rows) if x.summary is not None]
-    data = trend_data(finished) if finished else None
-    return ui.page(r, "trends.html.j2", f=f, data=data, n=len(finished), limit=limit)
+    points = list(reversed(store.trend_points(f.key, limit=limit))) if store is not None else []
+    data = trend_data(points) if points else None
+    return ui.page(r, "trends.html.j2", f=f, data=data, n=len(points), limit=limit)
 
 
 # -- documents: comparisons, red team, lab, launch ---------------------------------------

@@ -3,7 +3,7 @@
 Queues (per PRD):
 
 - ``disagree`` — eval samples of the latest finished run where an LLM judge (a ``rubric``
-  scorer) and an offline scorer gave opposite verdicts;
+  scorer) and an offline scorer (a gated one, when any is) gave opposite verdicts;
 - ``flaky`` — samples of cases that pass only sometimes;
 - ``passes`` — a random sample of passing samples, to catch false passes;
 - ``flagged`` — production traces rated down (rating < 0.5) or acted on by a guard;
@@ -128,9 +128,12 @@ def eval_items(
     run = latest_finished(store, f)
     if run is None or store is None:
         return []
-    kinds = {s["id"]: s.get("kind") for s in (run.summary or {}).get("scorers") or []}
+    summary = run.summary or {}
+    kinds = {s["id"]: s.get("kind") for s in summary.get("scorers") or []}
+    gated = {t["scorer"] for t in summary.get("thresholds") or []}
     judges = [sid for sid, k in kinds.items() if k in JUDGE_KINDS]
     offline = [sid for sid, k in kinds.items() if k not in JUDGE_KINDS]
+    offline = [sid for sid in offline if sid in gated] or offline  # the verdicts that matter
     out: list[ReviewItem] = []
     passing: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for case in _all_cases(store, run.id):
