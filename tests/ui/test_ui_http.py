@@ -165,10 +165,17 @@ def test_bad_input_gets_a_page_that_says_what_to_do(ui_server):
     assert "Traceback" not in c.get("/production/traces/none").text
 
 
-def test_the_cli_refuses_a_missing_folder_with_exit_2(cli, tmp_path):
+def test_the_cli_refuses_bad_input_with_exit_2(cli, tmp_path):
     r = cli("ui", tmp_path / "missing")
     assert r.returncode == 2
     assert "no such file or folder" in r.stderr and "Traceback" not in r.stderr
+    r = cli("ui", tmp_path, "--store", "postgresql://nobody:s3cret@127.0.0.1:1/x", "--port", "0")
+    assert r.returncode == 2 and "cannot connect" in r.stderr and "Traceback" not in r.stderr
+    assert "s3cret" not in r.stderr + r.stdout  # the password is masked
+    r = cli("ui", tmp_path, "--store", "sqlite:///", "--port", "0")
+    assert r.returncode == 2 and "invalid SQLite store URL" in r.stderr
+    r = cli("ui", "--help")
+    assert r.returncode == 0 and "reviewer" in r.stdout and "127.0.0.1" in r.stdout
 
 
 @pytest.fixture(scope="module")

@@ -126,9 +126,11 @@ class UI:
         self.hosts = allowed_hosts(settings.host, settings.port)
 
     async def start(self) -> None:
-        """Open the gateway store (created and migrated if needed)."""
+        """Open the gateway store (created and migrated if needed); again is a no-op."""
         from ..gateway._keys import KeyCache
 
+        if self.keys is not None:
+            return
         await self.store.open()
         self.keys = KeyCache(self.store, bootstrap_admin=self.settings.admin_key)
 

@@ -36,6 +36,7 @@ def serve(settings: UISettings, *, on_ready: Callable[[str], None] | None = None
     server = uvicorn.Server(config)
 
     async def main() -> None:
+        await app.state.ui.start()  # a store that cannot open is the user's error (exit 2)
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
@@ -44,4 +45,7 @@ def serve(settings: UISettings, *, on_ready: Callable[[str], None] | None = None
             on_ready(f"http://{host}:{settings.port}")
         await task
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()
