@@ -20,6 +20,8 @@ from typing import Any
 from .._safejson import dumps
 from .._userfiles import create_private
 from ..errors import RunError, UserError
+from . import _run_queries as rq
+from .gateway._queries import Style
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -132,7 +134,16 @@ class RunSummary:
         return str((self.summary or {}).get("verdict") or self.status)
 
 
-_SUMMARY_COLUMNS = "id, created_at, prd_path, status, meta, summary, results IS NOT NULL"
+_SUMMARY_COLUMNS = rq.SUMMARY_COLUMNS
+_STYLE: Style = "qmark"
+
+
+def trend_point(row: Any) -> TrendPoint:
+    """A ``(id, created_at, trend)`` row as a TrendPoint."""
+    run_id, created_at, trend = row
+    t = json.loads(trend) if isinstance(trend, str) else trend
+    return TrendPoint(run_id, created_at, str(t.get("verdict")), t.get("prompt"),
+                      t.get("scorers") or [], t.get("thresholds") or [])  # fmt: skip
 
 
 class RunStore:
@@ -284,19 +295,8 @@ class RunStore:
         before: str | None = None,
     ) -> list[RunSummary]:  # fmt: skip
         """Runs newest first, with their summaries (of one PRD; created before ``before``)."""
-        q, args = f"SELECT {_SUMMARY_COLUMNS} FROM runs", []
-        conds = []
-        if prd_path is not None:
-            conds.append("prd_path=?")
-            args.append(prd_path)
-        if before is not None:
-            conds.append("created_at<?")
-            args.append(before)
-        if conds:
-            q += " WHERE " + " AND ".join(conds)
-        q += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
-        rows = self._db.execute(q, (*args, limit, offset)).fetchall()
-        return [self._summary_row(r) for r in rows]
+        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset)
+        return [self._summary_row(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_summary(self, run_id: str) -> RunSummary | None:
         """One run's header and summary."""
@@ -307,12 +307,8 @@ class RunStore:
 
     def previous_run(self, run: RunSummary) -> RunSummary | None:
         """The newest finished run of the same PRD made before ``run``."""
-        row = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE prd_path=? AND (created_at<? OR "
-            "(created_at=? AND rowid<(SELECT rowid FROM runs WHERE id=?))) "
-            "AND results IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
-            (run.prd_path, run.created_at, run.created_at, run.id),
-        ).fetchone()
+        q = rq.previous_run(_STYLE, run.prd_path, run.created_at, run.id)
+        row = self._db.execute(q.sql, q.args).fetchone()
         return None if row is None else self._summary_row(row)
 
     def _summary_row(self, r: tuple[Any, ...]) -> RunSummary:
@@ -349,17 +345,8 @@ class RunStore:
         ).fetchall()
         for (run_id,) in stale:  # finished by a gonogo before the v2 schema
             self._backfill(run_id)
-        rows = self._db.execute(
-            "SELECT id, created_at, trend FROM runs WHERE prd_path=? AND trend IS NOT NULL "
-            "ORDER BY created_at DESC, rowid DESC LIMIT ?",
-            (prd_path, limit),
-        ).fetchall()
-        out = []
-        for run_id, created_at, trend in rows:
-            t = json.loads(trend)
-            out.append(TrendPoint(run_id, created_at, str(t.get("verdict")), t.get("prompt"),
-                                  t.get("scorers") or [], t.get("thresholds") or []))  # fmt: skip
-        return out
+        q = rq.trend_points(_STYLE, prd_path, limit)
+        return [trend_point(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_cases(
         self, run_id: str, *, statuses: tuple[str, ...] = (), search: str | None = None,
@@ -371,21 +358,11 @@ class RunStore:
         contains it (case-insensitive).
         """
         self.run_summary(run_id)  # indexes a run finished before the v2 schema
-        where, args = ["run_id=?"], [run_id]
-        if statuses:
-            where.append(f"status IN ({','.join('?' * len(statuses))})")
-            args.extend(statuses)
-        if search:
-            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append("record LIKE ? ESCAPE '\\'")
-            args.append(f"%{escaped}%")
-        cond = " AND ".join(where)
-        total = self._db.execute(f"SELECT count(*) FROM run_cases WHERE {cond}", args).fetchone()
-        rows = self._db.execute(
-            f"SELECT record FROM run_cases WHERE {cond} ORDER BY idx LIMIT ? OFFSET ?",
-            (*args, limit, offset),
-        )
-        return [json.loads(r[0]) for r in rows], int(total[0])
+        count = rq.count_cases(_STYLE, run_id, statuses, search)
+        page = rq.page_cases(_STYLE, run_id, statuses, search, offset, limit)
+        total = self._db.execute(count.sql, count.args).fetchone()[0]
+        rows = self._db.execute(page.sql, page.args)
+        return [json.loads(r[0]) for r in rows], int(total)
 
     def run_case(self, run_id: str, key: str) -> dict[str, Any] | None:
         """One case of a run (as in results.json), by key."""

@@ -13,7 +13,7 @@ from ._render import sparkline, trend_chart
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-    from ..store import RunStore, RunSummary, TrendPoint
+    from ..store import AnyRunStore, RunSummary, TrendPoint
     from ._app import UI, Req
     from ._workspace import Feature
 
@@ -105,7 +105,7 @@ async def runs(ui: UI, r: Req) -> Response:
                    args={"feature": slug, "verdict": verdict})  # fmt: skip
 
 
-def _run_or_404(ui: UI, run_id: str) -> tuple[RunStore, RunSummary]:
+def _run_or_404(ui: UI, run_id: str) -> tuple[AnyRunStore, RunSummary]:
     found = ui.workspace.find_run(run_id)
     if found is None:
         raise NotFound(f"no run with id {run_id!r} in the run stores of {ui.workspace.root}")

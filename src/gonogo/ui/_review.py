@@ -33,7 +33,7 @@ from ..store.gateway import ReviewItem, ReviewLabel, TraceFilter
 from ..store.gateway._queries import ACTED
 
 if TYPE_CHECKING:
-    from ..store import RunStore, RunSummary
+    from ..store import AnyRunStore, RunSummary
     from ..store.gateway import GatewayStore, TraceRecord
     from ._workspace import Feature
 
@@ -101,7 +101,7 @@ def _trace_item(f: Feature, queue: str, t: TraceRecord, scores: dict[str, Any], 
                       wanted, payload)  # fmt: skip
 
 
-def latest_finished(store: RunStore | None, f: Feature) -> RunSummary | None:
+def latest_finished(store: AnyRunStore | None, f: Feature) -> RunSummary | None:
     """The newest finished run of a PRD (full runs before subsets)."""
     if store is None:
         return None
@@ -111,7 +111,7 @@ def latest_finished(store: RunStore | None, f: Feature) -> RunSummary | None:
     return chosen[0] if chosen else None
 
 
-def _all_cases(store: RunStore, run_id: str) -> Iterable[dict[str, Any]]:
+def _all_cases(store: AnyRunStore, run_id: str) -> Iterable[dict[str, Any]]:
     offset = 0
     while True:
         page, _ = store.run_cases(run_id, offset=offset, limit=1000)
@@ -122,7 +122,7 @@ def _all_cases(store: RunStore, run_id: str) -> Iterable[dict[str, Any]]:
 
 
 def eval_items(
-    f: Feature, rule: str, store: RunStore | None, wanted: int, n: int
+    f: Feature, rule: str, store: AnyRunStore | None, wanted: int, n: int
 ) -> list[ReviewItem]:
     """Items of an eval rule from the PRD's latest finished run."""
     run = latest_finished(store, f)
@@ -201,7 +201,7 @@ async def trace_items(
 
 
 async def build_queue(
-    f: Feature, rule: str, runs: RunStore | None, store: GatewayStore, *, wanted: int = 1,
+    f: Feature, rule: str, runs: AnyRunStore | None, store: GatewayStore, *, wanted: int = 1,
     n: int = 50,
 ) -> int:  # fmt: skip
     """Add a rule's items to its queue; returns how many were new."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import GonogoError
 from ..spec import LoadedPRD, load_prd, prd_key
-from ..store import RunStore, RunSummary
+from ..store import AnyRunStore, RunStore, RunSummary, open_run_store
 
 _SKIP_DIRS = {".git", ".gonogo", ".venv", "venv", "node_modules", "__pycache__", "site-packages"}
 _MAX_DEPTH = 4
@@ -95,7 +95,7 @@ class Workspace:
         self.runs_url = runs_url
         self._features: dict[str, Feature] = {}
         self._scanned = 0.0
-        self._stores: dict[str, RunStore] = {}
+        self._stores: dict[str, AnyRunStore] = {}
 
     # -- PRDs --------------------------------------------------------------------------
     def features(self) -> list[Feature]:
@@ -131,18 +131,18 @@ class Workspace:
         return next((f for f in self.features() if f.key == base), None)
 
     # -- runs --------------------------------------------------------------------------
-    def run_store(self, feature: Feature) -> RunStore | None:
+    def run_store(self, feature: Feature) -> AnyRunStore | None:
         """The run store holding this PRD's runs (None: no run yet)."""
         if self.runs_url:
             return self._open(self.runs_url)
         return self._open(str(feature.path.resolve().parent / ".gonogo" / "runs.sqlite"))
 
-    def run_stores(self) -> list[RunStore]:
+    def run_stores(self) -> list[AnyRunStore]:
         """Every run store of the workspace that exists."""
         if self.runs_url:
             store = self._open(self.runs_url)
             return [store] if store is not None else []
-        out: list[RunStore] = []
+        out: list[AnyRunStore] = []
         seen: set[str] = set()
         for f in self.features():
             store = self.run_store(f)
@@ -151,18 +151,21 @@ class Workspace:
                 out.append(store)
         return out
 
-    def _open(self, location: str) -> RunStore | None:
+    def _open(self, location: str) -> AnyRunStore | None:
         store = self._stores.get(location)
         if store is not None:
             return store
-        path = Path(location.removeprefix("sqlite:///"))
-        if not path.is_file():
-            return None
-        store = RunStore(path)
+        if location.startswith(("postgresql://", "postgres://")):
+            store = open_run_store(location)  # one shared store: CI jobs write, the team reads
+        else:
+            path = Path(location.removeprefix("sqlite:///"))
+            if not path.is_file():
+                return None
+            store = RunStore(path)
         self._stores[location] = store
         return store
 
-    def find_run(self, run_id: str) -> tuple[RunStore, RunSummary] | None:
+    def find_run(self, run_id: str) -> tuple[AnyRunStore, RunSummary] | None:
         """The store holding a run, and the run."""
         for store in self.run_stores():
             run = store.run_summary(run_id)
@@ -172,9 +175,9 @@ class Workspace:
 
     def runs(
         self, feature: Feature | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[tuple[RunStore, RunSummary]]:
+    ) -> list[tuple[AnyRunStore, RunSummary]]:
         """Runs newest first (of one PRD; ``KEY#…`` variant runs included for it)."""
-        pairs: list[tuple[RunStore, RunSummary]] = []
+        pairs: list[tuple[AnyRunStore, RunSummary]] = []
         stores = self.run_stores() if feature is None else [
             s for s in [self.run_store(feature)] if s is not None
         ]  # fmt: skip

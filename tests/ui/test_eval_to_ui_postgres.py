@@ -1,0 +1,63 @@
+"""End to end on one PostgreSQL: `gonogo eval --store postgresql://…` (as CI jobs on many
+machines would), `gonogo runs` / `report` / `diff` on it, and `gonogo ui --runs URL` showing
+the runs — real runner, real database, real dashboard process."""
+
+import re
+import textwrap
+
+from http_kit import Client
+
+from gonogo_testkit import write_project
+
+PRD = textwrap.dedent("""
+    feature: Refund answers
+    model:
+      provider: scripted
+      name: refund-model
+      script: {default: "You can return it within 30 days of delivery."}
+      prompt:
+        name: refund
+        version: 1
+        system: Answer briefly.
+        user: "Question: {question}"
+    eval_plan:
+      datasets: [{name: g, path: data/golden.jsonl}]
+      scorers:
+        - {id: says_30, kind: contains_any, values: ["30 days"]}
+        - {id: says_shoes, kind: contains_any, values: ["shoes"]}
+      thresholds:
+        - {scorer: says_30, min_pass_rate: 0.5}
+""")
+CASES = [{"id": f"c{i}", "question": f"How long to return item {i}?"} for i in range(8)]
+
+
+def test_eval_writes_to_postgresql_and_the_dashboard_reads_it(tmp_path, cli, postgres_db_url):
+    from gonogo.testing import UIProcess
+
+    prd = write_project(tmp_path / "feature", PRD, CASES)
+    url = postgres_db_url
+    ids = []
+    for _ in range(2):
+        r = cli("eval", prd, "--store", url, "-q")
+        assert r.returncode == 0, r.stderr + r.stdout
+        ids.append(re.search(r"run (\S+) \(stored in", r.stdout).group(1))
+    assert "postgres@" in r.stdout
+    assert not (tmp_path / "feature" / ".gonogo" / "runs.sqlite").exists()
+    listed = cli("runs", prd, "--store", url, "--json")
+    assert listed.returncode == 0 and ids[0] in listed.stdout and ids[1] in listed.stdout
+    report = cli("report", prd, "--store", url, "--run", ids[0], "--out", tmp_path / "rep")
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "rep" / "report.html").exists()
+    diff = cli("diff", ids[0], ids[1], "--prd", prd, "--store", url)
+    assert diff.returncode == 0, diff.stderr
+    with UIProcess(tmp_path, extra=["--runs", url],
+                   store_url=f"sqlite:///{tmp_path / 'gw.db'}") as ui:  # fmt: skip
+        c = Client(ui.url)
+        page = c.get(f"/runs/{ids[1]}")
+        assert page.status == 200 and "says_30" in page.text
+        assert page.text.count("/case?key=") == 8
+        assert c.get(f"/runs/{ids[1]}/case?key=g/c3").status == 200
+        assert c.get(f"/runs/{ids[1]}/diff").status == 200
+        assert ids[1] in c.get("/").text  # the feature's latest run
+        slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
+        assert "Pass rate per scorer over the last 2 runs" in c.get(f"/trends?feature={slug}").text
