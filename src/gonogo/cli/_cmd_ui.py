@@ -20,8 +20,8 @@ import click
 )  # fmt: skip
 @click.option(
     "--runs", "runs_url", default=None, metavar="URL",
-    help="One run store for every PRD (the file `gonogo eval --store` wrote). Default: each "
-    "PRD's .gonogo/runs.sqlite.",
+    help="One run store for every PRD: the file or postgresql:// URL that `gonogo eval "
+    "--store` wrote to. Default: each PRD's .gonogo/runs.sqlite.",
 )  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback requires signing in with "
@@ -55,7 +55,8 @@ def ui(
     Examples:
       gonogo ui                                  every PRD under this folder
       gonogo ui my-feature/gonogo.yaml --port 8790
-      gonogo ui . --store postgresql://gonogo@db/gonogo --host 0.0.0.0   a team server
+      gonogo ui . --store postgresql://gonogo@db/gonogo --runs postgresql://gonogo@db/gonogo \
+                  --host 0.0.0.0                 a team server (CI writes the runs there)
     """
     from ..errors import UserError
     from ..store.gateway import default_store_url, redact_url
