@@ -55,8 +55,8 @@ def ui(
     Examples:
       gonogo ui                                  every PRD under this folder
       gonogo ui my-feature/gonogo.yaml --port 8790
-      gonogo ui . --store postgresql://gonogo@db/gonogo --runs postgresql://gonogo@db/gonogo \
-                  --host 0.0.0.0                 a team server (CI writes the runs there)
+      gonogo ui . --host 0.0.0.0 --store postgresql://gonogo@db/gonogo \\
+                  --runs postgresql://gonogo@db/gonogo     a team server (CI writes runs there)
     """
     from ..errors import UserError
     from ..store.gateway import default_store_url, redact_url
