@@ -36,8 +36,8 @@ from http_kit import Client  # noqa: E402
 
 from gonogo.testing import UIProcess  # noqa: E402
 
-BARS_MS = {"run page": 300, "run page, failing cases p.3": 300, "trend (1,000 runs)": 300,
-           "review item": 100}  # fmt: skip
+BARS_MS = {"run page": 300, "run page, failing cases p.3": 300, "run page, text search": 300,
+           "trend (1,000 runs)": 300, "review item": 100}  # fmt: skip
 
 
 def fetch_ms(url: str) -> tuple[float, int]:
@@ -72,6 +72,7 @@ def main() -> None:
         pages = {
             "run page": f"/runs/{big_runs[-1]}",
             "run page, failing cases p.3": f"/runs/{big_runs[-1]}?cases=failing&page=3",
+            "run page, text search": f"/runs/{big_runs[-1]}?q=item+9876%3F",
             "trend (1,000 runs)": f"/trends?feature={many_slug}",
             "review item": item,
         }
