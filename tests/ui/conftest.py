@@ -37,9 +37,10 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A headless Chromium (one per test session)."""
+    """A headless Chromium, one per test module: Playwright's sync API keeps an event loop
+    on this thread while it runs, so it is stopped before other modules' asyncio.run."""
     exe = chromium_path()
     if exe is None:
         pytest.fail(f"no Chromium found — {_FIX}", pytrace=False)

@@ -5,28 +5,28 @@ review queues built, claimed, labelled and exported — as a browser without Jav
 would drive them.
 """
 
-import asyncio
 import json
 import re
 
 import pytest
 from http_kit import Client
+from ui_kit import run_async
 
 from gonogo.data import load_dataset
 from gonogo.store import RunStore
 from gonogo.store.gateway import open_gateway_store
 
 
-def _history(store_url):
+def _history(store_url, label="production"):
     async def go():
         s = open_gateway_store(store_url)
         await s.open()
         try:
-            return await s.label_history("refund", "production")
+            return await s.label_history("refund", label)
         finally:
             await s.close()
 
-    return asyncio.run(go())
+    return run_async(go())  # on its own thread: a browser test may hold this one's loop
 
 
 def _feature_slug(client):
@@ -210,6 +210,9 @@ def test_beyond_loopback_every_page_needs_a_key(keyed_server):
     assert bad.status == 401 and "not valid" in bad.text
     assert "gng_wrong" not in bad.text  # never echoed
     assert "Traceback" not in ui.output() and keys["ana"] not in ui.output()
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        r = Client(ui.url).submit("/login", {"key": keys["svc"], "next": target})
+        assert r.status == 303 and r.headers["location"] == "/"  # never off-site
     c = _signed_in(ui.url, keys["svc"])  # an app key may look
     assert c.get("/runs").status == 200
     assert c.get("/review").status == 200
@@ -227,16 +230,7 @@ def test_a_reviewer_labels_but_cannot_promote_and_an_admin_can(keyed_server, wor
     form = {"version": "1", "label": "staging", "reason": "try v1"}
     ok = lead.submit("/prompts/refund/promote", form, "/prompts/refund")
     assert ok.status == 303
-
-    async def staging_moves():
-        s = open_gateway_store(workspace["store_url"])
-        await s.open()
-        try:
-            return await s.label_history("refund", "staging")
-        finally:
-            await s.close()
-
-    moves = asyncio.run(staging_moves())
+    moves = _history(workspace["store_url"], "staging")
     assert moves[-1].actor.startswith("lead (gk_") and moves[-1].reason == "try v1"
 
 

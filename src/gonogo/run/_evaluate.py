@@ -13,7 +13,7 @@ from typing import Any
 from .. import __version__
 from ..errors import RunError, UserError
 from ..spec import load_prd
-from ..store import AnyRunStore, open_run_store
+from ..store import AnyRunStore, RunStore, is_url, open_run_store
 from ._evidence import EVAL_EVIDENCE, EvidenceSpec, dataset_hashes, record
 from ._plan import RunPlan, plan_run
 from ._runner import Executor, ProgressFn, RunOutcome
@@ -103,7 +103,8 @@ async def run_suite(
     """
     store: AnyRunStore | None = None
     try:
-        store = open_run_store(opts.store_path or state_dir(suite.loaded) / "runs.sqlite")
+        location = opts.store_path or state_dir(suite.loaded) / "runs.sqlite"
+        store = open_run_store(location) if is_url(location) else RunStore(Path(location))
         run_id, done, meta = open_run(store, suite, resume=opts.resume, key=key)
         remaining = [
             (c, s) for c in suite.cases for s in range(suite.repeats) if (c.key, s) not in done

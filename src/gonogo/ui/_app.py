@@ -153,7 +153,7 @@ class UI:
         """303 to a path of this app."""
         from starlette.responses import RedirectResponse
 
-        if not url.startswith("/") or url.startswith("//"):
+        if not url.startswith("/") or url[1:2] in ("/", "\\"):  # no //host or /\host
             url = "/"
         return self._with_cookie(r, RedirectResponse(url, status_code=303))
 
