@@ -58,6 +58,11 @@ def test_eval_writes_to_postgresql_and_the_dashboard_reads_it(tmp_path, cli, pos
         assert page.text.count("/case?key=") == 8
         assert c.get(f"/runs/{ids[1]}/case?key=g/c3").status == 200
         assert c.get(f"/runs/{ids[1]}/diff").status == 200
-        assert ids[1] in c.get("/").text  # the feature's latest run
+        home = c.get("/").text
+        assert ids[1] in home  # the feature's latest run
+        assert re.search(r"\d/8 items", home)  # the launch checklist, from the evidence log
         slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
         assert "Pass rate per scorer over the last 2 runs" in c.get(f"/trends?feature={slug}").text
+        docs = c.get(f"/documents?feature={slug}").text
+        assert f'href="/runs/{ids[0]}">run:{ids[0]}' in docs  # each eval's evidence entry
+        assert 'id="launch-items"' in docs

@@ -155,6 +155,15 @@ def test_a_review_queue_is_built_reviewed_and_exported_as_golden_rows(ui_server,
     assert "added" in added.stdout
 
 
+def test_monitor_windows_and_a_trace_s_scores_are_shown(ui_server, workspace):
+    c = Client(ui_server.url)
+    page = c.get("/production/monitor").text
+    assert "monitor-windows" in page and "correct (bar 0.6)" in page
+    assert re.search(r"\d+ handled traces", page)
+    trace = c.get(f"/production/traces/{workspace['traces'][1]}").text
+    assert "monitor says" in trace and "not scored by" not in trace
+
+
 def test_bad_input_gets_a_page_that_says_what_to_do(ui_server):
     c = Client(ui_server.url)
     assert c.get("/review/calibration?feature=nope").status == 404

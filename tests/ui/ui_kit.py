@@ -183,7 +183,9 @@ def traces(n: int, evil: str = "", *, now: float | None = None) -> list[TraceRec
     return out
 
 
-async def seed_gateway(store_url: str, n_traces: int, evil: str = "") -> dict[str, Any]:
+async def seed_gateway(
+    store_url: str, n_traces: int, evil: str = "", monitor: str | None = None
+) -> dict[str, Any]:
     store = open_gateway_store(store_url)
     await store.open()
     try:
@@ -202,6 +204,14 @@ async def seed_gateway(store_url: str, n_traces: int, evil: str = "") -> dict[st
                     id=f"fb-{i}", trace_id=t.id, rating=0.0 if i % 8 == 1 else 1.0,
                     comment=f"wrong amount{evil}", correction=f"It takes 3 days.{evil}",
                     created_at=t.started_at + 5, api_key_id="gk_app"))  # fmt: skip
+        if monitor is not None:  # what `gonogo monitor` records: one claim, then the scores
+            claimed = await store.claim_traces(monitor, "w1", after=0, lease_s=60,
+                                               limit=n_traces)  # fmt: skip
+            await store.record_monitor(monitor, "w1", [
+                (t.id, "scored", {"correct": {"value": float(i % 3 != 0),
+                                              "passed": i % 3 != 0,
+                                              "reason": f"monitor says{evil}"}})
+                for i, t in enumerate(claimed)])  # fmt: skip
         return {"traces": [t.id for t in ts]}
     finally:
         await store.close()
@@ -221,5 +231,7 @@ def make_workspace(root: Path, *, cases: int = 24, runs: int = 3, n_traces: int 
     prd = write_prd(root / "refunds", cases, evil)
     run_ids = store_runs(prd, runs, evil)
     store_url = f"sqlite:///{root / 'gateway.db'}"
-    seeded = run_async(seed_gateway(store_url, n_traces, evil))
+    from gonogo.spec import prd_key
+
+    seeded = run_async(seed_gateway(store_url, n_traces, evil, monitor=f"prd:{prd_key(prd)}"))
     return {"root": root, "prd": prd, "runs": run_ids, "store_url": store_url, **seeded}
