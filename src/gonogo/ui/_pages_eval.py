@@ -116,6 +116,9 @@ async def run(ui: UI, r: Req) -> Response:
     from ..report._chart import histograms, pass_rate_chart
 
     store, row = _run_or_404(ui, r.path("run_id"))
+    if (row.summary or {}).get("schema") == "gonogo.redteam":  # `gonogo redteam run`
+        return ui.page(r, "redteam_run.html.j2", run=row, results=row.summary,
+                       feature=ui.workspace.feature_of_key(row.prd_path))  # fmt: skip
     which = r.arg("cases", "") or ""
     if which not in CASE_FILTERS:
         which = ""
