@@ -4,8 +4,9 @@
 import re
 import textwrap
 
-from gonogo_testkit import write_project
 from http_kit import Client
+
+from gonogo_testkit import write_project
 
 PRD = textwrap.dedent("""
     feature: Help bot
