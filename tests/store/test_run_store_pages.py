@@ -78,6 +78,9 @@ def test_previous_run_and_listing(store_at):
     listed = [r.id for r in store.run_summaries("/p/gonogo.yaml")]
     assert listed == [unfinished, *reversed(ids)]
     assert store.run_summary(unfinished).summary is None
+    assert [r.id for r in store.run_summaries(verdict="running")] == [unfinished, other]
+    assert len(store.run_summaries("/p/gonogo.yaml", verdict="NO-GO")) == 3
+    assert store.run_summaries(verdict="GO") == []
     assert store.run_summary(unfinished).verdict == "running"
     assert store.previous_run(store.run_summary(ids[2])).id == ids[1]
     assert store.previous_run(store.run_summary(ids[0])) is None

@@ -43,7 +43,8 @@ _MIGRATIONS = [
     CREATE TABLE runs (
         id TEXT PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
         prd_path TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
-        meta TEXT NOT NULL, results TEXT, summary TEXT, trend TEXT, seq BIGSERIAL
+        meta TEXT NOT NULL, results TEXT, summary TEXT, trend TEXT, verdict TEXT,
+        seq BIGSERIAL
     );
     CREATE INDEX runs_by_prd ON runs (prd_path, created_at);
     CREATE TABLE samples (
@@ -195,11 +196,11 @@ class PostgresRunStore:
             async with self._conn.transaction():
                 await self._conn.execute(
                     "UPDATE runs SET status = $1, meta = $2, results = $3, summary = $4, "
-                    "trend = $5, updated_at = $6 WHERE id = $7", status, _text(meta),
+                    "trend = $5, updated_at = $6, verdict = $8 WHERE id = $7", status, _text(meta),
                     None if results is None else _text(results),
                     None if results is None else _text(summary_of(results)),
                     None if results is None else _text(trend_of(results, meta)), _now(),
-                    run_id)  # fmt: skip
+                    run_id, None if results is None else results.get("verdict"))  # fmt: skip
                 await self._conn.execute("DELETE FROM run_cases WHERE run_id = $1", run_id)
                 if results is not None:
                     await self._conn.executemany(
@@ -266,11 +267,11 @@ class PostgresRunStore:
 
     def run_summaries(
         self, prd_path: str | None = None, *, limit: int = 50, offset: int = 0,
-        before: str | None = None,
+        before: str | None = None, verdict: str | None = None,
     ) -> list[RunSummary]:  # fmt: skip
-        """Runs newest first, with their summaries."""
-        return [_summary(r) for r in self._fetch(rq.run_summaries(_STYLE, prd_path, before,
-                                                                   limit, offset))]  # fmt: skip
+        """Runs newest first, with their summaries (filtered like RunStore's)."""
+        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
+        return [_summary(r) for r in self._fetch(q)]
 
     def run_summary(self, run_id: str) -> RunSummary | None:
         """One run's header and summary."""

@@ -21,11 +21,13 @@ def tie(style: Style) -> str:
 
 
 def run_summaries(
-    style: Style, prd_path: str | None, before: str | None, limit: int, offset: int
-) -> Query:
-    """Runs newest first (of one PRD; created before ``before``), with their summaries."""
+    style: Style, prd_path: str | None, before: str | None, limit: int, offset: int,
+    verdict: str | None = None,
+) -> Query:  # fmt: skip
+    """Runs newest first (of one PRD; created before ``before``; with a verdict or status)."""
     q = Query(style, f"SELECT {SUMMARY_COLUMNS} FROM runs")
-    q.where(optional=[("prd_path =", prd_path), ("created_at <", before)])
+    q.where(optional=[("prd_path =", prd_path), ("created_at <", before),
+                      ("COALESCE(verdict, status) =", verdict)])  # fmt: skip
     return q.then(f" ORDER BY created_at DESC, {tie(style)} DESC LIMIT {q.arg(limit)} "
                   f"OFFSET {q.arg(offset)}")  # fmt: skip
 

@@ -50,6 +50,7 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE runs ADD COLUMN summary TEXT;
     ALTER TABLE runs ADD COLUMN trend TEXT;  -- JSON: the few numbers a trend over runs plots
+    ALTER TABLE runs ADD COLUMN verdict TEXT;  -- GO | NO-GO | INCOMPLETE once finished
     CREATE TABLE run_cases (
         run_id TEXT NOT NULL REFERENCES runs(id),
         idx INTEGER NOT NULL,            -- position in results.json's cases (dataset order)
@@ -238,14 +239,15 @@ class RunStore:
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, updated_at=? "
-                "WHERE id=?",
+                "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, verdict=?, "
+                "updated_at=? WHERE id=?",
                 (
                     status,
                     dumps(meta),
                     None if results is None else dumps(results),
                     None if results is None else dumps(summary_of(results)),
                     None if results is None else dumps(trend_of(results, meta)),
+                    None if results is None else results.get("verdict"),
                     _now(),
                     run_id,
                 ),
@@ -292,10 +294,14 @@ class RunStore:
 
     def run_summaries(
         self, prd_path: str | None = None, *, limit: int = 50, offset: int = 0,
-        before: str | None = None,
+        before: str | None = None, verdict: str | None = None,
     ) -> list[RunSummary]:  # fmt: skip
-        """Runs newest first, with their summaries (of one PRD; created before ``before``)."""
-        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset)
+        """Runs newest first, with their summaries (filtered by PRD, time and verdict).
+
+        ``verdict`` keeps runs with that verdict — or that status, for runs not finished
+        (running, partial, failed); ``before`` those created before that time.
+        """
+        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
         return [self._summary_row(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_summary(self, run_id: str) -> RunSummary | None:
@@ -331,7 +337,8 @@ class RunStore:
             outer = self._db.in_transaction
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("UPDATE runs SET summary=?, trend=? WHERE id=?", (text, trend, run_id))
+            self._db.execute("UPDATE runs SET summary=?, trend=?, verdict=? WHERE id=?",
+                             (text, trend, parsed.get("verdict"), run_id))  # fmt: skip
             self._write_cases(run_id, parsed)
             if not outer:
                 self._db.execute("COMMIT")

@@ -95,9 +95,7 @@ async def runs(ui: UI, r: Req) -> Response:
     verdict = r.arg("verdict")
     page = r.int_arg("page", 1, 1)
     size = ui.settings.page_size
-    pairs = ui.workspace.runs(f, limit=size * page + 1)
-    if verdict:
-        pairs = [p for p in pairs if p[1].verdict == verdict]
+    pairs = ui.workspace.runs(f, limit=size * page + 1, verdict=verdict)
     shown = pairs[size * (page - 1) : size * page]
     rows = [{"run": run, "feature": ui.workspace.feature_of_key(run.prd_path)} for _, run in shown]
     return ui.page(r, "runs.html.j2", rows=rows, f=f, verdict=verdict, page=page,

@@ -174,8 +174,9 @@ class Workspace:
         return None
 
     def runs(
-        self, feature: Feature | None = None, *, limit: int = 50, offset: int = 0
-    ) -> list[tuple[AnyRunStore, RunSummary]]:
+        self, feature: Feature | None = None, *, limit: int = 50, offset: int = 0,
+        verdict: str | None = None,
+    ) -> list[tuple[AnyRunStore, RunSummary]]:  # fmt: skip
         """Runs newest first (of one PRD; ``KEY#…`` variant runs included for it)."""
         pairs: list[tuple[AnyRunStore, RunSummary]] = []
         stores = self.run_stores() if feature is None else [
@@ -184,7 +185,7 @@ class Workspace:
         for store in stores:
             keys = [feature.key] if feature is not None else [None]
             for key in keys:
-                for run in store.run_summaries(key, limit=limit + offset):
+                for run in store.run_summaries(key, limit=limit + offset, verdict=verdict):
                     pairs.append((store, run))
         pairs.sort(key=lambda p: p[1].created_at, reverse=True)
         return pairs[offset : offset + limit]
