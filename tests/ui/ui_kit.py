@@ -217,6 +217,18 @@ async def seed_gateway(
         await store.close()
 
 
+async def record_evidence(prd: Path, run_ids: list[str], evil: str = "") -> None:
+    """What `gonogo eval` and `gonogo compare` append to the PRD's evidence log."""
+    from gonogo.run._evidence import record
+
+    loaded = load_prd(prd)
+    for run_id in run_ids:
+        await record(loaded, "eval", "NO-GO", {"cases": 24, "note": f"kit run{evil}"},
+                     f"run:{run_id}", extra={"datasets": []})  # fmt: skip
+    await record(loaded, "compare", "no_difference", {"scorers": {f"correct{evil}": 0.01}},
+                 f"comparison.json{evil}")  # fmt: skip
+
+
 def run_async(coro: Any) -> Any:
     """``asyncio.run`` on its own thread (Playwright's sync API keeps a loop on this one)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -230,6 +242,7 @@ def make_workspace(root: Path, *, cases: int = 24, runs: int = 3, n_traces: int 
     """A folder with one PRD, its runs, and a gateway store with prompts and traces."""
     prd = write_prd(root / "refunds", cases, evil)
     run_ids = store_runs(prd, runs, evil)
+    run_async(record_evidence(prd, run_ids, evil))
     store_url = f"sqlite:///{root / 'gateway.db'}"
     from gonogo.spec import prd_key
 
