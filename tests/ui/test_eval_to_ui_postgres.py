@@ -1,6 +1,7 @@
 """End to end on one PostgreSQL: `gonogo eval --store postgresql://…` (as CI jobs on many
-machines would), `gonogo runs` / `report` / `diff` on it, and `gonogo ui --runs URL` showing
-the runs — real runner, real database, real dashboard process."""
+machines would), `gonogo runs` / `report` / `diff` on it, and `gonogo ui --runs URL --store
+URL` — a team server whose runs, registry and review queues share that database — showing
+the runs and reviewing them. Real runner, real database, real dashboard process."""
 
 import re
 import textwrap
@@ -50,8 +51,7 @@ def test_eval_writes_to_postgresql_and_the_dashboard_reads_it(tmp_path, cli, pos
     assert (tmp_path / "rep" / "report.html").exists()
     diff = cli("diff", ids[0], ids[1], "--prd", prd, "--store", url)
     assert diff.returncode == 0, diff.stderr
-    with UIProcess(tmp_path, extra=["--runs", url],
-                   store_url=f"sqlite:///{tmp_path / 'gw.db'}") as ui:  # fmt: skip
+    with UIProcess(tmp_path, extra=["--runs", url], store_url=url) as ui:
         c = Client(ui.url)
         page = c.get(f"/runs/{ids[1]}")
         assert page.status == 200 and "says_30" in page.text
@@ -66,3 +66,11 @@ def test_eval_writes_to_postgresql_and_the_dashboard_reads_it(tmp_path, cli, pos
         docs = c.get(f"/documents?feature={slug}").text
         assert f'href="/runs/{ids[0]}">run:{ids[0]}' in docs  # each eval's evidence entry
         assert 'id="launch-items"' in docs
+        built = c.submit("/review/build", {"feature": slug, "rule": "passes", "n": "3",
+                                           "wanted": "1"}, "/review")  # fmt: skip
+        assert "3 new item(s) queued" in c.follow(built).text
+        nxt = c.submit(f"/review/{slug}/passes/next", {}, "/review")
+        item = c.get(nxt.headers["location"])
+        assert "You can return it within 30 days" in item.text
+        c.post(nxt.headers["location"], {"csrf": item.csrf(), "verdict": "pass"})
+        assert "1 with a human verdict" in c.get(f"/review/calibration?feature={slug}").text
