@@ -13,7 +13,8 @@
   and every POST must echo; the session cookie is ``HttpOnly`` and ``SameSite=Strict``,
   and a POST whose ``Origin`` is another site is refused.
 - **Headers** on every response: a strict Content-Security-Policy (scripts and styles
-  only from this app, no inline script, no framing), ``nosniff``, no referrer.
+  only from this app, no inline script, no framing), ``nosniff``, referrers only to this
+  app (forms then carry their ``Origin``).
 """
 
 from __future__ import annotations
