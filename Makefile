@@ -2,6 +2,8 @@
 #   make demo   set up .venv (runtime deps only) and run the bundled example end to end
 #   make test   add the dev tools, then lint (ruff), type-check (mypy --strict) and run every test,
 #               the real-local-LLM stage (test-llm) included
+#   make browser  Debian's chromium for the dashboard's browser tests (apt-get as root when
+#               missing; Playwright drives it — its own browser download is never used)
 #   make test-llm  only that stage: install the `llm` extra (llama-cpp-python compiles llama.cpp
 #               from source, ~8 min on 2 cores, once) and run tests/integration against a real
 #               llama.cpp server serving SmolLM2-135M on 127.0.0.1
@@ -13,7 +15,7 @@ BIN    := $(VENV)/bin
 # multimodal library is not needed.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 
-.PHONY: demo test test-llm lint typecheck pytest install dev llm bench wheel clean
+.PHONY: demo test test-llm lint typecheck pytest install dev llm bench wheel clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +53,18 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
-pytest: dev
+# the browser tests (tests/ui) need a Chromium: Debian's, installed here when missing
+browser:
+	@if [ -n "$$GONOGO_TEST_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the dashboard's browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "the browser tests need Chromium: sudo apt-get install chromium" \
+		     "(or set GONOGO_TEST_CHROMIUM to a Chromium binary)"; exit 1; \
+	fi
+
+pytest: dev browser
 	$(BIN)/pytest -q -m "not llm"
 
 test-llm: llm

@@ -24,6 +24,7 @@ for script in (
     "bench_grader.py",
     "bench_redteam.py",
     "bench_monitor.py",
+    "bench_ui.py",
 ):
     print(f"\n## {script}\n", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

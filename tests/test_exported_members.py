@@ -23,6 +23,7 @@ PACKAGES = [
     "gonogo.redteam",
     "gonogo.lab",
     "gonogo.text",
+    "gonogo.ui",
 ]
 
 # names code outside the package relies on (the rollback drill's building blocks; names
@@ -33,7 +34,10 @@ REQUIRED = {
     "gonogo.scorers": ["Embedder", "get_embedder"],
     "gonogo.embeddings": ["Embedder", "get_embedder"],
     "gonogo.compare": ["VERDICT_LABELS"],
-    "gonogo.testing": ["FakeOpenAIServer", "GatewayProcess"],
+    "gonogo.testing": ["FakeOpenAIServer", "GatewayProcess", "UIProcess"],
+    # the dashboard, and the run store either backend opens
+    "gonogo.ui": ["UISettings", "create_app", "serve"],
+    "gonogo.store": ["RunStore", "open_run_store"],
     # what the red-team framework builds on: the grader and BIPIA-style planting
     "gonogo.redteam": ["LABELS", "Grade", "grade_response", "grade_file", "plant_attack"],
     # the launch checklist reads the latest lab; plug-ins subclass Injection

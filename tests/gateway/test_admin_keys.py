@@ -189,3 +189,14 @@ def test_new_secrets_are_never_logged_traced_or_stored(env, caplog):
     assert secret not in text and secret.encode() not in blob
     assert secret[4:20] not in text  # nor a recognisable part of it
     assert [t.api_key_id for t in traces if t.id == trace_id] == [r.body["id"]]
+
+
+def test_a_reviewer_key_is_refused_everywhere_on_the_gateway(env):
+    """Reviewer keys belong to the dashboard (gonogo ui): no model call, no admin call."""
+    g = env
+    secret, _ = add_key(g.store_url, role="reviewer")
+    r = chat(g, "hi", key=secret)
+    assert r.status == 403 and "dashboard" in r.body["error"]["message"]
+    assert request("GET", g.url + KEYS, key=secret).status == 403
+    made = create(g, name="ana", role="reviewer")
+    assert made.status == 400  # the admin API makes gateway keys only (app, admin)

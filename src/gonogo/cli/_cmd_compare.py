@@ -130,7 +130,7 @@ def compare(
     limit: int | None,
     no_cache: bool,
     resume: bool,
-    store_path: Path | None,
+    store_path: Path | str | None,
     preference: bool | None,
     fail_on: frozenset[str],
     quiet: bool,

@@ -98,7 +98,7 @@ def eval_(
     limit: int | None,
     filters: tuple[str, ...],
     show_failures: int,
-    store_path: Path | None,
+    store_path: Path | str | None,
     quiet: bool,
 ) -> None:
     """Run the PRD's eval plan and gate GO / NO-GO.
@@ -190,17 +190,17 @@ def _finish(prd: Path, result: EvalResult, show_failures: int) -> None:
     help="Folder for results.json, junit.xml and report.html.",
 )
 @store_option
-def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | None) -> None:
+def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | str | None) -> None:
     """Re-render the reports of a stored run without running anything."""
     from rich.console import Console
 
     from ..errors import UserError
     from ..report import render_console, write_reports
     from ..spec import prd_key
-    from ..store import RunStore
+    from ..store import open_run_store
 
     base = prd.resolve().parent
-    store = RunStore(store_path or base / ".gonogo" / "runs.sqlite")
+    store = open_run_store(store_path or base / ".gonogo" / "runs.sqlite")
     try:
         row = store.get_run(run_id) if run_id else store.latest_run(prd_key(prd))
     finally:

@@ -15,7 +15,8 @@ def keys() -> None:
     """API keys for the gateway (only a hash of each is stored).
 
     `app` keys call the feature endpoints; `admin` keys also change the registry and
-    budgets. The secret is printed once, at creation.
+    budgets; `reviewer` keys only sign in to the dashboard (`gonogo ui`) to label review
+    items. The secret is printed once, at creation.
     """
 
 
@@ -23,10 +24,11 @@ def keys() -> None:
 @click.argument("name")
 @click.option(
     "--role",
-    type=click.Choice(["app", "admin"]),
+    type=click.Choice(["app", "admin", "reviewer"]),
     default="app",
     show_default=True,
-    help="`app`: feature endpoints and feedback; `admin`: also registry and budgets.",
+    help="`app`: feature endpoints and feedback; `admin`: also registry and budgets; "
+    "`reviewer`: only the dashboard (gonogo ui), to label review items.",
 )
 @click.option(
     "--daily-budget",
@@ -73,7 +75,7 @@ def list_(prd: Path | None, store: str | None) -> None:
         status = "active" if k.revoked_at is None else f"revoked {when(k.revoked_at)}"
         budget = "-" if k.daily_budget_usd is None else f"${k.daily_budget_usd:g}"
         click.echo(
-            f"{k.id:<12} {k.role:<6} {when(k.created_at):<21} {status:<29} {budget:>10}  {k.name}"
+            f"{k.id:<12} {k.role:<8} {when(k.created_at):<21} {status:<29} {budget:>10}  {k.name}"
         )
 
 

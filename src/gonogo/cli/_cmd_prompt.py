@@ -11,7 +11,6 @@ import asyncio
 import difflib
 import importlib
 import importlib.util
-import json
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -256,13 +255,9 @@ async def resolve(s: Any, name: str, which: int | str | None) -> Any:
 
 def render(pv: Any) -> str:
     """A version as readable text (what ``show`` prints and ``diff`` compares)."""
-    parts = [f"model: {pv.model or '-'}", f"params: {json.dumps(pv.params, sort_keys=True)}"]
-    if pv.output_schema is not None:
-        schema = json.dumps(pv.output_schema, indent=2, sort_keys=True)
-        parts.append("output_schema:\n" + schema)
-    parts.append("system:\n" + (pv.system if pv.system is not None else "-"))
-    parts.append("user:\n" + pv.user)
-    return "\n".join(parts) + "\n"
+    from ..store.gateway._types import version_text
+
+    return version_text(pv)
 
 
 @prompt.command("show")

@@ -72,7 +72,7 @@ def run(
     max_cost: float | None,
     through_gateway: bool,
     show_content: bool,
-    store_path: Path | None,
+    store_path: Path | str | None,
     quiet: bool,
 ) -> None:
     """Attack the PRD's feature with every probe family in scope (`launch.redteam`).
@@ -173,7 +173,7 @@ def grade(
     help="The PRD whose run store holds both red-team runs.",
 )
 @store_option
-def diff(run_a: str, run_b: str, prd: Path, store_path: Path | None) -> None:
+def diff(run_a: str, run_b: str, prd: Path, store_path: Path | str | None) -> None:
     """Is B attacked more or less successfully than A? Paired by probe, per family.
 
     Compares two stored red-team runs (e.g. before and after a prompt change, or two models)
@@ -185,10 +185,9 @@ def diff(run_a: str, run_b: str, prd: Path, store_path: Path | None) -> None:
 
     from ..errors import UserError
     from ..redteam._report import compare_redteam
-    from ..store import RunStore
+    from ..store import open_run_store
 
-    path = store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite"
-    store = RunStore(path)
+    store = open_run_store(store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite")
     try:
         docs = [store.get_run(run_id) for run_id in (run_a, run_b)]
     finally:
@@ -197,7 +196,7 @@ def diff(run_a: str, run_b: str, prd: Path, store_path: Path | None) -> None:
     for run_id, row in zip((run_a, run_b), docs, strict=True):
         if row is None or not row.results or row.results.get("schema") != "gonogo.redteam":
             raise UserError(
-                f"no finished red-team run {run_id} in {path}",
+                f"no finished red-team run {run_id} in {store.path}",
                 "red-team runs print their id (`run … (stored in …)`)",
             )
         results.append(row.results)

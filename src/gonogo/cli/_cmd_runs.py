@@ -12,14 +12,16 @@ import click
 from ._options import prd_argument, store_option
 
 
-def _store(prd: Path, store_path: Path | None) -> Any:
+def _store(prd: Path, store_path: Path | str | None) -> Any:
     from ..errors import UserError
-    from ..store import RunStore
+    from ..store import is_url, open_run_store
 
-    path = store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite"
+    if store_path is not None and is_url(store_path):
+        return open_run_store(store_path)
+    path = Path(store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite")
     if not path.exists():
         raise UserError(f"no run store at {path}", f"run `gonogo eval {prd}` first")
-    return RunStore(path)
+    return open_run_store(path)
 
 
 def _rates(results: dict[str, Any] | None) -> str:
@@ -38,7 +40,7 @@ def _rates(results: dict[str, Any] | None) -> str:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @store_option
-def runs(prd: Path, limit: int, as_json: bool, store_path: Path | None) -> None:
+def runs(prd: Path, limit: int, as_json: bool, store_path: Path | str | None) -> None:
     """The PRD's stored runs, newest first: id, time, verdict, target, gated rates.
 
     Use an id with `gonogo report PRD --run ID` or `gonogo diff ID_A ID_B`.
@@ -110,7 +112,7 @@ def diff(
     prd: Path,
     json_out: Path | None,
     show: int,
-    store_path: Path | None,
+    store_path: Path | str | None,
 ) -> None:
     """What changed from run A to run B: paired tests per gated scorer, cases that moved.
 

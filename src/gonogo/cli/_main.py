@@ -85,6 +85,11 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run the gateway: the feature behind guards, fallbacks, budgets and traces.",
     ),
     "keys": ("gonogo.cli._cmd_keys", "keys", "Gateway API keys: create, list, revoke."),
+    "ui": (
+        "gonogo.cli._cmd_ui",
+        "ui",
+        "The team's dashboard: runs, trends, production, prompts and human review.",
+    ),
     "traces": ("gonogo.cli._cmd_traces", "traces", "Export gateway traces as golden cases."),
     "feedback": (
         "gonogo.cli._cmd_traces",

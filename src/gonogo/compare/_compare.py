@@ -15,7 +15,7 @@ from ..errors import UserError
 from ..run import Progress, Suite, state_dir
 from ..spec import LoadedPRD, load_prd
 from ..spec._variants import PRD_VARIANT, PREFERENCE
-from ..store import RunStore
+from ..store import AnyRunStore, open_run_store
 from . import _document as doc
 from ._preference import DEFAULT_CRITERIA, Judgement, PreferenceJudge, judge_pairs
 from ._run import (
@@ -68,7 +68,7 @@ class CompareOptions:
     limit: int | None = None
     use_cache: bool = True
     resume: bool = False
-    store_path: Path | None = None
+    store_path: Path | str | None = None
     preference: bool | None = None
     n_resamples: int = 10_000
     seed: int = 0
@@ -185,7 +185,7 @@ async def compare(
     ref_a, ref_b = _refs(loaded, a, b)
     variants = [resolve_variant(loaded, ref_a, "a"), resolve_variant(loaded, ref_b, "b")]
     runs: list[VariantRun] = []
-    store: RunStore | None = None
+    store: AnyRunStore | None = None
     try:
         for v in variants:
             # One response cache for both: two connections' write transactions would
@@ -198,7 +198,7 @@ async def compare(
             adapt_suite(suite, v, opts.limit, shared_cache=shared)
         _check_same_cases(runs)
         use_pref = _preference_on(loaded, opts, runs[0].suite)  # before any call is made
-        store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
+        store = open_run_store(opts.store_path or state_dir(loaded) / "runs.sqlite")
         result = await _run_and_compare(loaded, runs, store, settings, opts, use_pref)
     finally:
         for r in runs:
@@ -229,7 +229,7 @@ async def _record(loaded: LoadedPRD, doc: dict[str, Any]) -> None:
 async def _run_and_compare(
     loaded: LoadedPRD,
     runs: list[VariantRun],
-    store: RunStore,
+    store: AnyRunStore,
     settings: Settings,
     opts: CompareOptions,
     use_pref: bool,

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..data import Case
 from ..errors import UserError
-from ..store import RunRow, RunStore
+from ..store import AnyRunStore, RunRow
 from ._stats import Settings, adjust, by_case, compare_scorer, overall
 
 CHANGES = ("newly_failing", "newly_passing", "other")
@@ -59,7 +59,7 @@ def _run_view(row: RunRow) -> dict[str, Any]:
     }
 
 
-def _load(store: RunStore, run_id: str) -> RunRow:
+def _load(store: AnyRunStore, run_id: str) -> RunRow:
     row = store.get_run(run_id)
     if row is None:
         raise UserError(
@@ -83,7 +83,9 @@ def _metrics(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def diff_runs(store: RunStore, run_a: str, run_b: str, settings: Settings | None = None) -> RunDiff:
+def diff_runs(
+    store: AnyRunStore, run_a: str, run_b: str, settings: Settings | None = None
+) -> RunDiff:
     """Compare two stored runs on the cases they share; raises UserError for bad ids."""
     settings = settings or Settings()
     a, b = _load(store, run_a), _load(store, run_b)

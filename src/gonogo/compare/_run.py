@@ -32,7 +32,7 @@ from ..run import (
     update_run_meta,
 )
 from ..spec import LoadedPRD
-from ..store import RunStore
+from ..store import AnyRunStore
 from ._variants import ResolvedVariant, variant_prd
 
 ProgressFn = Callable[[Progress], None]
@@ -135,7 +135,7 @@ def _meta(run: VariantRun, comparison_id: str, limit: int | None) -> dict[str, A
 
 
 def open_run(
-    store: RunStore,
+    store: AnyRunStore,
     run: VariantRun,
     key: str,
     fingerprint: str,
@@ -184,7 +184,7 @@ class _Combined:
 
 
 async def execute(
-    store: RunStore,
+    store: AnyRunStore,
     runs: list[VariantRun],
     dones: list[set[tuple[str, int]]],
     on_start: Callable[[int], None] | None,
@@ -230,7 +230,7 @@ async def execute(
         update_run_meta(run.meta, run.suite, outcome, wall)
 
 
-def finish(store: RunStore, run: VariantRun, other: VariantRun) -> None:
+def finish(store: AnyRunStore, run: VariantRun, other: VariantRun) -> None:
     """Aggregate the run's results.json, link it to the other side, store both."""
     from ..results import aggregate
 

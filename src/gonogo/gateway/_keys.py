@@ -61,7 +61,8 @@ class KeyCache:
     async def authenticate(self, scope: Scope, role: str) -> ApiKeyRecord:
         """The key record of the request; 401 without a valid key, 403 for the wrong role.
 
-        ``role="app"`` accepts app and admin keys; ``role="admin"`` only admin keys.
+        ``role="app"`` accepts app and admin keys; ``role="admin"`` only admin keys; a
+        ``reviewer`` key (the dashboard's) is refused everywhere here.
         """
         raw = header(scope, b"authorization")
         if raw is None:
@@ -75,6 +76,9 @@ class KeyCache:
         if rec is None or rec.revoked_at is not None:
             raise HTTPError(401, "invalid_api_key", "the API key is not valid (unknown or "
                             "revoked)", _FIX)  # fmt: skip
+        if rec.role == "reviewer":  # a dashboard key: labels reviews, calls nothing here
+            raise HTTPError(403, "forbidden", "a reviewer key only works in the dashboard "
+                            "(gonogo ui)", "use an app or admin key")  # fmt: skip
         if role == "admin" and rec.role != "admin":
             raise HTTPError(403, "forbidden", "this endpoint needs an admin key",
                             "use a key created with `gonogo keys create --role admin`")  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 from .. import __version__
 from ..errors import RunError, UserError
 from ..spec import load_prd
-from ..store import RunStore
+from ..store import AnyRunStore, RunStore, is_url, open_run_store
 from ._evidence import EVAL_EVIDENCE, EvidenceSpec, dataset_hashes, record
 from ._plan import RunPlan, plan_run
 from ._runner import Executor, ProgressFn, RunOutcome
@@ -32,7 +32,7 @@ class EvalOptions:
     use_cache: bool = True
     max_cost: float | None = None
     dry_run: bool = False
-    store_path: Path | None = None
+    store_path: Path | str | None = None  # a SQLite file, or postgresql://… (one shared store)
     on_progress: ProgressFn | None = None
     on_start: Any = None  # called with (RunPlan, resumed_count) before execution starts
     estimate: bool = True  # estimate calls' cost up front (always with dry_run / max_cost)
@@ -45,7 +45,7 @@ class EvalResult:
 
     plan: RunPlan
     run_id: str | None = None
-    store_path: Path | None = None
+    store_path: Path | str | None = None  # a file, or the URL with its password masked
     results: dict[str, Any] | None = None
     outcome: RunOutcome | None = None
     paths: dict[str, Path] = field(default_factory=dict)
@@ -80,7 +80,7 @@ async def evaluate(prd_path: str | Path, opts: EvalOptions | None = None) -> Eva
     return await run_suite(suite, opts, key=loaded.key, evidence=EVAL_EVIDENCE)
 
 
-Aggregator = Callable[[Suite, RunStore, str, dict[str, Any]], dict[str, Any]]
+Aggregator = Callable[[Suite, AnyRunStore, str, dict[str, Any]], dict[str, Any]]
 ReportWriter = Callable[[dict[str, Any], Path], dict[str, Path]]
 
 
@@ -101,9 +101,10 @@ async def run_suite(
     ``write_reports``. ``evidence`` appends the finished run to the PRD's evidence log (the
     launch checklist's input). The suite is closed at the end.
     """
-    store: RunStore | None = None
+    store: AnyRunStore | None = None
     try:
-        store = RunStore(opts.store_path or state_dir(suite.loaded) / "runs.sqlite")
+        location = opts.store_path or state_dir(suite.loaded) / "runs.sqlite"
+        store = open_run_store(location) if is_url(location) else RunStore(Path(location))
         run_id, done, meta = open_run(store, suite, resume=opts.resume, key=key)
         remaining = [
             (c, s) for c in suite.cases for s in range(suite.repeats) if (c.key, s) not in done
@@ -172,7 +173,7 @@ def asyncio_cancelled() -> type[BaseException]:
 
 
 def open_run(
-    store: RunStore, suite: Suite, *, resume: bool, key: str
+    store: AnyRunStore, suite: Suite, *, resume: bool, key: str
 ) -> tuple[str | None, set[tuple[str, int]], dict[str, Any]]:
     """A new run's meta, or (``resume``) the last unfinished run under ``key`` to continue."""
     if not resume:
@@ -199,6 +200,14 @@ def open_run(
     return row.id, store.done_keys(row.id), meta
 
 
+def _prompt_of(prd: Any) -> dict[str, Any] | None:
+    """The PRD's prompt name and version (the dashboard's trends by prompt version)."""
+    prompt = getattr(prd.model, "prompt", None) if prd.model is not None else None
+    if prompt is None:
+        return None
+    return {"name": getattr(prompt, "name", None), "version": getattr(prompt, "version", None)}
+
+
 def new_run_meta(suite: Suite) -> dict[str, Any]:
     """A new run's ``meta`` (what results.json records about the run), status "running"."""
     prd = suite.prd
@@ -208,6 +217,7 @@ def new_run_meta(suite: Suite) -> dict[str, Any]:
         "prd_sha256": suite.loaded.sha256,
         "feature": prd.feature,
         "target": suite.target.name,
+        "prompt": _prompt_of(prd),
         "repeats": suite.repeats,
         "gonogo_version": __version__,
         "status": "running",
@@ -247,7 +257,9 @@ def update_run_meta(meta: dict[str, Any], suite: Suite, outcome: RunOutcome, wal
         calls["target"] += outcome.executed
 
 
-def _aggregate(suite: Suite, store: RunStore, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+def _aggregate(
+    suite: Suite, store: AnyRunStore, run_id: str, meta: dict[str, Any]
+) -> dict[str, Any]:
     from ..results import aggregate
 
     records = list(store.samples(run_id))

@@ -18,7 +18,7 @@ from ..data import Case
 from ..data._output import TargetOutput
 from ..errors import RunError
 from ..scorers import Score
-from ..store import RunStore, StoreWriteError
+from ..store import AnyRunStore, StoreWriteError
 from ._suite import Suite
 from ._targets import RUN_FAILURE_KINDS, SETUP_HINT
 
@@ -62,7 +62,7 @@ class Executor:
     def __init__(
         self,
         suite: Suite,
-        store: RunStore,
+        store: AnyRunStore,
         run_id: str,
         *,
         done: set[tuple[str, int]] | None = None,

@@ -5,6 +5,7 @@ repeated); mean scores get a cluster bootstrap interval over cases; the gate com
 an interval with a target and says how many more cases would decide it.
 """
 
+from ._agreement import AgreementEstimate, cohen_kappa
 from ._bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_mean_interval
 from ._gate import GateOn, GateStatus, about, cases_needed, cases_needed_mean, evaluate_threshold
 from ._paired import PairedTest, Verdict, holm, paired_test
@@ -20,6 +21,7 @@ from ._proportion import (
 )
 
 __all__ = [
+    "AgreementEstimate",
     "DEFAULT_RESAMPLES",
     "DEFAULT_SEED",
     "GateOn",
@@ -31,6 +33,7 @@ __all__ = [
     "Verdict",
     "about",
     "bootstrap_mean_interval",
+    "cohen_kappa",
     "cases_needed",
     "cases_needed_mean",
     "cases_needed_paired",

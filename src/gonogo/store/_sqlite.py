@@ -20,6 +20,8 @@ from typing import Any
 from .._safejson import dumps
 from .._userfiles import create_private
 from ..errors import RunError, UserError
+from . import _run_queries as rq
+from .gateway._queries import Style
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -43,7 +45,56 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, case_key, sample)
     );
     """,
+    # v2: what the dashboard (`gonogo ui`) reads without parsing a whole results.json:
+    # the results less their cases, and one row per case (paged, filtered by status)
+    """
+    ALTER TABLE runs ADD COLUMN summary TEXT;
+    ALTER TABLE runs ADD COLUMN trend TEXT;  -- JSON: the few numbers a trend over runs plots
+    ALTER TABLE runs ADD COLUMN verdict TEXT;  -- GO | NO-GO | INCOMPLETE once finished
+    CREATE TABLE run_cases (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        idx INTEGER NOT NULL,            -- position in results.json's cases (dataset order)
+        case_key TEXT NOT NULL,
+        status TEXT NOT NULL,            -- pass | flaky | fail | error | not_evaluated | not_run
+        record TEXT NOT NULL,            -- JSON: the case as in results.json
+        PRIMARY KEY (run_id, idx)
+    );
+    CREATE INDEX run_cases_by_status ON run_cases (run_id, status, idx);
+    CREATE INDEX run_cases_by_key ON run_cases (run_id, case_key);
+    """,
 ]
+
+SUMMARY_DROPS = ("cases",)
+"""What a run's summary leaves out of its results: the cases (kept one row each)."""
+
+
+def summary_of(results: dict[str, Any]) -> dict[str, Any]:
+    """The results without their cases (what lists, trends and the run page header need)."""
+    return {k: v for k, v in results.items() if k not in SUMMARY_DROPS}
+
+
+def trend_of(results: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """What a trend over many runs needs of one, small enough to read 1,000 at once."""
+    return {
+        "verdict": results.get("verdict"),
+        "prompt": meta.get("prompt"),
+        "scorers": [[s.get("id"), s.get("pass_rate"), s.get("pass_ci")]
+                    for s in results.get("scorers") or []],
+        "thresholds": [[t.get("scorer"), t.get("metric"), t.get("target"), t.get("estimate"),
+                        t.get("ci")] for t in results.get("thresholds") or []],
+    }  # fmt: skip
+
+
+@dataclass
+class TrendPoint:
+    """One finished run as a trend sees it: verdict, prompt, per-scorer pass rates."""
+
+    id: str
+    created_at: str
+    verdict: str
+    prompt: dict[str, Any] | None
+    scorers: list[list[Any]]  # [id, pass_rate, pass_ci]
+    thresholds: list[list[Any]]  # [scorer, metric, target, estimate, ci]
 
 
 class StoreWriteError(RunError):
@@ -65,6 +116,35 @@ class RunRow:
     status: str
     meta: dict[str, Any]
     results: dict[str, Any] | None
+
+
+@dataclass
+class RunSummary:
+    """A stored run's header and its results less the cases (``summary`` is None unfinished)."""
+
+    id: str
+    created_at: str
+    prd_path: str
+    status: str
+    meta: dict[str, Any]
+    summary: dict[str, Any] | None
+
+    @property
+    def verdict(self) -> str:
+        """GO, NO-GO, INCOMPLETE — or the run's status when it has no results."""
+        return str((self.summary or {}).get("verdict") or self.status)
+
+
+_SUMMARY_COLUMNS = rq.SUMMARY_COLUMNS
+_STYLE: Style = "qmark"
+
+
+def trend_point(row: Any) -> TrendPoint:
+    """A ``(id, created_at, trend)`` row as a TrendPoint."""
+    run_id, created_at, trend = row
+    t = json.loads(trend) if isinstance(trend, str) else trend
+    return TrendPoint(run_id, created_at, str(t.get("verdict")), t.get("prompt"),
+                      t.get("scorers") or [], t.get("thresholds") or [])  # fmt: skip
 
 
 class RunStore:
@@ -114,7 +194,8 @@ class RunStore:
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         now = _now()
         self._db.execute(
-            "INSERT INTO runs VALUES (?,?,?,?,?,?,?,NULL)",
+            "INSERT INTO runs (id, created_at, updated_at, prd_path, fingerprint, status, meta)"
+            " VALUES (?,?,?,?,?,?,?)",
             (run_id, now, now, prd_path, fingerprint, "running", dumps(meta)),
         )
         return run_id
@@ -148,18 +229,44 @@ class RunStore:
     def finish_run(
         self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
     ) -> None:
-        """Record the run's final status, metadata and aggregated results."""
+        """Record the run's final status, metadata and aggregated results.
+
+        The results are also kept as a summary (less the cases) and one row per case, so
+        the dashboard pages a 10,000-case run without parsing all of it.
+        """
         with self._writing():
+            outer = self._db.in_transaction  # rows added with commit=False join this commit
+            if not outer:
+                self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
-                "UPDATE runs SET status=?, meta=?, results=?, updated_at=? WHERE id=?",
+                "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, verdict=?, "
+                "updated_at=? WHERE id=?",
                 (
                     status,
                     dumps(meta),
                     None if results is None else dumps(results),
+                    None if results is None else dumps(summary_of(results)),
+                    None if results is None else dumps(trend_of(results, meta)),
+                    None if results is None else results.get("verdict"),
                     _now(),
                     run_id,
                 ),
             )
+            self._write_cases(run_id, results)
+            if not outer:
+                self._db.execute("COMMIT")
+
+    def _write_cases(self, run_id: str, results: dict[str, Any] | None) -> None:
+        self._db.execute("DELETE FROM run_cases WHERE run_id=?", (run_id,))
+        if results is None:
+            return
+        self._db.executemany(
+            "INSERT INTO run_cases VALUES (?,?,?,?,?)",
+            (
+                (run_id, i, str(c.get("key")), str(c.get("status")), dumps(c, one_line=True))
+                for i, c in enumerate(results.get("cases") or [])
+            ),
+        )
 
     @staticmethod
     def _row(r: tuple[Any, ...]) -> RunRow:
@@ -172,6 +279,113 @@ class RunStore:
             meta=json.loads(r[6]),
             results=None if r[7] is None else json.loads(r[7]),
         )
+
+    # -- what the dashboard reads ---------------------------------------------------------
+    def prd_paths(self) -> list[str]:
+        """Every PRD key (``prd_path``) with a stored run."""
+        return [r[0] for r in self._db.execute("SELECT DISTINCT prd_path FROM runs ORDER BY 1")]
+
+    def count_runs(self, prd_path: str | None = None) -> int:
+        """How many runs are stored (of one PRD)."""
+        if prd_path is None:
+            return int(self._db.execute("SELECT count(*) FROM runs").fetchone()[0])
+        sql = "SELECT count(*) FROM runs WHERE prd_path=?"
+        return int(self._db.execute(sql, (prd_path,)).fetchone()[0])
+
+    def run_summaries(
+        self, prd_path: str | None = None, *, limit: int = 50, offset: int = 0,
+        before: str | None = None, verdict: str | None = None,
+    ) -> list[RunSummary]:  # fmt: skip
+        """Runs newest first, with their summaries (filtered by PRD, time and verdict).
+
+        ``verdict`` keeps runs with that verdict — or that status, for runs not finished
+        (running, partial, failed); ``before`` those created before that time.
+        """
+        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
+        return [self._summary_row(r) for r in self._db.execute(q.sql, q.args).fetchall()]
+
+    def run_summary(self, run_id: str) -> RunSummary | None:
+        """One run's header and summary."""
+        row = self._db.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
+        ).fetchone()
+        return None if row is None else self._summary_row(row)
+
+    def previous_run(self, run: RunSummary) -> RunSummary | None:
+        """The newest finished run of the same PRD made before ``run``."""
+        q = rq.previous_run(_STYLE, run.prd_path, run.created_at, run.id)
+        row = self._db.execute(q.sql, q.args).fetchone()
+        return None if row is None else self._summary_row(row)
+
+    def _summary_row(self, r: tuple[Any, ...]) -> RunSummary:
+        summary = r[5]
+        if summary is None and r[6]:  # finished by a gonogo before the v2 schema: index it
+            summary = self._backfill(r[0])
+        return RunSummary(
+            id=r[0], created_at=r[1], prd_path=r[2], status=r[3], meta=json.loads(r[4]),
+            summary=json.loads(summary) if isinstance(summary, str) else summary,
+        )  # fmt: skip
+
+    def _backfill(self, run_id: str) -> str | None:
+        results, meta = self._db.execute(
+            "SELECT results, meta FROM runs WHERE id=?", (run_id,)
+        ).fetchone()
+        parsed = json.loads(results)
+        text = dumps(summary_of(parsed))
+        trend = dumps(trend_of(parsed, json.loads(meta)))
+        with self._writing():
+            outer = self._db.in_transaction
+            if not outer:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("UPDATE runs SET summary=?, trend=?, verdict=? WHERE id=?",
+                             (text, trend, parsed.get("verdict"), run_id))  # fmt: skip
+            self._write_cases(run_id, parsed)
+            if not outer:
+                self._db.execute("COMMIT")
+        return text
+
+    def trend_points(self, prd_path: str, *, limit: int = 1000) -> list[TrendPoint]:
+        """A PRD's finished runs, newest first, as trends need them (cheap for 1,000 runs)."""
+        stale = self._db.execute(
+            "SELECT id FROM runs WHERE prd_path=? AND results IS NOT NULL AND trend IS NULL",
+            (prd_path,),
+        ).fetchall()
+        for (run_id,) in stale:  # finished by a gonogo before the v2 schema
+            self._backfill(run_id)
+        q = rq.trend_points(_STYLE, prd_path, limit)
+        return [trend_point(r) for r in self._db.execute(q.sql, q.args).fetchall()]
+
+    def run_cases(
+        self, run_id: str, *, statuses: tuple[str, ...] = (), search: str | None = None,
+        offset: int = 0, limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+        """A page of a run's cases in dataset order, and how many match in all.
+
+        ``statuses`` keeps cases with those statuses; ``search`` those whose key or text
+        contains it (case-insensitive).
+        """
+        self.run_summary(run_id)  # indexes a run finished before the v2 schema
+        count = rq.count_cases(_STYLE, run_id, statuses, search)
+        page = rq.page_cases(_STYLE, run_id, statuses, search, offset, limit)
+        total = self._db.execute(count.sql, count.args).fetchone()[0]
+        rows = self._db.execute(page.sql, page.args)
+        return [json.loads(r[0]) for r in rows], int(total)
+
+    def run_case(self, run_id: str, key: str) -> dict[str, Any] | None:
+        """One case of a run (as in results.json), by key."""
+        self.run_summary(run_id)
+        row = self._db.execute(
+            "SELECT record FROM run_cases WHERE run_id=? AND case_key=?", (run_id, key)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def case_statuses(self, run_id: str) -> dict[str, str]:
+        """Case key → status, for every case of a run (the diff against another run)."""
+        self.run_summary(run_id)
+        rows = self._db.execute(
+            "SELECT case_key, status FROM run_cases WHERE run_id=?", (run_id,)
+        )
+        return {k: s for k, s in rows}
 
     # -- samples ----------------------------------------------------------------------
     def add_sample(self, run_id: str, record: dict[str, Any], *, commit: bool = True) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from ...errors import MissingDependencyError, UserError
 from . import _queries as sql
 from ._open import redact_url
 from ._queries import Query
+from ._review import FACETS, group_labels, merge_scores, queue_counts
 from ._rows import (
     FEEDBACK_COLUMNS,
     KEY_COLUMNS,
@@ -35,10 +37,14 @@ from ._rows import (
     move_from_row,
     prompt_from_row,
     prompt_row,
+    review_item_from_row,
+    review_item_row,
+    review_label_row,
     trace_from_row,
     trace_row,
     unknown_key,
     unknown_prompt,
+    unknown_review_item,
     unknown_trace,
 )
 from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
@@ -47,7 +53,10 @@ from ._types import (
     FeedbackRecord,
     LabelMove,
     PromptVersion,
+    ReviewItem,
+    ReviewLabel,
     StoreError,
+    TraceFilter,
     TraceRecord,
 )
 
@@ -460,6 +469,87 @@ class PostgresGatewayStore:
         q = sql.spend_since(_STYLE, since, api_key_id)
         row = await self._fetchrow(q.sql, *q.args)
         return float(row[0])
+
+    # -- the dashboard ---------------------------------------------------------------------
+    async def search_traces(
+        self, where: TraceFilter, *, offset: int = 0, limit: int = 50
+    ) -> tuple[list[TraceRecord], int]:
+        """A page of traces newest first, and how many match in all."""
+        count = sql.count_traces(_STYLE, where)
+        page = sql.search_traces(_STYLE, where, offset, limit)
+        total = await self._fetchrow(count.sql, *count.args)
+        rows = await self._fetch(page.sql, *page.args)
+        return [trace_from_row(r) for r in rows], int(total[0])
+
+    async def trace_facets(self) -> dict[str, list[Any]]:
+        """Values seen in traces, for filter menus."""
+        out: dict[str, list[Any]] = {}
+        for column in FACETS:
+            q = sql.trace_facet(_STYLE, column)
+            out[column] = [r[0] for r in await self._fetch(q.sql, *q.args)]
+        return out
+
+    async def trace_feedback(self, trace_id: str) -> list[FeedbackRecord]:
+        """Every rating of one trace, oldest first."""
+        q = sql.trace_feedback(_STYLE, trace_id)
+        return [feedback_from_row(r) for r in await self._fetch(q.sql, *q.args)]
+
+    async def trace_scores(self, trace_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Trace id → the scores `gonogo monitor` gave it (merged over monitors)."""
+        if not trace_ids:
+            return {}
+        q = sql.trace_scores(_STYLE, list(trace_ids))
+        return merge_scores([tuple(r) for r in await self._fetch(q.sql, *q.args)])
+
+    async def add_review_items(self, items: Sequence[ReviewItem]) -> int:
+        """Queue items (one already in its queue is kept as it is); returns how many new."""
+        added = 0
+        async with self._tx() as c:
+            for item in items:
+                q = sql.insert_review_item(_STYLE, review_item_row(item))
+                added += await c.fetchval(q.sql, *q.args) is not None
+        return added
+
+    async def claim_review_item(
+        self, prd_key: str, queue: str, reviewer: str, *, lease_s: float = 600.0
+    ) -> ReviewItem | None:
+        """The next item of a queue for ``reviewer``, held for ``lease_s``."""
+        now = time.time()
+        async with self._tx() as c:
+            q = sql.review_candidates(_STYLE, prd_key, queue, reviewer, now, 20)
+            for row in await c.fetch(q.sql, *q.args):
+                item = review_item_from_row(list(row))
+                claim = sql.claim_review_item(_STYLE, item.id, reviewer, now, now + lease_s)
+                if await c.fetchval(claim.sql, *claim.args) is not None:
+                    return replace(item, claimed_by=reviewer, claimed_until=now + lease_s)
+        return None
+
+    async def get_review_item(self, item_id: str) -> ReviewItem | None:
+        """One item, or None."""
+        q = sql.review_item(_STYLE, item_id)
+        row = await self._fetchrow(q.sql, *q.args)
+        return None if row is None else review_item_from_row(list(row))
+
+    async def label_review_item(self, label: ReviewLabel) -> None:
+        """Record (or replace) a reviewer's label of an item and release their claim."""
+        row = review_label_row(label)
+        async with self._tx() as c:
+            if await _fetchval(c, sql.review_item(_STYLE, label.item_id)) is None:
+                raise unknown_review_item(label.item_id)
+            await _execute(c, sql.upsert_review_label(_STYLE, row))
+            await _execute(c, sql.release_review_item(_STYLE, row[0], row[1]))
+
+    async def review_queues(self, prd_key: str) -> list[dict[str, Any]]:
+        """Per queue of a PRD: items, done, labels."""
+        q = sql.review_queue_counts(_STYLE, prd_key)
+        return queue_counts([tuple(r) for r in await self._fetch(q.sql, *q.args)])
+
+    async def review_labels(
+        self, prd_key: str, queue: str | None = None
+    ) -> list[tuple[ReviewItem, list[ReviewLabel]]]:
+        """Every labelled item of a PRD (of one queue) with its labels."""
+        q = sql.review_labels(_STYLE, prd_key, queue)
+        return group_labels([tuple(r) for r in await self._fetch(q.sql, *q.args)])
 
 
 async def _fetchval(c: Any, q: Query) -> Any:

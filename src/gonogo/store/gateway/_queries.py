@@ -14,7 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._rows import FEEDBACK_COLUMNS, KEY_COLUMNS, MOVE_COLUMNS, PROMPT_COLUMNS, TRACE_COLUMNS
+from ._rows import (
+    FEEDBACK_COLUMNS,
+    KEY_COLUMNS,
+    MOVE_COLUMNS,
+    PROMPT_COLUMNS,
+    REVIEW_ITEM_COLUMNS,
+    REVIEW_LABEL_COLUMNS,
+    TRACE_COLUMNS,
+)
+from ._types import TraceFilter
 
 Style = Literal["qmark", "numeric"]
 """``qmark``: ``?`` (sqlite3); ``numeric``: ``$1``, ``$2``, … (asyncpg)."""
@@ -266,3 +275,157 @@ def set_watermark(style: Style, monitor: str, value: float, now: float) -> Query
                   "ON CONFLICT (monitor) DO UPDATE SET watermark = excluded.watermark, "
                   "updated_at = excluded.updated_at WHERE excluded.watermark > "
                   "monitor_state.watermark")  # fmt: skip
+
+
+# -- the dashboard: trace search --------------------------------------------------------
+ACTED = ("block", "replace", "flag", "redact")
+"""Guard outcomes that count as the guard having fired."""
+
+
+def _guard_fired(q: Query, name: str) -> str:
+    """SQL: one of the trace's guards acted (``name``: that guard; ``"any"``: any)."""
+    outcomes = ", ".join(f"'{o}'" for o in ACTED)
+    if q.style == "qmark":  # SQLite's JSON1
+        cond = f"json_extract(g.value, '$.outcome') IN ({outcomes})"
+        if name != "any":
+            cond += f" AND json_extract(g.value, '$.name') = {q.arg(name)}"
+        return f"EXISTS (SELECT 1 FROM json_each(t.guards) g WHERE {cond})"
+    cond = f"g->>'outcome' IN ({outcomes})"
+    if name != "any":
+        cond += f" AND g->>'name' = {q.arg(name)}"
+    return f"EXISTS (SELECT 1 FROM jsonb_array_elements(t.guards) g WHERE {cond})"
+
+
+_FEEDBACK_CONDITIONS = {
+    "down": "EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = t.id AND f.rating < 0.5)",
+    "up": "EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = t.id AND f.rating >= 0.5)",
+    "any": "EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = t.id)",
+    "none": "NOT EXISTS (SELECT 1 FROM feedback f WHERE f.trace_id = t.id)",
+}
+FEEDBACK_FILTERS = tuple(_FEEDBACK_CONDITIONS)
+
+
+def _trace_conditions(q: Query, f: TraceFilter) -> str:
+    optional = [
+        ("t.prompt_name =", f.prompt_name),
+        ("t.prompt_version =", f.prompt_version),
+        ("t.model =", f.model),
+        ("t.path =", f.path),
+        ("t.started_at >=", f.since),
+        ("t.started_at <", f.until),
+    ]
+    parts = [f"{cond} {q.arg(value)}" for cond, value in optional if value is not None]
+    if f.guard:
+        parts.append(_guard_fired(q, f.guard))
+    if f.feedback:
+        parts.append(_FEEDBACK_CONDITIONS[f.feedback])
+    return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+
+def search_traces(style: Style, f: TraceFilter, offset: int, limit: int) -> Query:
+    """A page of traces matching ``f``, newest first."""
+    q = Query(style, TRACE_SELECT)
+    q.then(_trace_conditions(q, f))
+    q.then(f" ORDER BY t.started_at DESC, t.id LIMIT {q.arg(limit)} OFFSET {q.arg(offset)}")
+    return q
+
+
+def count_traces(style: Style, f: TraceFilter) -> Query:
+    """How many traces match ``f``."""
+    q = Query(style, "SELECT COUNT(*) FROM traces t")
+    return q.then(_trace_conditions(q, f))
+
+
+def trace_facet(style: Style, column: str, limit: int = 200) -> Query:
+    """Distinct non-null values of one trace column (for the filter menus)."""
+    assert column in ("prompt_name", "prompt_version", "model", "path")
+    q = Query(style, f"SELECT DISTINCT {column} FROM traces WHERE {column} IS NOT NULL")
+    return q.then(f" ORDER BY {column}").limit(limit)
+
+
+def trace_feedback(style: Style, trace_id: str) -> Query:
+    """Every rating of a trace, oldest first."""
+    q = Query(style, f"SELECT {FEEDBACK_COLUMNS} FROM feedback")
+    return q.where(("trace_id =", trace_id)).then(" ORDER BY created_at, id")
+
+
+def trace_scores(style: Style, trace_ids: Sequence[str]) -> Query:
+    """Scores of traces by every monitor: ``(trace_id, scores)`` rows."""
+    q = Query(style, "SELECT trace_id, scores FROM monitor_scores WHERE status = 'scored'")
+    marks = ", ".join(q.arg(t) for t in trace_ids)
+    return q.then(f" AND trace_id IN ({marks}) ORDER BY monitor")
+
+
+# -- the dashboard: human review --------------------------------------------------------
+REVIEW_ITEM_SELECT = f"SELECT {REVIEW_ITEM_COLUMNS} FROM review_items"
+_LABELS_OF = "(SELECT COUNT(*) FROM review_labels l WHERE l.item_id = i.id AND l.verdict <> 'skip')"
+
+
+def insert_review_item(style: Style, row: Sequence[Any]) -> Query:
+    """Queue one item unless it is already in its queue; returns its id when added."""
+    q = insert(style, "review_items", REVIEW_ITEM_COLUMNS, row)
+    return q.then(" ON CONFLICT DO NOTHING RETURNING id")
+
+
+def review_candidates(
+    style: Style, prd_key: str, queue: str, reviewer: str, now: float, limit: int
+) -> Query:
+    """Items ``reviewer`` may take next: theirs first, then the oldest free ones."""
+    cols = ", ".join("i." + c.strip() for c in REVIEW_ITEM_COLUMNS.split(","))
+    q = Query(style, f"SELECT {cols} FROM review_items i")
+    # each placeholder is its own argument: SQLite's `?` cannot be reused like `$1`
+    q.then(f" WHERE i.prd_key = {q.arg(prd_key)} AND i.queue = {q.arg(queue)}"
+           " AND NOT EXISTS (SELECT 1 FROM review_labels l WHERE l.item_id = i.id"
+           f" AND l.reviewer = {q.arg(reviewer)}) AND {_LABELS_OF} < i.wanted"
+           f" AND (i.claimed_by IS NULL OR i.claimed_until < {q.arg(now)}"
+           f" OR i.claimed_by = {q.arg(reviewer)}) ORDER BY CASE WHEN i.claimed_by = "
+           f"{q.arg(reviewer)} THEN 0 ELSE 1 END, i.created_at, i.id")  # fmt: skip
+    return q.limit(limit)
+
+
+def claim_review_item(
+    style: Style, item_id: str, reviewer: str, now: float, until: float
+) -> Query:
+    """Hold an item for ``reviewer`` until ``until``; returns its id only when won."""
+    q = Query(style)
+    q.then(f"UPDATE review_items SET claimed_by = {q.arg(reviewer)}, claimed_until = "
+           f"{q.arg(until)} WHERE id = {q.arg(item_id)} AND (claimed_by IS NULL OR "
+           f"claimed_until < {q.arg(now)} OR claimed_by = {q.arg(reviewer)})")  # fmt: skip
+    q.then(" RETURNING id")
+    return q
+
+
+def release_review_item(style: Style, item_id: str, reviewer: str) -> Query:
+    """Drop ``reviewer``'s hold on an item."""
+    q = Query(style, "UPDATE review_items SET claimed_by = NULL, claimed_until = NULL")
+    return q.where(("id =", item_id), ("claimed_by =", reviewer))
+
+
+def review_item(style: Style, item_id: str) -> Query:
+    """One item."""
+    return Query(style, REVIEW_ITEM_SELECT).where(("id =", item_id))
+
+
+def upsert_review_label(style: Style, row: Sequence[Any]) -> Query:
+    """A reviewer's label of an item (replacing their earlier one)."""
+    q = insert(style, "review_labels", REVIEW_LABEL_COLUMNS, row)
+    return q.then(" ON CONFLICT (item_id, reviewer) DO UPDATE SET verdict = excluded.verdict,"
+                  " grade = excluded.grade, comment = excluded.comment,"
+                  " created_at = excluded.created_at")  # fmt: skip
+
+
+def review_queue_counts(style: Style, prd_key: str) -> Query:
+    """Per queue: items, items labelled as often as wanted, labels (skips aside)."""
+    q = Query(style, f"SELECT i.queue, COUNT(*), SUM(CASE WHEN {_LABELS_OF} >= i.wanted "
+                     f"THEN 1 ELSE 0 END), SUM({_LABELS_OF}) FROM review_items i")  # fmt: skip
+    return q.where(("i.prd_key =", prd_key)).then(" GROUP BY i.queue ORDER BY i.queue")
+
+
+def review_labels(style: Style, prd_key: str, queue: str | None) -> Query:
+    """Labelled items of a PRD: each item's columns, then one label's, by item."""
+    icols = ", ".join("i." + c.strip() for c in REVIEW_ITEM_COLUMNS.split(","))
+    lcols = ", ".join("l." + c.strip() for c in REVIEW_LABEL_COLUMNS.split(","))
+    q = Query(style, f"SELECT {icols}, {lcols} FROM review_items i "
+                     "JOIN review_labels l ON l.item_id = i.id")  # fmt: skip
+    q.where(("i.prd_key =", prd_key), optional=[("i.queue =", queue)])
+    return q.then(" ORDER BY i.created_at, i.id, l.created_at, l.reviewer")

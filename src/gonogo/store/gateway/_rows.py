@@ -14,7 +14,16 @@ from typing import Any
 
 from ..._safejson import dumps, safe_text
 from ...errors import UserError
-from ._types import ApiKeyRecord, FeedbackRecord, LabelMove, PromptVersion, TraceRecord
+from ._types import (
+    REVIEW_VERDICTS,
+    ApiKeyRecord,
+    FeedbackRecord,
+    LabelMove,
+    PromptVersion,
+    ReviewItem,
+    ReviewLabel,
+    TraceRecord,
+)
 
 # column order of the `traces` table (both backends)
 TRACE_COLUMNS: tuple[str, ...] = (
@@ -48,6 +57,11 @@ PROMPT_COLUMNS = (
 MOVE_COLUMNS = "id, name, label, from_version, to_version, actor, reason, at, kind"
 FEEDBACK_COLUMNS = "id, trace_id, rating, comment, correction, created_at, api_key_id"
 KEY_COLUMNS = "id, name, role, key_hash, created_at, revoked_at, daily_budget_usd"
+REVIEW_ITEM_COLUMNS = (
+    "id, queue, prd_key, source, ref, created_at, wanted, payload, claimed_by, claimed_until"
+)
+REVIEW_LABEL_COLUMNS = "item_id, reviewer, verdict, grade, comment, created_at"
+MAX_COMMENT = 10_000
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,199}")
 
@@ -253,6 +267,12 @@ def unknown_key(key_id: str) -> UserError:
     return UnknownKeyError(f"no API key with id '{key_id}'", "see the ids with: gonogo keys list")
 
 
+def unknown_review_item(item_id: str) -> UserError:
+    """The error for a review item id the store does not have."""
+    return UserError(f"no review item with id '{item_id}'",
+                     "open the review queue again: the item list may have changed")  # fmt: skip
+
+
 def monitor_row(row: Sequence[Any]) -> dict[str, Any]:
     """A monitor result row (``MONITOR_RESULT_COLUMNS`` and the lowest rating) as a dict."""
     keys = ("trace_id", "status", "scores", "started_at", "prompt_name", "prompt_version",
@@ -267,3 +287,46 @@ def monitor_row(row: Sequence[Any]) -> dict[str, Any]:
 def monitor_json(scores: dict[str, Any] | None) -> str | None:
     """Scores as stored (JSON text; NUL-free for PostgreSQL)."""
     return None if scores is None else _dumps(scores)
+
+
+def review_item_row(item: ReviewItem) -> tuple[Any, ...]:
+    """A review item as `review_items` column values."""
+    return (
+        item.id, item.queue, item.prd_key, item.source, item.ref, item.created_at,
+        int(item.wanted), _dumps(item.payload), item.claimed_by, item.claimed_until,
+    )  # fmt: skip
+
+
+def review_item_from_row(r: Sequence[Any]) -> ReviewItem:
+    """A `review_items` row as a ReviewItem."""
+    return ReviewItem(
+        id=r[0], queue=r[1], prd_key=r[2], source=r[3], ref=r[4], created_at=float(r[5]),
+        wanted=int(r[6]), payload=_loads(r[7]), claimed_by=r[8],
+        claimed_until=None if r[9] is None else float(r[9]),
+    )  # fmt: skip
+
+
+def review_label_row(label: ReviewLabel) -> tuple[Any, ...]:
+    """A label as `review_labels` column values (verdict, grade and comment checked)."""
+    if label.verdict not in REVIEW_VERDICTS:
+        raise UserError(f"unknown review verdict {label.verdict!r}",
+                        "use " + ", ".join(REVIEW_VERDICTS))  # fmt: skip
+    grade = label.grade
+    if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int)
+                              or not -1000 <= grade <= 1000):  # fmt: skip
+        raise UserError(f"a grade must be a whole number, not {grade!r}", "pick a rubric grade")
+    comment = label.comment
+    if comment is not None:
+        if len(comment) > MAX_COMMENT:
+            raise UserError(f"a comment is limited to {MAX_COMMENT} characters",
+                            "shorten it")  # fmt: skip
+        comment = safe_text(comment, no_nul=True)
+    return (label.item_id, safe_text(label.reviewer, no_nul=True), label.verdict, grade,
+            comment, label.created_at)  # fmt: skip
+
+
+def review_label_from_row(r: Sequence[Any]) -> ReviewLabel:
+    """A `review_labels` row as a ReviewLabel."""
+    return ReviewLabel(item_id=r[0], reviewer=r[1], verdict=r[2],
+                       grade=None if r[3] is None else int(r[3]), comment=r[4],
+                       created_at=float(r[5]))  # fmt: skip

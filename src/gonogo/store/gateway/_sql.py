@@ -123,7 +123,36 @@ CREATE TABLE monitor_state (
 its lease ends), ``scored`` (with its scores) or ``skipped`` (sampled out) — and each
 monitor's watermark, the start time before which every trace has been handled."""
 
-MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
+SCHEMA_V3 = """
+CREATE TABLE review_items (
+    id TEXT PRIMARY KEY,
+    queue TEXT NOT NULL,
+    prd_key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    wanted INTEGER NOT NULL,
+    payload {json} NOT NULL,
+    claimed_by TEXT,
+    claimed_until DOUBLE PRECISION,
+    UNIQUE (prd_key, queue, ref)
+);
+CREATE INDEX review_items_by_queue ON review_items (prd_key, queue, created_at);
+CREATE TABLE review_labels (
+    item_id TEXT NOT NULL REFERENCES review_items (id),
+    reviewer TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    grade INTEGER,
+    comment TEXT,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (item_id, reviewer)
+);
+CREATE INDEX traces_by_version ON traces (prompt_name, prompt_version, started_at)
+"""
+"""`gonogo ui`'s human review: queued items (a copy of what the reviewer sees, who holds it
+and until when) and one label per reviewer and item (pass, fail or skip; a grade; a comment)."""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 
 
 def statements(ddl: str, *, json_type: str, serial: str) -> list[str]:

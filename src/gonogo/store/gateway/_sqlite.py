@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from ..._userfiles import create_private
 from ...errors import UserError
 from . import _queries as sql
 from ._queries import Query
+from ._review import FACETS, group_labels, merge_scores, queue_counts
 from ._rows import (
     FEEDBACK_COLUMNS,
     KEY_COLUMNS,
@@ -39,11 +41,15 @@ from ._rows import (
     move_from_row,
     prompt_from_row,
     prompt_row,
+    review_item_from_row,
+    review_item_row,
+    review_label_row,
     trace_from_row,
     trace_row,
     unknown_key,
     unknown_label,
     unknown_prompt,
+    unknown_review_item,
     unknown_trace,
 )
 from ._sql import MIGRATIONS, labels_usage, new_version, rollback_target, statements
@@ -52,7 +58,10 @@ from ._types import (
     FeedbackRecord,
     LabelMove,
     PromptVersion,
+    ReviewItem,
+    ReviewLabel,
     StoreError,
+    TraceFilter,
     TraceRecord,
 )
 
@@ -360,10 +369,110 @@ class SQLiteGatewayStore:
         """Sum of ``cost_usd`` of traces started at or after ``since``."""
         return await self._read(_spend_since, since, api_key_id)
 
+    # -- the dashboard ---------------------------------------------------------------------
+    async def search_traces(
+        self, where: TraceFilter, *, offset: int = 0, limit: int = 50
+    ) -> tuple[list[TraceRecord], int]:
+        """A page of traces newest first, and how many match in all."""
+        return await self._read(_search_traces, where, offset, limit)
+
+    async def trace_facets(self) -> dict[str, list[Any]]:
+        """Values seen in traces, for filter menus."""
+        return await self._read(_trace_facets)
+
+    async def trace_feedback(self, trace_id: str) -> list[FeedbackRecord]:
+        """Every rating of one trace, oldest first."""
+        q = sql.trace_feedback(_STYLE, trace_id)
+        return await self._read(lambda db: [feedback_from_row(r) for r in _run(db, q)])
+
+    async def trace_scores(self, trace_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Trace id → the scores `gonogo monitor` gave it (merged over monitors)."""
+        if not trace_ids:
+            return {}
+        q = sql.trace_scores(_STYLE, list(trace_ids))
+        return await self._read(lambda db: merge_scores(_run(db, q).fetchall()))
+
+    async def add_review_items(self, items: Sequence[ReviewItem]) -> int:
+        """Queue items (one already in its queue is kept as it is); returns how many new."""
+        rows = [review_item_row(i) for i in items]
+        return await self._write(_add_review_items, rows) if rows else 0
+
+    async def claim_review_item(
+        self, prd_key: str, queue: str, reviewer: str, *, lease_s: float = 600.0
+    ) -> ReviewItem | None:
+        """The next item of a queue for ``reviewer``, held for ``lease_s``."""
+        return await self._write(_claim_review, prd_key, queue, reviewer, lease_s)
+
+    async def get_review_item(self, item_id: str) -> ReviewItem | None:
+        """One item, or None."""
+        q = sql.review_item(_STYLE, item_id)
+        return await self._read(lambda db: _first(_run(db, q), review_item_from_row))
+
+    async def label_review_item(self, label: ReviewLabel) -> None:
+        """Record (or replace) a reviewer's label of an item and release their claim."""
+        row = review_label_row(label)
+        await self._write(_label_review, row)
+
+    async def review_queues(self, prd_key: str) -> list[dict[str, Any]]:
+        """Per queue of a PRD: items, done, labels."""
+        q = sql.review_queue_counts(_STYLE, prd_key)
+        return await self._read(lambda db: queue_counts(_run(db, q).fetchall()))
+
+    async def review_labels(
+        self, prd_key: str, queue: str | None = None
+    ) -> list[tuple[ReviewItem, list[ReviewLabel]]]:
+        """Every labelled item of a PRD (of one queue) with its labels."""
+        q = sql.review_labels(_STYLE, prd_key, queue)
+        return await self._read(lambda db: group_labels(_run(db, q).fetchall()))
+
 
 # -- the statements, run on the store's threads ---------------------------------------------
 def _run(db: sqlite3.Connection, q: Query) -> sqlite3.Cursor:
     return db.execute(q.sql, q.args)
+
+
+def _first(cur: sqlite3.Cursor, convert: Callable[[Any], T]) -> T | None:
+    row = cur.fetchone()
+    return None if row is None else convert(row)
+
+
+def _search_traces(
+    db: sqlite3.Connection, where: TraceFilter, offset: int, limit: int
+) -> tuple[list[TraceRecord], int]:
+    total = int(_run(db, sql.count_traces(_STYLE, where)).fetchone()[0])
+    page = [trace_from_row(r) for r in _run(db, sql.search_traces(_STYLE, where, offset, limit))]
+    return page, total
+
+
+def _trace_facets(db: sqlite3.Connection) -> dict[str, list[Any]]:
+    return {c: [r[0] for r in _run(db, sql.trace_facet(_STYLE, c))] for c in FACETS}
+
+
+def _add_review_items(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
+    added = 0
+    for row in rows:
+        added += _run(db, sql.insert_review_item(_STYLE, row)).fetchone() is not None
+    return added
+
+
+def _claim_review(
+    db: sqlite3.Connection, prd_key: str, queue: str, reviewer: str, lease_s: float
+) -> ReviewItem | None:
+    now = time.time()
+    q = sql.review_candidates(_STYLE, prd_key, queue, reviewer, now, 20)
+    for row in _run(db, q).fetchall():
+        item = review_item_from_row(row)
+        claim = sql.claim_review_item(_STYLE, item.id, reviewer, now, now + lease_s)
+        if _run(db, claim).fetchone() is not None:
+            return replace(item, claimed_by=reviewer, claimed_until=now + lease_s)
+    return None
+
+
+def _label_review(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    if _run(db, sql.review_item(_STYLE, row[0])).fetchone() is None:
+        raise unknown_review_item(row[0])
+    _run(db, sql.upsert_review_label(_STYLE, row))
+    _run(db, sql.release_review_item(_STYLE, row[0], row[1]))
 
 
 def _latest(db: sqlite3.Connection, name: str) -> PromptVersion | None:

@@ -18,8 +18,12 @@ from typing import Any, Literal, Protocol
 
 from ...errors import RunError, UserError
 
-Role = Literal["app", "admin"]
-ROLES: tuple[str, ...] = ("app", "admin")
+Role = Literal["app", "admin", "reviewer"]
+ROLES: tuple[str, ...] = ("app", "admin", "reviewer")
+"""``app``: the feature endpoints; ``admin``: also the registry, keys and budgets;
+``reviewer``: only the dashboard (`gonogo ui`), where it labels review items but cannot
+promote or roll back (the gateway refuses it on every endpoint)."""
+REVIEW_VERDICTS: tuple[str, ...] = ("pass", "fail", "skip")
 
 
 class UnknownPromptError(UserError):
@@ -126,6 +130,59 @@ class ApiKeyRecord:
     created_at: float
     revoked_at: float | None
     daily_budget_usd: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """One thing for people to judge (an eval sample or a production trace), in a queue.
+
+    ``payload`` is what the reviewer sees, copied when the item is queued: ``input``,
+    ``contexts``, ``output``, ``expected`` and ``scores`` (scorer id → value, passed,
+    reason). ``wanted`` is how many reviewers should label it; ``claimed_by`` holds it
+    until ``claimed_until`` (a lease), so two reviewers are not shown the same item.
+    """
+
+    id: str
+    queue: str
+    prd_key: str
+    source: str  # eval | trace
+    ref: str  # run_id/case_key#sample, or the trace id
+    created_at: float
+    wanted: int
+    payload: dict[str, Any]
+    claimed_by: str | None = None
+    claimed_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewLabel:
+    """A reviewer's judgement of an item: pass, fail or skip, a rubric grade, a comment."""
+
+    item_id: str
+    reviewer: str
+    verdict: str  # pass | fail | skip
+    grade: int | None
+    comment: str | None
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TraceFilter:
+    """Which traces a search keeps (None: no filter on that field).
+
+    ``guard``: a guard's name that acted on the trace (blocked, replaced, flagged or
+    redacted), or ``"any"``; ``feedback``: ``"down"`` (rated below 0.5), ``"up"``,
+    ``"any"`` or ``"none"``.
+    """
+
+    prompt_name: str | None = None
+    prompt_version: int | None = None
+    model: str | None = None
+    path: str | None = None
+    guard: str | None = None
+    feedback: str | None = None
+    since: float | None = None
+    until: float | None = None
 
 
 class GatewayStore(Protocol):
@@ -290,6 +347,58 @@ class GatewayStore(Protocol):
         """Sum of ``cost_usd`` of traces started at or after ``since``."""
         ...
 
+    # -- the dashboard (`gonogo ui`) ---------------------------------------------------------
+    async def search_traces(
+        self, where: TraceFilter, *, offset: int = 0, limit: int = 50
+    ) -> tuple[list[TraceRecord], int]:
+        """A page of traces newest first, and how many match in all."""
+        ...
+
+    async def trace_facets(self) -> dict[str, list[Any]]:
+        """Values seen in traces, for filter menus: prompt_name, prompt_version, model, path."""
+        ...
+
+    async def trace_feedback(self, trace_id: str) -> list[FeedbackRecord]:
+        """Every rating of one trace, oldest first."""
+        ...
+
+    async def trace_scores(self, trace_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Trace id → the scores `gonogo monitor` gave it (merged over monitors)."""
+        ...
+
+    async def add_review_items(self, items: Sequence[ReviewItem]) -> int:
+        """Queue items (an item already in its queue is kept as it is); returns how many new."""
+        ...
+
+    async def claim_review_item(
+        self, prd_key: str, queue: str, reviewer: str, *, lease_s: float = 600.0
+    ) -> ReviewItem | None:
+        """The next item of a queue for ``reviewer``, held for ``lease_s`` (None: done).
+
+        An item this reviewer already holds comes first; an item another reviewer holds
+        (lease not ended), one this reviewer labelled or skipped, or one with ``wanted``
+        labels already, is never handed out.
+        """
+        ...
+
+    async def get_review_item(self, item_id: str) -> ReviewItem | None:
+        """One item, or None."""
+        ...
+
+    async def label_review_item(self, label: ReviewLabel) -> None:
+        """Record (or replace) a reviewer's label of an item and release their claim."""
+        ...
+
+    async def review_queues(self, prd_key: str) -> list[dict[str, Any]]:
+        """Per queue of a PRD: ``queue``, ``items``, ``done`` (labelled as wanted), ``labels``."""
+        ...
+
+    async def review_labels(
+        self, prd_key: str, queue: str | None = None
+    ) -> list[tuple[ReviewItem, list[ReviewLabel]]]:
+        """Every labelled item of a PRD (of one queue) with its labels (skips included)."""
+        ...
+
 
 class Counters(Protocol):
     """Budget and rate counters; shared across replicas when backed by Redis."""
@@ -337,7 +446,7 @@ def new_api_key(
 ) -> tuple[str, ApiKeyRecord]:
     """A fresh key: ``(secret shown once, record holding only its hash)``."""
     if role not in ROLES:
-        raise UserError(f"unknown key role '{role}'", "use --role app or --role admin")
+        raise UserError(f"unknown key role '{role}'", "use --role app, admin or reviewer")
     check_key_name(name)
     from ._rows import check_budget  # _rows imports this module
 
@@ -354,6 +463,17 @@ def new_api_key(
         daily_budget_usd=daily_budget_usd,
     )
     return secret, rec
+
+
+def version_text(pv: PromptVersion) -> str:
+    """A version as readable text (what ``gonogo prompt show`` prints and both diffs compare)."""
+    parts = [f"model: {pv.model or '-'}", f"params: {json.dumps(pv.params, sort_keys=True)}"]
+    if pv.output_schema is not None:
+        schema = json.dumps(pv.output_schema, indent=2, sort_keys=True)
+        parts.append("output_schema:\n" + schema)
+    parts.append("system:\n" + (pv.system if pv.system is not None else "-"))
+    parts.append("user:\n" + pv.user)
+    return "\n".join(parts) + "\n"
 
 
 def content_hash(
