@@ -138,6 +138,9 @@ def test_a_review_queue_is_built_reviewed_and_exported_as_golden_rows(ui_server,
                                  "comment": f"looked at {verdict}"})  # fmt: skip
     assert len(set(seen)) == 5
     assert nxt.status == 200 and "Nothing left for you" in nxt.text
+    # the queue's counts, not a Python object's repr (`counts.items` is dict.items in Jinja)
+    assert re.search(r"<td class=\"num\">\d+ / 5</td>", c.get("/review").text)
+    assert re.search(r"disagree: \d+ of 5 items reviewed", c.get(f"/features/{slug}").text)
     cal = c.get(f"/review/calibration?feature={slug}").text
     assert "4 with a human verdict" in cal  # the skip is not a verdict
     assert 'id="cal-correct"' in cal and 'id="cal-polite"' in cal
@@ -269,3 +272,60 @@ def test_two_reviewers_never_hold_the_same_item_and_both_may_label_it(keyed_serv
     assert nxt.status == 303 and nxt.headers["location"] != a1
     cal = lead.get(f"/review/calibration?feature={slug}&queue=flaky").text
     assert re.search(r"1 item\(s\) labelled by two people", cal)
+
+
+def test_a_folder_shows_the_gateway_store_gonogo_serve_wrote_beside_its_prd(tmp_path):
+    """`gonogo ui FOLDER` with no --store reads the .gonogo/gateway.db `gonogo serve PRD`
+    writes next to the PRD (a newcomer's traces and prompts were in my-feature/, the
+    dashboard opened an empty store in the working folder and created it)."""
+    from ui_kit import seed_gateway, write_prd
+
+    from gonogo.testing import UIProcess
+
+    prd = write_prd(tmp_path / "my-feature", 4)
+    beside = prd.parent / ".gonogo" / "gateway.db"
+    beside.parent.mkdir()
+    run_async(seed_gateway(f"sqlite:///{beside}", 7))
+    with UIProcess(tmp_path, log=tmp_path / "ui.log") as ui:
+        c = Client(ui.url)
+        assert "7 trace(s) match" in c.get("/production").text
+        assert "refund" in c.get("/prompts").text
+    assert not (tmp_path / ".gonogo").exists()  # nothing created where it only looked
+
+
+def test_the_gateway_store_of_a_folder_is_its_own_else_the_first_prd_s(tmp_path, monkeypatch):
+    from ui_kit import write_prd
+
+    from gonogo.cli._cmd_ui import _gateway_store
+
+    monkeypatch.delenv("GONOGO_STORE_URL", raising=False)
+    a, b = write_prd(tmp_path / "a", 2), write_prd(tmp_path / "b", 2)
+    url, others = _gateway_store(tmp_path, None)
+    assert url == f"sqlite:///{tmp_path.resolve() / '.gonogo' / 'gateway.db'}" and others == []
+    for prd in (b, a):
+        (prd.parent / ".gonogo").mkdir()
+        (prd.parent / ".gonogo" / "gateway.db").write_bytes(b"")
+    url, others = _gateway_store(tmp_path, None)
+    assert url == f"sqlite:///{a.parent.resolve() / '.gonogo' / 'gateway.db'}"
+    assert others == [str(b.parent.resolve() / ".gonogo" / "gateway.db")]
+    assert _gateway_store(b, None)[0].endswith(str(b.parent.resolve() / ".gonogo" / "gateway.db"))
+    assert _gateway_store(tmp_path, "sqlite:///x.db") == ("sqlite:///x.db", [])
+
+
+def test_the_features_page_headlines_the_latest_whole_run_not_a_subset(tmp_path, cli):
+    """A `--limit` run made after a whole run is not the feature's verdict on the Features
+    page (it showed as the latest eval, unmarked, while `gonogo launch` used the whole run)."""
+    from ui_kit import write_prd
+
+    from gonogo.testing import UIProcess
+
+    prd = write_prd(tmp_path / "f", 6)
+    ids = []
+    for extra in ([], ["--limit", "2"]):
+        r = cli("eval", prd, "-q", "--out", tmp_path / f"out{len(ids)}", *extra, cwd=tmp_path)
+        assert r.returncode in (0, 1), r.stdout + r.stderr
+        results = json.loads((tmp_path / f"out{len(ids)}" / "results.json").read_text())
+        ids.append(results["run"]["id"])
+    with UIProcess(tmp_path, log=tmp_path / "ui.log") as ui:
+        page = Client(ui.url).get("/").text
+    assert ids[0] in page and ids[1] not in page

@@ -59,7 +59,7 @@ def ui(
                   --runs postgresql://gonogo@db/gonogo     a team server (CI writes runs there)
     """
     from ..errors import UserError
-    from ..store.gateway import default_store_url, redact_url
+    from ..store.gateway import redact_url
     from ..ui import UISettings
     from ..ui import serve as run_ui
     from ..ui._app import require_ui_extra
@@ -71,8 +71,7 @@ def ui(
                         "give a PRD (gonogo.yaml) or a folder holding PRDs")  # fmt: skip
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
-    base = where if where.is_dir() else where.resolve().parent
-    url = store or default_store_url(base)
+    url, others = _gateway_store(where, store)
     settings = UISettings(
         root=where, store_url=url, runs_url=runs_url, host=host, port=port, login=login,
         admin_key=os.environ.get("GONOGO_ADMIN_KEY") or None,
@@ -82,6 +81,9 @@ def ui(
         click.echo(f"gonogo ui: {address}  (PRDs under {settings.root.resolve()})")
         click.echo(f"  store: {redact_url(url)}" + (f", runs: {redact_url(runs_url)}"
                                                      if runs_url else ""))  # fmt: skip
+        if others:
+            click.echo(f"  other gateway stores under {where} (one at a time; pick with --store): "
+                       + ", ".join(others))  # fmt: skip
         if settings.needs_login:
             why = "--login" if is_loopback(host) else f"listening on {host}"
             click.echo(f"  sign in with a key ({why}): gonogo keys create NAME --role reviewer"
@@ -92,3 +94,29 @@ def ui(
         sys.stdout.flush()
 
     run_ui(settings, on_ready=ready)
+
+
+def _gateway_store(where: Path, store: str | None) -> tuple[str, list[str]]:
+    """The gateway store the dashboard reads, and the other ones found beside PRDs.
+
+    ``--store`` or ``$GONOGO_STORE_URL`` when given; else the ``.gonogo/gateway.db`` that
+    ``gonogo serve`` writes beside a PRD: the folder's own when it has one, else the first
+    PRD's that exists (a folder whose PRD lives one level down shows that PRD's traces and
+    prompts, not an empty store of the working folder). With none, the folder's (or the
+    PRD's folder's) default.
+    """
+    from ..store.gateway import default_store_url
+    from ..ui._workspace import find_prds
+
+    if store or os.environ.get("GONOGO_STORE_URL"):
+        return store or default_store_url(), []
+    base = where if where.is_dir() else where.resolve().parent
+    candidates = [base.resolve()] + [p.resolve().parent for p in find_prds(where)]
+    found: list[Path] = []
+    for folder in candidates:
+        db = folder / ".gonogo" / "gateway.db"
+        if db.is_file() and db not in found:
+            found.append(db)
+    if not found:
+        return default_store_url(base), []
+    return "sqlite:///" + str(found[0]), [str(p) for p in found[1:]]

@@ -70,10 +70,13 @@ async def features(ui: UI, r: Req) -> Response:
     for f in ui.workspace.features():
         store = ui.workspace.run_store(f)
         runs = store.run_summaries(f.key, limit=20) if store is not None else []
+        # the headline is the latest whole run: a --limit/--filter run is not the feature's
+        # verdict (a subset is shown only when nothing else exists, and marked)
+        full = [x for x in runs if not x.meta.get("subset")] or runs
         rows.append({
             "feature": f,
-            "latest": runs[0] if runs else None,
-            "spark": sparkline([headline(x) for x in reversed(runs)]),
+            "latest": full[0] if full else None,
+            "spark": sparkline([headline(x) for x in reversed(full)]),
             "launch": await launch_state(f),
         })  # fmt: skip
     return ui.page(r, "features.html.j2", rows=rows, root=ui.workspace.root)
