@@ -163,6 +163,7 @@ def test_monitor_windows_and_a_trace_s_scores_are_shown(ui_server, workspace):
     page = c.get("/production/monitor").text
     assert "monitor-windows" in page and "correct (bar 0.6)" in page
     assert re.search(r"\d+ handled traces", page)
+    assert "refund v" in page and "None" not in page  # a window's prompt and model, or words
     trace = c.get(f"/production/traces/{workspace['traces'][1]}").text
     assert "monitor says" in trace and "not scored by" not in trace
 
