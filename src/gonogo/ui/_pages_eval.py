@@ -28,6 +28,7 @@ CASE_FILTERS = {
 }
 _LAUNCH_CACHE: dict[str, tuple[float, dict[str, Any] | None]] = {}
 _LAUNCH_TTL_S = 30.0
+MAX_SEARCH_CHARS = 500  # SQLite refuses LIKE patterns over 50,000 bytes; nobody types more
 
 
 def feature_or_404(ui: UI, slug: str | None) -> Feature:
@@ -124,6 +125,9 @@ async def run(ui: UI, r: Req) -> Response:
     if which not in CASE_FILTERS:
         which = ""
     q = r.arg("q")
+    if q is not None and len(q) > MAX_SEARCH_CHARS:
+        raise UserError(f"a search of {len(q):,} characters is too long",
+                        f"search for at most {MAX_SEARCH_CHARS} characters")  # fmt: skip
     page = r.int_arg("page", 1, 1)
     size = ui.settings.page_size
     cases, total = store.run_cases(row.id, statuses=CASE_FILTERS[which], search=q,
