@@ -165,10 +165,14 @@ async def render_lab(
     subset_why = inferred_subset(doc)
     subset = bool(figures.get("subset")) if "subset" in figures else bool(subset_why)
     others = labs_of(ui, feature) if feature is not None else []
+    what = {}
+    if feature is not None and feature.loaded is not None:
+        what = {m.id: m.what for m in feature.loaded.prd.failure_modes or []}
     fm_rows = []
     for fm in doc.get("failure_modes") or []:
         e = entries.get(str(fm.get("entry"))) if fm.get("entry") else None
-        fm_rows.append({"fm": fm, "entry": e, "run": runs.get(str(fm.get("entry")))})
+        fm_rows.append({"fm": fm, "entry": e, "run": runs.get(str(fm.get("entry"))),
+                        "what": what.get(str(fm.get("id")))})  # fmt: skip
     named = {str(fm.get("entry")) for fm in doc.get("failure_modes") or [] if fm.get("entry")}
     for eid, e in entries.items():  # --only 'lab:…' or scenario entries no row names
         if eid not in named:
@@ -177,7 +181,7 @@ async def render_lab(
                    matrix=matrix_rows(doc), status_words=STATUS_WORDS, pick=pick,
                    cases_html=cases_html, subset=subset, subset_why=subset_why,
                    evidence=evidence, others=[x for _, x in others],
-                   self_args=self_args or {},
+                   self_args=self_args or {}, self_path=r.request.url.path,
                    verdict="NO-GO" if doc.get("holes") else "GO")  # fmt: skip
 
 
