@@ -257,6 +257,7 @@ def create_app(settings: UISettings) -> Starlette:
     from starlette.staticfiles import StaticFiles
 
     from . import (
+        _pages_compare,
         _pages_eval,
         _pages_lab,
         _pages_prod,
@@ -267,8 +268,8 @@ def create_app(settings: UISettings) -> Starlette:
 
     ui = UI(settings)
     table: list[Any] = []
-    modules = (_pages_session, _pages_eval, _pages_lab, _pages_prod, _pages_registry,
-               _pages_review)  # fmt: skip
+    modules = (_pages_session, _pages_eval, _pages_lab, _pages_compare, _pages_prod,
+               _pages_registry, _pages_review)  # fmt: skip
     for module in modules:
         for method, path, fn, need in module.ROUTES:
             table.append(Route(path, wrap(ui, fn, need), methods=[method]))
