@@ -1,8 +1,9 @@
-"""The failure lab in the dashboard: a real `gonogo lab` (a whole lab, then a subset one) on
-a small scripted target, opened in Chromium from the feature page — failure modes with their
-status, the detection matrix, the mutation score, the recall of planted hallucinations, the
-changed cases, the clean and injected runs (test_lab_in_ui_postgres.py: the same on a team
-server on PostgreSQL)."""
+"""The failure lab and comparisons in the dashboard: a real `gonogo lab` (a whole lab, then a
+subset one) on a small scripted target, opened in Chromium from the feature page — failure
+modes with their status, the detection matrix, the mutation score, the recall of planted
+hallucinations, the changed cases, the clean and injected runs (test_lab_in_ui_postgres.py:
+the same on a team server on PostgreSQL); and a real `gonogo compare` of two scripted
+variants, opened from the documents page."""
 
 import re
 
@@ -13,8 +14,14 @@ from http_kit import Client
 
 @pytest.fixture(scope="module")
 def lab_ws(tmp_path_factory):
+    from gonogo.spec import prd_key
+    from gonogo.ui._workspace import slug_of
+
     root = tmp_path_factory.mktemp("labui")
-    return {"root": root, **ui_kit.make_lab(root, "labui_app")}
+    made = ui_kit.make_lab(root, "labui_app")
+    cmp = ui_kit.make_comparison(root)
+    return {"root": root, **made, "slug": slug_of(prd_key(made["prd"])), "cmp": cmp,
+            "cmp_slug": slug_of(prd_key(cmp["prd"]))}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +53,7 @@ def _rows(page, table):
 def test_open_the_latest_lab_from_the_feature_page(page, lab_ws):
     full, subset = lab_ws["lab"], lab_ws["subset"]
     page.goto("/")
-    page.click("#features a[href^='/features/']")
+    page.click(f"#features a[href='/features/{lab_ws['slug']}']")
     page.click("#feature-lab")
     # the newest lab is the subset one (--only rambles --limit 5): flagged, not counted
     assert subset["lab"]["id"] in page.locator("h1").inner_text()
@@ -105,7 +112,7 @@ def test_open_the_latest_lab_from_the_feature_page(page, lab_ws):
 
 def test_the_documents_page_links_the_lab(page, lab_ws):
     page.goto("/")
-    page.click("#features a[href^='/features/']")
+    page.click(f"#features a[href='/features/{lab_ws['slug']}']")
     page.click("a[href^='/documents']")
     links = page.locator("table.evidence-lab a.lab-link")
     assert links.count() == 2  # both labs were recorded in the evidence log
@@ -117,9 +124,47 @@ def test_the_documents_page_links_the_lab(page, lab_ws):
     assert lab_ws["subset"]["lab"]["id"] in page.locator("h1").inner_text()
 
 
-def test_a_feature_without_a_lab_says_how_to_run_one(lab_ui, tmp_path):
+def test_unknown_labs_and_a_feature_without_one(lab_ui, lab_ws):
     c = Client(lab_ui.url)
-    slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
+    slug = lab_ws["slug"]
+    assert "No lab yet" in c.get(f"/lab?feature={lab_ws['cmp_slug']}").text
+    assert "No stored comparison yet" in c.get(f"/comparison?feature={slug}").text
+    assert c.get(f"/comparison?feature={slug}&id=cmp-nope").status == 404
     assert c.get("/lab?feature=nope").status == 404
     assert c.get(f"/lab?feature={slug}&lab=nope").status == 404
     assert c.get(f"/lab?feature={slug}&entry=nope").status == 404
+
+
+def test_open_a_comparison_from_the_documents_page(page, lab_ws):
+    doc = lab_ws["cmp"]["doc"]
+    page.goto(f"/features/{lab_ws['cmp_slug']}")
+    page.click("a[href^='/documents']")
+    link = page.locator("table.evidence-compare a.cmp-link")
+    assert link.inner_text() == f"comparison:{doc['comparison']['id']}"
+    link.click()
+    assert page.locator("#cmp-verdict").inner_text() == "B better"
+    assert doc["comparison"]["id"] in page.locator("p.meta").first.inner_text()
+    variants = page.locator("#cmp-variants").inner_text()
+    assert "capitals-small" in variants and "knows more capitals" in variants
+    rows = {r.locator("td").first.inner_text().rstrip(" *"): r.locator("td").all_inner_texts()
+            for r in page.locator("#cmp-scorers tr").all()[1:]}  # fmt: skip
+    assert set(rows) == {"right", "answers"}
+    right = rows["right"]
+    assert right[2:5] == ["0.250", "0.917", "+0.667"]  # 3 of 12 → 11 of 12
+    assert right[8] == "9 / 2 / 1" and right[10].startswith("B better")
+    t = next(s for s in doc["scorers"] if s["id"] == "right")["test"]
+    assert right[7] == f"{t['p_adjusted']:.3f}"  # Holm across the primary scorers
+    assert "2 of 12 pairs identical" in page.locator("#cmp-similarity").inner_text()
+    assert "No judge preference" in page.locator("#cmp-preference").inner_text()
+    assert "Cases that changed (10 of 12)" in page.locator("h2#cases").inner_text()
+    first = page.locator(".cmpcases details.case").first
+    first.locator("summary").click()
+    assert first.locator("pre.diff").count() >= 1 and "Milan" in page.content()
+    page.click("#cmp-diff")  # the two runs, case by case
+    assert page.locator("h1").inner_text().startswith("What changed")
+    page.go_back()
+    page.click("a.cmp-run-b")
+    assert page.locator("h1").inner_text().startswith("Run ")
+    page.goto(f"/documents?feature={lab_ws['cmp_slug']}")
+    page.click("#documents-comparison")
+    assert page.locator("#cmp-verdict").inner_text() == "B better"

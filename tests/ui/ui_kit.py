@@ -330,3 +330,57 @@ def make_lab(root: Path, module: str, evil: str = "") -> dict[str, Any]:
     full = run_lab(prd)
     subset = run_lab(prd, only=("rambles",), limit=5)
     return {"prd": prd, "lab": full, "subset": subset}
+
+
+# -- a comparison: a real `gonogo compare` of two scripted variants -----------------------
+def write_compare_project(folder: Path, evil: str = "") -> Path:
+    """Variant A knows 3 of 12 capitals, B (`wide`) all 12 but gets one of A's wrong: B better on
+    `right`; ``evil`` in the feature, the variant's description and prompt, the golden cases
+    and every answer."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "data").mkdir(exist_ok=True)
+    items = list(LAB_CAPITALS.items())
+    with open(folder / "data" / "golden.jsonl", "w") as f:
+        for i, (country, capital) in enumerate(items):
+            row = {"id": f"c{i}", "country": country, "note": evil,
+                   "expected": capital + evil}  # fmt: skip
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def script(known: int, wrong: dict[str, str] | None = None) -> dict[str, str]:
+        out = {country: capital + evil for country, capital in items[:known]}
+        out.update({k: v + evil for k, v in (wrong or {}).items()})
+        out["default"] = "I don't know" + evil
+        return out
+
+    braced = evil.replace("{", "{{").replace("}", "}}")  # a template: braces are syntax
+    prd = {
+        "feature": f"Capital answers{evil}",
+        "model": {"provider": "scripted", "name": "capitals-large", "script": script(3),
+                  "prompt": {"name": "capitals", "version": 1,
+                             "user": "What is the capital of {country}?"}},
+        "eval_plan": {
+            "datasets": [{"name": "golden", "path": "data/golden.jsonl"}],
+            "scorers": [{"id": "right", "kind": "equals"},
+                        {"id": "answers", "kind": "regex_absent", "pattern": "(?i)don't know"}],
+            "thresholds": [{"scorer": "right", "min_pass_rate": 0.5}],
+        },
+        "variants": {"wide": {"description": f"knows more capitals{evil}",
+                              "model": "capitals-small",
+                              "script": script(12, {"Italy": "Milan"}),
+                              "prompt": {"version": 2, "system": "Answer briefly." + braced}}},
+        "compare": {"candidate": "wide"},
+    }  # fmt: skip
+    path = folder / "gonogo.yaml"
+    path.write_text(yaml.safe_dump(prd, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def make_comparison(root: Path, evil: str = "") -> dict[str, Any]:
+    """`gonogo compare PRD` (Python API: stored, recorded in the evidence log)."""
+    from gonogo.compare import CompareOptions, compare
+
+    prd = write_compare_project(root / "compare", evil)
+    result = run_async(compare(prd, None, None, CompareOptions()))
+    return {"prd": prd, "doc": dict(result.document)}
