@@ -1,7 +1,9 @@
-"""The failure lab on a team server: `gonogo ui --runs URL --store URL` with the evidence log
-on the same PostgreSQL ($GONOGO_EVIDENCE_URL). `gonogo lab` writes its runs to the SQLite store
-beside the PRD only: the dashboard finds the lab there, and its evidence entry in PostgreSQL.
-(Apart from the browser tests: Playwright's sync API holds an event loop on this thread.)"""
+"""The failure lab and a comparison on a team server: `gonogo ui --runs URL --store URL` with
+the evidence log on the same PostgreSQL ($GONOGO_EVIDENCE_URL). `gonogo lab` writes its runs
+to the SQLite store beside the PRD only: the dashboard finds the lab there, and its evidence
+entry in PostgreSQL. `gonogo compare --store URL` keeps its runs and its document in
+PostgreSQL. (Apart from the browser tests: Playwright's sync API holds an event loop on this
+thread.)"""
 
 import re
 
@@ -33,3 +35,23 @@ def test_the_lab_with_runs_and_evidence_on_postgresql(tmp_path, postgres_db_url,
         assert c.get(f"/runs/{clean}").status == 200  # found beside the PRD too
         docs = c.get(f"/documents?feature={slug}").text
         assert f'href="/runs/{lab_id}">lab:{lab_id}' in docs
+
+
+def test_a_comparison_stored_on_postgresql(tmp_path, postgres_db_url, monkeypatch):
+    from gonogo.testing import UIProcess
+
+    url = postgres_db_url
+    monkeypatch.setenv("GONOGO_EVIDENCE_URL", url)
+    doc = ui_kit.make_comparison(tmp_path, store_path=url)["doc"]
+    assert not (tmp_path / "compare" / ".gonogo" / "runs.sqlite").exists()
+    cid = doc["comparison"]["id"]
+    with UIProcess(tmp_path, url, extra=["--runs", url], env={"GONOGO_EVIDENCE_URL": url}) as ui:
+        c = Client(ui.url)
+        slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
+        docs = c.get(f"/documents?feature={slug}").text
+        link = re.search(r'class="cmp-link" href="([^"]+)"', docs).group(1).replace("&amp;", "&")
+        page = c.get(link)
+        assert page.status == 200 and cid in page.text and "B better" in page.text
+        assert 'id="cmp-scorers"' in page.text and "Cases that changed (10 of 12)" in page.text
+        b = doc["variants"]["b"]["run_id"]
+        assert c.get(f"/runs/{b}").status == 200

@@ -377,10 +377,10 @@ def write_compare_project(folder: Path, evil: str = "") -> Path:
     return path
 
 
-def make_comparison(root: Path, evil: str = "") -> dict[str, Any]:
+def make_comparison(root: Path, evil: str = "", **options: Any) -> dict[str, Any]:
     """`gonogo compare PRD` (Python API: stored, recorded in the evidence log)."""
     from gonogo.compare import CompareOptions, compare
 
     prd = write_compare_project(root / "compare", evil)
-    result = run_async(compare(prd, None, None, CompareOptions()))
+    result = run_async(compare(prd, None, None, CompareOptions(**options)))
     return {"prd": prd, "doc": dict(result.document)}
