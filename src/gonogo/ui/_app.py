@@ -266,11 +266,21 @@ def create_app(settings: UISettings) -> Starlette:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from . import _pages_eval, _pages_prod, _pages_registry, _pages_review, _pages_session
+    from . import (
+        _pages_compare,
+        _pages_eval,
+        _pages_lab,
+        _pages_prod,
+        _pages_registry,
+        _pages_review,
+        _pages_session,
+    )
 
     ui = UI(settings)
     table: list[Any] = []
-    for module in (_pages_session, _pages_eval, _pages_prod, _pages_registry, _pages_review):
+    modules = (_pages_session, _pages_eval, _pages_lab, _pages_compare, _pages_prod,
+               _pages_registry, _pages_review)  # fmt: skip
+    for module in modules:
         for method, path, fn, need in module.ROUTES:
             table.append(Route(path, wrap(ui, fn, need), methods=[method]))
 

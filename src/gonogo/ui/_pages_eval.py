@@ -121,6 +121,14 @@ async def run(ui: UI, r: Req) -> Response:
     if (row.summary or {}).get("schema") == "gonogo.redteam":  # `gonogo redteam run`
         return ui.page(r, "redteam_run.html.j2", run=row, results=row.summary,
                        feature=ui.workspace.feature_of_key(row.prd_path))  # fmt: skip
+    if (row.summary or {}).get("schema") == "gonogo.comparison":  # `gonogo compare`
+        from ._pages_compare import render_comparison
+
+        return await render_comparison(ui, r, store, row, ui.workspace.feature_of_key(row.prd_path))
+    if (row.summary or {}).get("schema") == "gonogo.lab":  # `gonogo lab`
+        from ._pages_lab import render_lab
+
+        return await render_lab(ui, r, store, row, ui.workspace.feature_of_key(row.prd_path))
     which = r.arg("cases", "") or ""
     if which not in CASE_FILTERS:
         which = ""
