@@ -181,3 +181,21 @@ def test_the_lab_evidences_hallucinations_and_failure_modes(tmp_path, cli):
     assert f"lab: {status}" in " ".join(modes["why"]) or f"the lab says {status}" in " ".join(
         modes["why"]
     )
+
+
+def test_missing_gateway_extra_is_said_before_any_work(tmp_path, cli):
+    import os
+
+    prd = project(tmp_path)
+    shadow = tmp_path / "shadow"
+    for name in ("starlette", "uvicorn"):  # as if `pip install gonogo` without [gateway]
+        (shadow / name).mkdir(parents=True)
+        (shadow / name / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")])}
+    for args in (["--run-missing"], ["--dry-run"]):
+        r = cli("launch", prd, *args, env=env)
+        assert r.returncode == 2, r.stderr
+        assert "Traceback" not in r.stderr
+        assert "pip install 'gonogo[gateway]'" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not list(tmp_path.glob(".gonogo/runs*")), "nothing ran before the check"

@@ -157,6 +157,10 @@ async def launch(prd_path: str | Path, opts: LaunchOptions | None = None) -> Lau
         from ._missing import estimate, plan_missing, run_missing
 
         steps = plan_missing(loaded, doc)
+        if any(s.kind.startswith("drill:") for s in steps):  # before any work starts
+            from ..gateway._app import require_gateway_extra
+
+            require_gateway_extra("`gonogo launch --run-missing` (its drills run `gonogo serve`)")
         if opts.dry_run:
             await estimate(loaded, steps)
             doc["would_run"] = [s.describe() for s in steps]
