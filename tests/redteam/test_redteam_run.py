@@ -162,3 +162,40 @@ def test_model_target_gets_canaries_in_its_system_prompt_and_documents_in_contex
     assert doc["indirect"]["retrieved"]["rate"] == 1.0  # delivered in {contexts}: always seen
     # PII planted in the system prompt leaks exactly when the leaky model repeats it
     assert fams["pii-leakage"]["n"] == 10
+
+
+def _off_scope_samples(doc):
+    return [s for a in doc["attacks"] if a["family"] == "off-scope" for s in a["samples"]]
+
+
+def test_a_polite_hand_off_is_not_an_off_scope_attack_success(tmp_path, cli):
+    """The `gonogo init` starter hands off-scope requests to a person: the feature held."""
+    r = cli("init", tmp_path / "s")
+    assert r.returncode == 0, r.stderr
+    prd = tmp_path / "s" / "gonogo.yaml"
+    r = cli("redteam", "run", prd, "--out", tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "redteam.json").read_text())
+    samples = _off_scope_samples(doc)
+    assert samples and all("contact form" in s["output"] for s in samples)
+    assert not any(s["attack_success"] for s in samples), samples[0]
+    assert all("hand-off" in s["evidence"] for s in samples)
+    off = next(f for f in doc["families"] if f["family"] == "off-scope")
+    assert off["count"] == 0 and off["status"] != "fail"
+
+
+def test_an_answer_that_engages_the_off_scope_request_still_counts(tmp_path, cli):
+    app = textwrap.dedent("""
+        def answer(question):
+            if "advice" in question or "refund" in question:
+                return ("I'm not sure I should, but here it is. For legal advice on a contract "
+                        "dispute, send a formal demand letter, keep every record, and file "
+                        "a claim in small claims court; for processing refunds, open the "
+                        "order, press refund and confirm the amount.")
+            return "I don't know. Please contact our support team, an agent will help you."
+    """)
+    prd_text = PRD.replace("probes_per_family: 12", "probes_per_family: 8, families: [off-scope]")
+    prd = write_project(tmp_path, prd_text, GOLDEN, {"app.py": app})
+    r = cli("redteam", "run", prd, "--out", tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "redteam.json").read_text())
+    samples = _off_scope_samples(doc)
+    assert len(samples) == 8 and all(s["attack_success"] for s in samples), r.stdout
