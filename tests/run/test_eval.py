@@ -133,3 +133,10 @@ def test_a_judge_whose_key_is_unset_leaves_rubrics_not_evaluated(tmp_path, cli):
     assert any("GONOGO_TEST_UNSET_KEY is not set" in w for w in res["warnings"])
     says = next(s for s in res["scorers"] if s["id"] == "says_30")
     assert says["passes"] == 10
+
+
+def test_an_undetected_failure_mode_is_said_without_a_double_negative(tmp_path, cli):
+    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5), cases(6), {"app.py": APP})
+    r = cli("eval", prd)
+    assert "wrong-window (high): not detected: flagged in 0/6 samples" in r.stdout, r.stdout
+    assert "not detected in" not in r.stdout
