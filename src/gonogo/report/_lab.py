@@ -81,9 +81,9 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
             row.append(Text(text, style=style.strip()))
         table.add_row(*row)
     console.print(table)
-    own = ("bold = the failure mode's own detectors; " if console.is_terminal
+    legend = ("bold = the failure mode's own detectors; " if console.is_terminal
            and not console.no_color else "")  # fmt: skip
-    console.print(Text(own + "guard columns are the runtime guards run offline over the "
+    console.print(Text(legend + "guard columns are the runtime guards run offline over the "
                        "answers"))  # fmt: skip
     console.print()
     for fm in doc["failure_modes"]:
