@@ -102,7 +102,7 @@ def run(
         out_dir=out_dir, resume=resume, use_cache=not no_cache, max_cost=max_cost,
         dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
         estimate=not quiet, families=families, show_content=show_content,
-        through_gateway=through_gateway,
+        through_gateway=through_gateway, on_note=lambda line: click.echo(f"note: {line}", err=True),
     )  # fmt: skip
     try:
         result = asyncio.run(run_redteam(prd, opts))
