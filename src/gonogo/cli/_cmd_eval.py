@@ -119,6 +119,10 @@ def eval_(
         startup_done()
         if not quiet:
             _print_plan(plan, resumed)
+        else:  # a cap that cannot hold is said even when quiet
+            for note in plan.notes:
+                if note.startswith("--max-cost") and "cannot be enforced" in note:
+                    click.echo(f"warning: {note}", err=True)
         display.start(plan.items)
 
     opts = EvalOptions(
