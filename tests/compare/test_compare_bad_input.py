@@ -153,3 +153,14 @@ def test_preference_without_a_judge_stops_before_running(tmp_path):
     with pytest.raises(UserError, match="needs a judge"):
         run(prd, preference=True)
     assert not (tmp_path / ".gonogo" / "runs.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "suggestion"),
+    [("promt.version=2", "unknown key 'promt' — did you mean 'prompt'?"),
+     ("prompt.verison=2", "unknown key 'prompt.verison' — did you mean 'prompt.version'?")],
+)  # fmt: skip
+def test_an_override_typo_gets_a_did_you_mean(prd, cli, override, suggestion):
+    r = cli("compare", prd, "--b", override, "-q")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert suggestion in r.stderr, r.stderr
