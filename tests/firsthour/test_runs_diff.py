@@ -88,3 +88,17 @@ def test_who_pushed_a_prompt_is_known_without_user(monkeypatch):
     git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True).stdout
     assert actor_name(None) == (git.strip() or getpass.getuser())
     assert actor_name("ana") == "ana"
+
+
+def test_report_says_which_thing_is_missing(tmp_path, cli):
+    """No PRD here → says so (not "run eval first"); an unknown run id → `gonogo runs`."""
+    r = cli("report", "--out", tmp_path / "x", cwd=tmp_path)
+    assert r.returncode == 2 and "PRD file not found" in r.stderr, r.stderr
+    assert not (tmp_path / ".gonogo").exists()
+    prd = project(tmp_path / "p", prd_text(script(range(3)), script(range(3))), n=5)
+    r = cli("report", prd, "--out", tmp_path / "x")
+    assert r.returncode == 2 and "no run store at" in r.stderr and "gonogo eval" in r.stderr
+    cli("eval", prd, "-q")
+    r = cli("report", prd, "--run", "2026XYZ", "--out", tmp_path / "x")
+    assert r.returncode == 2 and "no finished run with id 2026XYZ" in r.stderr
+    assert "gonogo runs" in r.stderr
