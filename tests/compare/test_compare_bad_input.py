@@ -64,6 +64,8 @@ def test_one_case_is_too_small_to_tell(tmp_path, cli):
     correct = next(s for s in res.document["scorers"] if s["id"] == "correct")
     assert correct["test"]["losses"] == 1 and correct["verdict"] == "too_small"
     assert res.exit_code({"worse"}) == 0  # never a false "B worse" from one case
+    reasons = res.document["verdict_reasons"]
+    assert sum(r.startswith("correct:") for r in reasons) == 1, reasons  # said once
 
 
 def test_target_args_the_callable_does_not_take(tmp_path):
