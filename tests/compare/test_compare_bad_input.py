@@ -64,6 +64,8 @@ def test_one_case_is_too_small_to_tell(tmp_path, cli):
     correct = next(s for s in res.document["scorers"] if s["id"] == "correct")
     assert correct["test"]["losses"] == 1 and correct["verdict"] == "too_small"
     assert res.exit_code({"worse"}) == 0  # never a false "B worse" from one case
+    reasons = res.document["verdict_reasons"]
+    assert sum(r.startswith("correct:") for r in reasons) == 1, reasons  # said once
 
 
 def test_target_args_the_callable_does_not_take(tmp_path):
@@ -153,3 +155,14 @@ def test_preference_without_a_judge_stops_before_running(tmp_path):
     with pytest.raises(UserError, match="needs a judge"):
         run(prd, preference=True)
     assert not (tmp_path / ".gonogo" / "runs.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "suggestion"),
+    [("promt.version=2", "unknown key 'promt' — did you mean 'prompt'?"),
+     ("prompt.verison=2", "unknown key 'prompt.verison' — did you mean 'prompt.version'?")],
+)  # fmt: skip
+def test_an_override_typo_gets_a_did_you_mean(prd, cli, override, suggestion):
+    r = cli("compare", prd, "--b", override, "-q")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert suggestion in r.stderr, r.stderr

@@ -75,3 +75,16 @@ def test_piped_output_is_not_wrapped_at_80_columns(tmp_path, cli):
     assert r.returncode == 0, r.stderr
     ids = [w for w in r.stdout.split() if w.count("-") == 1 and w[:8].isdigit()]
     assert ids and all(len(i) == len("20261207T054346-d955c4") for i in ids), r.stdout
+
+
+def test_the_progress_line_never_says_eta_nan(capsys):
+    from gonogo.cli._progress import ProgressDisplay
+    from gonogo.run import Progress
+
+    display = ProgressDisplay("lab")
+    display.tty, display._t0 = False, 0.0  # a log, not a terminal
+    display.start(10)
+    display._t0 -= 5.0  # five seconds in, nothing done yet
+    display.update(Progress(total=10, done=0))
+    line = capsys.readouterr().err
+    assert "lab: 0/10" in line and "nan" not in line and "ETA unknown yet" in line

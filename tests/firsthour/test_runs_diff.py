@@ -57,3 +57,48 @@ def test_compare_fits_80_columns_and_says_which_numbers_are_adjusted(tmp_path, c
     assert r.returncode == 0, r.stdout + r.stderr
     assert max(len(line) for line in r.stdout.splitlines()) <= 80
     assert "Holm-adjusted" in r.stdout and "B better" in r.stdout
+
+
+def test_read_only_commands_away_from_the_prd_say_where_they_looked_and_create_nothing(
+    tmp_path, cli
+):
+    """`gonogo prompt list` / `keys list` / `diff` run from another folder: a clear error
+    with --prd, and no empty .gonogo/gateway.db left in the working folder."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args in (["prompt", "list"], ["prompt", "show", "faq"], ["keys", "list"],
+                 ["prompt", "history", "faq"]):  # fmt: skip
+        r = cli(*args, cwd=elsewhere)
+        assert r.returncode == 2 and "no gateway store at" in r.stderr, (args, r.stderr)
+        assert "--prd" in r.stderr and "Traceback" not in r.stderr
+    r = cli("diff", "a", "b", cwd=elsewhere)
+    assert r.returncode == 2 and "--prd" in r.stderr, r.stderr
+    assert not (elsewhere / ".gonogo").exists()
+
+
+def test_who_pushed_a_prompt_is_known_without_user(monkeypatch):
+    """No $USER (a container): git's user.name, else the login name — not "unknown"."""
+    import getpass
+    import subprocess
+
+    from gonogo.cli._cmd_prompt import actor_name
+
+    monkeypatch.delenv("USER", raising=False)
+    monkeypatch.delenv("USERNAME", raising=False)
+    git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True).stdout
+    assert actor_name(None) == (git.strip() or getpass.getuser())
+    assert actor_name("ana") == "ana"
+
+
+def test_report_says_which_thing_is_missing(tmp_path, cli):
+    """No PRD here → says so (not "run eval first"); an unknown run id → `gonogo runs`."""
+    r = cli("report", "--out", tmp_path / "x", cwd=tmp_path)
+    assert r.returncode == 2 and "PRD file not found" in r.stderr, r.stderr
+    assert not (tmp_path / ".gonogo").exists()
+    prd = project(tmp_path / "p", prd_text(script(range(3)), script(range(3))), n=5)
+    r = cli("report", prd, "--out", tmp_path / "x")
+    assert r.returncode == 2 and "no run store at" in r.stderr and "gonogo eval" in r.stderr
+    cli("eval", prd, "-q")
+    r = cli("report", prd, "--run", "2026XYZ", "--out", tmp_path / "x")
+    assert r.returncode == 2 and "no finished run with id 2026XYZ" in r.stderr
+    assert "gonogo runs" in r.stderr

@@ -206,3 +206,18 @@ def test_missing_api_key_names_the_variable(tmp_path, cli):
         assert r.returncode == 2
         assert "GONOGO_TEST_KEY_XYZ" in r.stderr and "export" in r.stderr
         assert "Traceback" not in r.stderr
+
+
+def test_a_cost_cap_on_a_model_without_a_price_says_it_cannot_be_enforced(tmp_path, cli):
+    with FakeOpenAIServer() as srv:
+        text = PRD.format(url=srv.base_url, conc=2, retries=0, extra_model="")
+        prd = write_project(tmp_path, text.replace("fake-model: {input", "other: {input"),
+                            [{"id": "c0", "question": "q"}])  # fmt: skip
+        r = cli("eval", prd, "--dry-run", "--max-cost", "0.01")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "--max-cost 0.01 cannot be enforced for fake-model" in " ".join(r.stdout.split())
+        r = cli("eval", prd, "-q", "--max-cost", "0.01")
+        assert "warning: --max-cost 0.01 cannot be enforced" in " ".join(r.stderr.split())
+        priced = write_project(tmp_path / "p", text, [{"id": "c0", "question": "q"}])
+        r = cli("eval", priced, "--dry-run", "--max-cost", "0.01")
+        assert "cannot be enforced" not in r.stdout

@@ -74,6 +74,13 @@ def test_missing_file_and_missing_dataset(cli, tmp_path):
     assert "dataset file not found" in result.stderr
     result = cli("check", path, "--no-datasets")
     assert result.returncode == 0, result.stderr
+    # eval names the PRD's line too, as check does (it said only the dataset's path)
+    result = cli("eval", path, "-q")
+    assert result.returncode == 2 and "dataset file not found" in result.stderr
+    assert re.search(r"gonogo\.yaml:\d+:\d+", result.stderr), result.stderr
+    tmp_rows = tmp_path / "nope.jsonl"
+    result = cli("dataset", "add", path, tmp_rows)
+    assert result.returncode == 2 and "ROWS argument" in result.stderr, result.stderr
 
 
 def test_prd_command_rejects_bad_prd(cli, tmp_path):

@@ -39,7 +39,7 @@ def add(prd: Path, rows: Path, name: str | None, added_by: str | None) -> None:
         raise UserError(
             f"the PRD has no dataset named {name!r}", "datasets: " + ", ".join(r.name for r in refs)
         )
-    incoming = load_dataset(rows)  # validated like any dataset: file:line errors
+    incoming = load_dataset(rows, missing_hint="check the ROWS argument: the file of rows to add")
     raw = [_row(c) for c in incoming.cases]
     result = append_rows(
         loaded.resolve(ref.path), raw, added_by=added_by or getpass.getuser(), source=str(rows)

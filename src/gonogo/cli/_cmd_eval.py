@@ -119,6 +119,10 @@ def eval_(
         startup_done()
         if not quiet:
             _print_plan(plan, resumed)
+        else:  # a cap that cannot hold is said even when quiet
+            for note in plan.notes:
+                if note.startswith("--max-cost") and "cannot be enforced" in note:
+                    click.echo(f"warning: {note}", err=True)
         display.start(plan.items)
 
     opts = EvalOptions(
@@ -197,19 +201,26 @@ def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | str 
     from ..errors import UserError
     from ..report import render_console, write_reports
     from ..spec import prd_key
-    from ..store import open_run_store
+    from ..store import is_url, open_run_store
 
     base = prd.resolve().parent
-    store = open_run_store(store_path or base / ".gonogo" / "runs.sqlite")
+    location = store_path or base / ".gonogo" / "runs.sqlite"
+    if not is_url(location) and not Path(location).exists():  # looking creates nothing
+        if store_path is None and not prd.exists():
+            raise UserError(f"PRD file not found: {prd}",
+                            "name the PRD whose runs to render: gonogo report PATH/gonogo.yaml "
+                            "--out DIR")  # fmt: skip
+        raise UserError(f"no run store at {location}", f"run `gonogo eval {prd}` first")
+    store = open_run_store(location)
     try:
         row = store.get_run(run_id) if run_id else store.latest_run(prd_key(prd))
     finally:
         store.close()
     if row is None or row.results is None:
-        raise UserError(
-            "no finished run found" + (f" with id {run_id}" if run_id else ""),
-            f"run `gonogo eval {prd}` first",
-        )
+        if run_id:
+            raise UserError(f"no finished run with id {run_id} in {location}",
+                            f"list the runs with `gonogo runs {prd}`")  # fmt: skip
+        raise UserError("no finished run found", f"run `gonogo eval {prd}` first")
     render_console(row.results, Console())
     for name, path in write_reports(row.results, out_dir).items():
         click.echo(f"{name}: {path}")

@@ -66,7 +66,7 @@ def list_(prd: Path | None, store: str | None) -> None:
         rows: list[Any] = await s.list_keys()
         return rows
 
-    rows = with_store(store_url(store, prd), act)
+    rows = with_store(store_url(store, prd), act, create=False)
     if not rows:
         click.echo("no keys yet — create one: gonogo keys create my-app --role app")
         return

@@ -38,9 +38,23 @@ def store_url(store: str | None, prd: Path | None) -> str:
     return default_store_url(base)
 
 
-def with_store(url: str, action: Callable[[Any], Awaitable[T]]) -> T:
-    """Open the store, run ``await action(store)``, close it."""
+def with_store(url: str, action: Callable[[Any], Awaitable[T]], *, create: bool = True) -> T:
+    """Open the store, run ``await action(store)``, close it.
+
+    ``create=False`` (commands that only read): a SQLite store that does not exist is an
+    error naming where it looked, never an empty store made in the working folder.
+    """
+    from ..errors import UserError
     from ..store.gateway import open_gateway_store
+    from ..store.gateway._open import sqlite_path
+
+    path = sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise UserError(
+            f"no gateway store at {path}",
+            "name the PRD whose folder holds it (--prd PRD) or the store (--store URL); "
+            "`gonogo prompt push` and `gonogo serve` create it",
+        )
 
     async def main() -> T:
         store = open_gateway_store(url)
@@ -79,8 +93,24 @@ actor_option = click.option(
 
 
 def actor_name(actor: str | None) -> str:
-    """``--actor``, else $USER, else "unknown"."""
-    return actor or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+    """``--actor``, else $USER, else git's user.name, else the login name, else "unknown"."""
+    if actor or os.environ.get("USER") or os.environ.get("USERNAME"):
+        return str(actor or os.environ.get("USER") or os.environ.get("USERNAME"))
+    import subprocess
+
+    try:
+        git = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                             timeout=2, check=False).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        git = ""
+    if git:
+        return git
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without passwd entry)
+        return "unknown"
 
 
 def when(ts: float) -> str:
@@ -194,7 +224,7 @@ def list_(prd: Path | None, store: str | None) -> None:
         rows: list[tuple[str, int, dict[str, int]]] = await s.list_prompts()
         return rows
 
-    rows = with_store(store_url(store, prd), act)
+    rows = with_store(store_url(store, prd), act, create=False)
     if not rows:
         click.echo("no prompts yet — push one: gonogo prompt push gonogo.yaml")
         return
@@ -277,7 +307,7 @@ def show(ref: str, prd: Path | None, store: str | None) -> None:
         ]
         return pv, sorted(labels)
 
-    pv, labels = with_store(store_url(store, prd), act)
+    pv, labels = with_store(store_url(store, prd), act, create=False)
     click.echo(f"{pv.name} version {pv.version}" + (f"  [{', '.join(labels)}]" if labels else ""))
     click.echo(f"pushed {when(pv.created_at)} by {pv.created_by}; sha256 {pv.content_hash[:12]}")
     if pv.message:
@@ -298,7 +328,7 @@ def diff(name: str, a: str, b: str, prd: Path | None, store: str | None) -> None
     async def act(s: Any) -> tuple[Any, Any]:
         return await resolve(s, name, a), await resolve(s, name, b)
 
-    va, vb = with_store(store_url(store, prd), act)
+    va, vb = with_store(store_url(store, prd), act, create=False)
     lines = difflib.unified_diff(
         render(va).splitlines(keepends=True),
         render(vb).splitlines(keepends=True),
@@ -323,7 +353,7 @@ def history(name: str, label: str | None, prd: Path | None, store: str | None) -
         moves = await s.label_history(name, label)
         return moves, len(await s.versions(name))
 
-    moves, n_versions = with_store(store_url(store, prd), act)
+    moves, n_versions = with_store(store_url(store, prd), act, create=False)
     if not n_versions:
         from ..store.gateway import UnknownPromptError
 

@@ -20,7 +20,10 @@ def _store(prd: Path, store_path: Path | str | None) -> Any:
         return open_run_store(store_path)
     path = Path(store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite")
     if not path.exists():
-        raise UserError(f"no run store at {path}", f"run `gonogo eval {prd}` first")
+        hint = f"run `gonogo eval {prd}` first"
+        if store_path is None and not prd.exists():  # `diff` run away from the PRD's folder
+            hint = f"there is no {prd} here: name the PRD (--prd PATH), or " + hint
+        raise UserError(f"no run store at {path}", hint)
     return open_run_store(path)
 
 

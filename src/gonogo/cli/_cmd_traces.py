@@ -105,7 +105,7 @@ def export_traces(
             only_ok=not include_errors,
         )
 
-    n = with_store(store_url(store, prd), act)
+    n = with_store(store_url(store, prd), act, create=False)
     click.echo(f"wrote {n} case(s) to {out}")
 
 
@@ -167,7 +167,7 @@ def export_feedback(
             limit=limit,
         )
 
-    n = with_store(store_url(store, prd), act)
+    n = with_store(store_url(store, prd), act, create=False)
     click.echo(f"wrote {n} case(s) to {out}")
 
 
@@ -220,7 +220,7 @@ def replay(
     ids = list(trace_ids)
     if many:
         ids += with_store(url, lambda s: _select(s, parse_since(since), prompt_name, rated_down,
-                                                 limit))  # fmt: skip
+                                                 limit), create=False)  # fmt: skip
     if not ids:
         raise UserError("no trace to replay", "give TRACE_IDs, or --many with filters")
     opts = ReplayOptions(url, prompt_version=prompt_version, model=model, variant=variant)

@@ -69,9 +69,9 @@ class ProgressDisplay:
             )
         elif now - getattr(self, "_last_line", 0.0) >= 2.0 or p.done == p.total:
             self._last_line = now
-            eta = (p.total - p.done) / rate if rate > 0 else float("nan")
+            eta = f"{(p.total - p.done) / rate:.0f}s" if rate > 0 else "unknown yet"
             print(
-                f"{self.label}: {p.done}/{p.total} ({rate:.1f}/s, ETA {eta:.0f}s, "
+                f"{self.label}: {p.done}/{p.total} ({rate:.1f}/s, ETA {eta}, "
                 f"errors {p.target_errors})",
                 file=sys.stderr,
                 flush=True,

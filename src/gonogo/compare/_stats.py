@@ -240,7 +240,9 @@ def overall(rows: Sequence[ScorerComparison], settings: Settings) -> tuple[str, 
             "no primary scorer has scores under both variants, so nothing can be compared"
         ]
     verdicts = {r.id: r.test.verdict for r in primary if r.test is not None}
-    reasons = [f"{r.id}: {r.test.reason}" for r in primary if r.test is not None]
+    # a scorer too small to test is said once, in the words of _too_small_lines
+    reasons = [f"{r.id}: {r.test.reason}" for r in primary
+               if r.test is not None and r.test.verdict != "too_small"]  # fmt: skip
     values = set(verdicts.values())
     if settings.mode == "non_inferiority":
         if "inferior" in values:
@@ -257,12 +259,14 @@ def overall(rows: Sequence[ScorerComparison], settings: Settings) -> tuple[str, 
         verdict = "too_small"
     else:
         verdict = "no_difference"
-    if verdict in ("no_difference", "inconclusive", "too_small"):
-        reasons += _too_small_lines(primary, settings)
+    undecided = verdict in ("no_difference", "inconclusive", "too_small")
+    reasons += _too_small_lines(primary, settings, underpowered=undecided)
     return verdict, reasons
 
 
-def _too_small_lines(rows: Sequence[ScorerComparison], settings: Settings) -> list[str]:
+def _too_small_lines(
+    rows: Sequence[ScorerComparison], settings: Settings, *, underpowered: bool = True
+) -> list[str]:
     out = []
     for r in rows:
         if r.test is None:
@@ -272,7 +276,7 @@ def _too_small_lines(rows: Sequence[ScorerComparison], settings: Settings) -> li
                 f"{r.id}: {r.test.n} paired case{'s' if r.test.n != 1 else ''} are too few "
                 "for any test at this significance level to tell A and B apart"
             )
-        elif r.underpowered and r.power is not None:
+        elif underpowered and r.underpowered and r.power is not None:
             what = (
                 f"show non-inferiority within {settings.margin:g}"
                 if settings.mode == "non_inferiority" and settings.margin is not None

@@ -126,10 +126,25 @@ def _validated(data: dict[str, Any], where: str) -> Variant:
         first = e.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "(variant)"
         allowed = ", ".join(Variant.model_fields)
-        raise UserError(
-            f"{where}: {key}: {first['msg']}",
-            f"variant keys: {allowed} (nested keys dotted, e.g. prompt.version=2)",
-        ) from None
+        hint = f"variant keys: {allowed} (nested keys dotted, e.g. prompt.version=2)"
+        if first["type"] == "extra_forbidden" and first["loc"]:
+            import difflib
+
+            # the keys allowed where the typo is: the variant's own, or the nested model's
+            model: Any = Variant
+            for part in first["loc"][:-1]:
+                field = getattr(model, "model_fields", {}).get(part)
+                ann = getattr(field, "annotation", None) if field is not None else None
+                # `PromptOverride | None`: the model among the union's members
+                members = [ann, *getattr(ann, "__args__", ())]
+                model = next((m for m in members if hasattr(m, "model_fields")), None)
+            options = list(getattr(model, "model_fields", {}) or Variant.model_fields)
+            close = difflib.get_close_matches(str(first["loc"][-1]), options, n=1, cutoff=0.6)
+            if close:
+                fixed = ".".join([*map(str, first["loc"][:-1]), close[0]])
+                hint = f"did you mean '{fixed}'? " + hint
+            raise UserError(f"{where}: unknown key '{key}'", hint) from None
+        raise UserError(f"{where}: {key}: {first['msg']}", hint) from None
 
 
 def resolve_variant(loaded: LoadedPRD, ref: VariantRef, role: str) -> ResolvedVariant:

@@ -55,6 +55,7 @@ def load_dataset(
     name: str | None = None,
     limit: int | None = None,
     display_path: str | None = None,
+    missing_hint: str = "check `eval_plan.datasets[].path` (relative to the PRD)",
 ) -> Dataset:
     """Load one dataset file; raise DatasetError listing every malformed row."""
     p = Path(path)
@@ -73,7 +74,7 @@ def load_dataset(
             raise _file_error(
                 shown,
                 "dataset file not found",
-                "check `eval_plan.datasets[].path` (relative to the PRD)",
+                missing_hint,
             ) from None
         raise _file_error(shown, f"cannot read the dataset: {e.message}", e.hint) from None
     try:

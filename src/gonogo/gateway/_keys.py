@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 BOOTSTRAP_ID = "gk_env_admin"
 _NEGATIVE_MAX = 10_000
-_FIX = "pass `Authorization: Bearer <key>`; create one with `gonogo keys create --role app`"
+_FIX = (
+    "pass `Authorization: Bearer <key>`; create one with "
+    "`gonogo keys create NAME --role app --prd PRD`"
+)
 
 
 def hash_secret(secret: str) -> str:
@@ -81,7 +84,8 @@ class KeyCache:
                             "(gonogo ui)", "use an app or admin key")  # fmt: skip
         if role == "admin" and rec.role != "admin":
             raise HTTPError(403, "forbidden", "this endpoint needs an admin key",
-                            "use a key created with `gonogo keys create --role admin`")  # fmt: skip
+                            "use a key created with "
+                            "`gonogo keys create NAME --role admin --prd PRD`")  # fmt: skip
         return rec
 
     async def lookup(self, key_hash: str) -> ApiKeyRecord | None:

@@ -113,7 +113,7 @@ def _summary_lines(doc: Mapping[str, Any], console: Console) -> None:
             f"\nMutation score: {ms['killed']} of {ms['provoked']} provoked injections turned a "
             f"passing threshold into a fail ({fmt.pct(ms['rate'])} {fmt.ci(ms['ci'])})"
             + (f"; survivors: {', '.join(ms['survivors'])}" if ms["survivors"] else "")
-            + (f" (already failing on the clean run, so they cannot flip: "
+            + (f" (not passing on the clean run — failing or undecided — so they cannot flip: "
                f"{', '.join(ms['already_failing'])})" if ms.get("already_failing") else "")
         ))  # fmt: skip
     for r in doc.get("hallucination_recall") or []:

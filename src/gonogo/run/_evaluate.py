@@ -112,6 +112,20 @@ async def run_suite(
         plan = plan_run(
             suite, remaining, estimate=opts.estimate or opts.dry_run or opts.max_cost is not None
         )
+        if opts.max_cost is not None:
+            unpriced = sorted({e.model for e in plan.estimates
+                               if e.cost_usd is None and e.calls > e.cached_calls})  # fmt: skip
+            if unpriced:
+                plan.notes.append(
+                    f"--max-cost {opts.max_cost:g} cannot be enforced for {', '.join(unpriced)}: "
+                    "no price, so its calls count as free; add the model to the PRD's `prices` "
+                    "(USD per million input/output tokens)"
+                )
+            elif not plan.estimates:
+                plan.notes.append(
+                    f"--max-cost {opts.max_cost:g} counts only the costs the target reports "
+                    "(a Python or HTTP target that reports none costs nothing to it)"
+                )
         result = EvalResult(plan=plan, resumed=len(done), store_path=store.path)
         if opts.dry_run:
             return result

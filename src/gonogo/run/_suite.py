@@ -68,13 +68,18 @@ def load_datasets(loaded: LoadedPRD) -> list[Dataset]:
     """Load every dataset of the eval plan, reporting all malformed rows at once."""
     issues: list[ConfigIssue] = []
     datasets: list[Dataset] = []
-    for ref in loaded.prd.eval_plan.datasets:
+    for i, ref in enumerate(loaded.prd.eval_plan.datasets):
         path = loaded.base_dir / ref.path
         shown = os.path.relpath(path) if not Path(ref.path).is_absolute() else ref.path
         try:
             datasets.append(load_dataset(path, name=ref.name, limit=ref.limit, display_path=shown))
         except DatasetError as e:
-            issues.extend(e.issues)
+            if not path.is_file():  # the PRD's line that names it, as `gonogo check` says
+                where = ("eval_plan", "datasets", i, "path")
+                hint = "check `path`: it is relative to the PRD's folder"
+                issues.append(loaded.issue(where, f"dataset file not found: {path}", hint))
+            else:
+                issues.extend(e.issues)
     if issues:
         raise DatasetError(issues)
     return datasets
