@@ -1,9 +1,10 @@
 """Regenerate the screenshots in docs/ui.md: `python benchmarks/ui_screenshots.py`.
 
 Builds the demo workspace of tests/ui/ui_kit.py (a refund-answers PRD, its runs, prompt
-versions, production traces with feedback and guards), has two reviewers label a review
-queue, serves it with a real `gonogo ui` and photographs the main pages with Debian's
-Chromium (Playwright) into docs/ui/.
+versions, production traces with feedback and guards; a failure lab and a comparison of two
+small scripted features, really run), has two reviewers label a review queue, serves it
+with a real `gonogo ui` and photographs the main pages with Debian's Chromium (Playwright)
+into docs/ui/.
 """
 
 from __future__ import annotations
@@ -57,15 +58,19 @@ def main() -> None:
     exe = os.environ.get("GONOGO_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     work = Path(tempfile.mkdtemp(prefix="gonogo-ui-shots-"))
     ws = ui_kit.make_workspace(work, cases=40, runs=12, n_traces=120)
+    lab_prd = ui_kit.write_lab_project(work / "capitals", "shots_lab_app")
+    ui_kit.run_lab(lab_prd)  # a real `gonogo lab`
+    cmp_prd = ui_kit.make_comparison(work)["prd"]  # a real `gonogo compare`
     args.out.mkdir(parents=True, exist_ok=True)
     with UIProcess(ws["root"], ws["store_url"]) as ui:
         c = Client(ui.url)
-        slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
+        from gonogo.spec import prd_key
+        from gonogo.ui._workspace import slug_of
+
+        slug = slug_of(prd_key(ws["prd"]))
         c.submit("/review/build", {"feature": slug, "rule": "disagree", "n": "30", "wanted": "2"},
                  "/review")  # fmt: skip
         c.submit("/review/build", {"feature": slug, "rule": "flagged", "n": "10"}, "/review")
-        from gonogo.spec import prd_key
-
         ui_kit.run_async(label_queue(ws["store_url"], prd_key(ws["prd"]), 16))
         run = ws["runs"][-1]
         item = c.submit(f"/review/{slug}/flagged/next", {}, "/review").headers["location"]
@@ -80,11 +85,15 @@ def main() -> None:
             "prompts": "/prompts/refund?a=2&b=3",
             "review-item": item,
             "calibration": f"/review/calibration?feature={slug}",
+            "lab": f"/lab?feature={slug_of(prd_key(lab_prd))}",
+            "comparison": f"/comparison?feature={slug_of(prd_key(cmp_prd))}",
         }
+        tall = {"lab": 1500, "comparison": 1150}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=ui.url)
             for name, path in pages.items():
+                page.set_viewport_size({"width": 1280, "height": tall.get(name, 860)})
                 page.goto(path)
                 target = args.out / f"{name}.png"
                 page.screenshot(path=str(target))

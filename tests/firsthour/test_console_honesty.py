@@ -54,3 +54,24 @@ def test_headings_name_the_gate_the_thresholds_really_use(tmp_path, cli):
     assert "per threshold" in cli("check", mixed).stdout
     r = cli("eval", mixed)
     assert "Thresholds (gate per threshold)" in r.stdout and "(on lower bound)" in r.stdout
+
+
+def test_piped_output_is_not_wrapped_at_80_columns(tmp_path, cli):
+    import os
+    import subprocess
+    import sys
+
+    prd = write_project(tmp_path, PRD.format(other="").replace(
+        "id: label,", "id: label_matches_the_expected_answerable_category,").replace(
+        "scorer: label,", "scorer: label_matches_the_expected_answerable_category,"),
+        rows(8), {"app.py": APP})  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # as in a CI log
+    env["NO_COLOR"] = "1"
+    run = [sys.executable, "-m", "gonogo"]
+    r = subprocess.run([*run, "eval", str(prd)], env=env, capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    assert "label_matches_the_expected_answerable_category" in r.stdout, r.stdout
+    r = subprocess.run([*run, "runs", str(prd)], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    ids = [w for w in r.stdout.split() if w.count("-") == 1 and w[:8].isdigit()]
+    assert ids and all(len(i) == len("20261207T054346-d955c4") for i in ids), r.stdout

@@ -181,3 +181,53 @@ def test_the_lab_evidences_hallucinations_and_failure_modes(tmp_path, cli):
     assert f"lab: {status}" in " ".join(modes["why"]) or f"the lab says {status}" in " ".join(
         modes["why"]
     )
+
+
+def test_missing_gateway_extra_is_said_before_any_work(tmp_path, cli):
+    import os
+
+    prd = project(tmp_path)
+    shadow = tmp_path / "shadow"
+    for name in ("starlette", "uvicorn"):  # as if `pip install gonogo` without [gateway]
+        (shadow / name).mkdir(parents=True)
+        (shadow / name / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")])}
+    for args in (["--run-missing"], ["--dry-run"]):
+        r = cli("launch", prd, *args, env=env)
+        assert r.returncode == 2, r.stderr
+        assert "Traceback" not in r.stderr
+        assert "pip install 'gonogo[gateway]'" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not list(tmp_path.glob(".gonogo/runs*")), "nothing ran before the check"
+
+
+def test_a_step_the_prd_cannot_run_is_skipped_and_the_rest_runs(tmp_path, cli):
+    """The `gonogo init` starter provokes its rows with redteam:…, not lab:… — no lab."""
+    assert cli("init", tmp_path / "s").returncode == 0
+    prd = tmp_path / "s" / "gonogo.yaml"
+    dry = cli("launch", prd, "--dry-run", "--out", tmp_path / "dry")
+    assert dry.returncode == 0, dry.stderr
+    plan = json.loads((tmp_path / "dry" / "launch.json").read_text())
+    assert "lab" not in [s["kind"] for s in plan["would_run"]]
+    assert any(s["kind"] == "lab" and "provoke: lab:" in s["why"] for s in plan["skipped"])
+    r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "out")
+    assert r.returncode == 1, r.stdout + r.stderr  # NO-GO with the checklist, not exit 2
+    assert "Traceback" not in r.stderr and "did not run lab" in r.stdout
+    assert any(x.startswith("drill:fallback: pass") for x in doc["ran"]), doc["ran"]
+    modes = items(doc)["failure_modes"]
+    assert modes["status"] == "missing" and any("provoke: lab:" in f for f in modes["fix"])
+
+
+def test_fresh_lab_evidence_is_reused_only_the_missing_drill_runs(tmp_path, cli):
+    # any recall passes: with a whole lab, hallucinations lacks only its drill ("missing")
+    prd = project(tmp_path, launch=LAUNCH + "  hallucination_recall: 0.0\n")
+    lab = cli("lab", prd, timeout=600)
+    assert lab.returncode in (0, 1), lab.stdout + lab.stderr
+    r, doc = run_launch(cli, prd, "--dry-run", out=tmp_path / "dry")
+    assert "lab" not in [s["kind"] for s in doc["would_run"]]
+    assert any(s["kind"] == "lab" and s["why"].startswith("reusing lab #")
+               for s in doc["skipped"])  # fmt: skip
+    assert "drill:groundedness" in [s["kind"] for s in doc["would_run"]]
+    r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "out")
+    assert "running lab" not in r.stderr, r.stderr
+    assert any(x.startswith("drill:groundedness") for x in doc["ran"]), doc["ran"]

@@ -245,3 +245,20 @@ def test_cli_once_exit_codes_metrics_and_evidence(tmp_path, cli):
     from gonogo.launch import validate_launch
 
     assert validate_launch(launch_doc) == []
+
+
+def test_the_console_shows_every_window_of_the_latest_period_largest_first():
+    from gonogo.cli._cmd_monitor import window_lines
+
+    def w(start, name, version, model, traces):
+        return {"start": start, "prompt_name": name, "prompt_version": version, "model": model,
+                "traces": traces, "scorers": {"s": {"n": traces, "rate": 1.0}}}  # fmt: skip
+
+    windows = [w(0, "old", 1, "m", 5), w(3600, "faq-answer", 1, "m", 32),
+               w(3600, None, None, None, 2), w(3600, None, None, None, 1)]  # fmt: skip
+    lines = window_lines(windows)
+    assert "faq-answer v1 m: 32 traces" in lines[0]  # the real window is not hidden
+    assert "(no prompt) (unknown model): 2 traces" in lines[1] and "None" not in "".join(lines)
+    assert lines[-1].startswith("  … 1 more window(s)")
+    many = [w(3600, f"p{i}", 1, "m", i) for i in range(12)]
+    assert len(window_lines(many)) == 9 and "4 more" in window_lines(many)[-1]

@@ -17,9 +17,9 @@ def test_planted_documents_are_retrieved_and_reported(tmp_path, cli):
     assert r.returncode in (0, 1), r.stdout + r.stderr
     doc = json.loads((tmp_path / "rt" / "redteam.json").read_text())
     assert doc["run"]["delivery"]["documents"] == "hook"
-    # 12 poisoned emails + the 6 private records meant for documents (the other 6 go in a
-    # system prompt, which a Python target does not have: those probes are not run)
-    assert doc["run"]["documents_planted"] == 18
+    # 12 poisoned emails + 12 private records: a Python target has no system prompt, so
+    # every PII probe is built for the channel it has (documents) — none is dropped
+    assert doc["run"]["documents_planted"] == 24
     ind = doc["indirect"]
     # the retriever finds the poisoned email for its own question most of the time
     assert ind["retrieved"]["n"] == 12 and ind["retrieved"]["count"] >= 6

@@ -43,3 +43,21 @@ def test_go_summary() -> None:
     text = _render(results)
     assert " GO " in text and "NO-GO" not in text and "all 1 threshold pass" in text
     assert "Target errors" not in text
+
+
+def test_every_documented_gonogo_report_command_has_its_required_out():
+    """`--out` is required: a hint or doc that leaves it out sends the reader to an error."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "README.md", *(root / "docs").glob("*.md"),
+             *(p for p in (root / "src" / "gonogo").rglob("*.py") if "ui" not in p.parts)]
+    bad = []
+    for f in files:
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            for m in re.finditer(r"gonogo report [^`\n]*", line):
+                if "--run" in m.group(0) or "yaml" in m.group(0):
+                    if "--out" not in m.group(0):
+                        bad.append(f"{f.relative_to(root)}:{n}: {m.group(0)}")
+    assert bad == [], bad

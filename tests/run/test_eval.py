@@ -113,3 +113,30 @@ def test_missing_callable_is_a_clear_error(tmp_path, cli):
     )
     r = cli("eval", prd)
     assert r.returncode == 2 and "cannot import 'nosuchmod'" in r.stderr
+
+
+def test_a_judge_whose_key_is_unset_leaves_rubrics_not_evaluated(tmp_path, cli):
+    """The refund-bot example's promise: no key → the rubric is not evaluated, NO-GO."""
+    prd_text = PRD.format(repeats=1, bar=0.5).replace(
+        "  repeats: 1\n",
+        "  repeats: 1\n  judge: {name: gpt-4o, api_key_env: GONOGO_TEST_UNSET_KEY}\n",
+    )
+    prd = write_project(tmp_path, prd_text, cases(10), {"app.py": APP})
+    env = {"GONOGO_TEST_UNSET_KEY": ""}
+    r = cli("eval", prd, "--out", tmp_path / "out", env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert "rubric scorer(s) will be NOT EVALUATED: the judge gpt-4o is unavailable" in r.stdout
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    polite = next(t for t in res["thresholds"] if t["scorer"] == "polite")
+    assert polite["status"] == "not_evaluated"
+    assert any("GONOGO_TEST_UNSET_KEY is not set" in w for w in res["warnings"])
+    says = next(s for s in res["scorers"] if s["id"] == "says_30")
+    assert says["passes"] == 10
+
+
+def test_an_undetected_failure_mode_is_said_without_a_double_negative(tmp_path, cli):
+    prd = write_project(tmp_path, PRD.format(repeats=1, bar=0.5), cases(6), {"app.py": APP})
+    r = cli("eval", prd)
+    assert "wrong-window (high): not detected: flagged in 0/6 samples" in r.stdout, r.stdout
+    assert "not detected in" not in r.stdout

@@ -122,14 +122,17 @@ def test_model_api_key_env_not_set(tmp_path):
 
 
 def test_pass_rate_bar_that_a_perfect_run_cannot_prove(tmp_path):
-    text = VALID.replace("{scorer: link, min_pass_rate: 0.7}", "{scorer: link, min_pass_rate: 1.0}")
+    text = VALID.replace("{scorer: link, min_pass_rate: 0.7}", "{scorer: link, min_pass_rate: 0.9}")
     report = _check(tmp_path, text)
     [warning] = report.warnings
     assert warning.path == "eval_plan.thresholds[1].min_pass_rate"
     assert "cannot pass" in warning.message and "0.72" in warning.message  # 10 / (10 + 1.96²)
     # gating on the point estimate is the documented way out
-    point = text.replace("min_pass_rate: 1.0}", "min_pass_rate: 1.0, gate_on: point}")
+    point = text.replace("min_pass_rate: 0.9}", "min_pass_rate: 0.9, gate_on: point}")
     assert _check(tmp_path, point).warnings == []
+    # a target of 1 always gates on the point (docs/reports.md): check agrees with the gate
+    one = VALID.replace("{scorer: link, min_pass_rate: 0.7}", "{scorer: link, min_pass_rate: 1}")
+    assert _check(tmp_path, one).warnings == []
     # 0.7 is within reach of 10 cases, 0.75 is not (but is of 12)
     bar = VALID.replace("{scorer: link, min_pass_rate: 0.7}", "{scorer: link, min_pass_rate: 0.75}")
     assert len(_check(tmp_path, bar, cases=10).warnings) == 1

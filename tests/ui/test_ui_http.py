@@ -224,12 +224,38 @@ def test_beyond_loopback_every_page_needs_a_key(keyed_server):
     assert "gng_wrong" not in bad.text  # never echoed
     assert "Traceback" not in ui.output() and keys["ana"] not in ui.output()
     for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
-        r = Client(ui.url).submit("/login", {"key": keys["svc"], "next": target})
+        r = Client(ui.url).submit("/login", {"key": keys["ana"], "next": target})
         assert r.status == 303 and r.headers["location"] == "/"  # never off-site
-    c = _signed_in(ui.url, keys["svc"])  # an app key may look
+    # an app key lives on application servers: it is no way into production traces
+    app = Client(ui.url)
+    refused = app.submit("/login", {"key": keys["svc"], "next": "/"})
+    assert refused.status == 403 and "reviewer key" in refused.text
+    assert app.get("/production").status == 303  # still signed out
+    c = _signed_in(ui.url, keys["ana"])  # a reviewer looks and labels, never builds queues
     assert c.get("/runs").status == 200
     assert c.get("/review").status == 200
     assert c.submit("/review/build", {"feature": "x", "rule": "flaky"}, "/review").status == 403
+    assert "failed sign-in from" in ui.output() and keys["svc"] not in ui.output()
+
+
+def test_guessing_keys_is_throttled_and_flooding_sessions_signs_nobody_out(workspace, cli):
+    """Its own server: the throttle blocks this test's address for a minute."""
+    from gonogo.testing import UIProcess
+
+    r = cli("keys", "create", "chief", "--role", "admin", "--store", workspace["store_url"])
+    secret = re.search(r"gng_\S+", r.stdout).group(0)
+    with UIProcess(workspace["root"], workspace["store_url"], extra=["--login"]) as ui:
+        lead = _signed_in(ui.url, secret)
+        for _ in range(60):  # anonymous sessions (the cap is far above: see the unit test)
+            Client(ui.url).get("/login")
+        assert lead.get("/review").status == 200
+        guesser = Client(ui.url)
+        codes = [guesser.submit("/login", {"key": f"gng_guess{i}", "next": "/"}).status
+                 for i in range(11)]  # fmt: skip
+        assert codes == [401] * 10 + [429], codes
+        page = guesser.submit("/login", {"key": secret, "next": "/"})  # even the right key
+        assert page.status == 429 and "Too many failed sign-ins" in page.text
+        assert lead.get("/review").status == 200  # those signed in stay signed in
 
 
 def test_a_reviewer_labels_but_cannot_promote_and_an_admin_can(keyed_server, workspace):

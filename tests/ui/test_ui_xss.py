@@ -68,17 +68,25 @@ DOM_CHECK = """() => {
 
 @pytest.fixture(scope="module")
 def evil_workspace(tmp_path_factory):
-    return ui_kit.make_workspace(tmp_path_factory.mktemp("xss"), cases=12, runs=2,
-                                 n_traces=24, evil=EVIL)  # fmt: skip
+    ws = ui_kit.make_workspace(tmp_path_factory.mktemp("xss"), cases=12, runs=2,
+                               n_traces=24, evil=EVIL)  # fmt: skip
+    ws["lab"] = ui_kit.make_lab(ws["root"], "xss_lab_app", EVIL)  # a real `gonogo lab`
+    ws["cmp"] = ui_kit.make_comparison(ws["root"], EVIL)  # and a real `gonogo compare`
+    return ws
 
 
 @pytest.fixture(scope="module")
 def evil_server(evil_workspace):
+    from gonogo.spec import prd_key
     from gonogo.testing import UIProcess
+    from gonogo.ui._workspace import slug_of
 
     with UIProcess(evil_workspace["root"], evil_workspace["store_url"]) as ui:
         c = Client(ui.url)
-        slug = re.search(r'href="/features/([0-9a-f]{10})"', c.get("/").text).group(1)
+        slug = slug_of(prd_key(evil_workspace["prd"]))
+        lab_slug = slug_of(prd_key(evil_workspace["lab"]["prd"]))
+        lab_id = evil_workspace["lab"]["lab"]["lab"]["id"]
+        cmp_slug = slug_of(prd_key(evil_workspace["cmp"]["prd"]))
         for rule in ("disagree", "flaky", "passes", "flagged", "production"):
             r = c.submit("/review/build", {"feature": slug, "rule": rule, "n": "2"}, "/review")
             assert r.status == 303
@@ -93,6 +101,9 @@ def evil_server(evil_workspace):
         form = {"version": "3", "label": "production", "reason": "ship" + EVIL}
         r = c.submit("/prompts/refund/promote", form, "/prompts/refund")
         assert r.status == 303
+        items += [f"/lab?feature={lab_slug}", f"/runs/{lab_id}?entry=wrong-facts",
+                  f"/documents?feature={lab_slug}",  # the failure lab's pages
+                  f"/comparison?feature={cmp_slug}", f"/documents?feature={cmp_slug}"]
         yield ui, slug, items
 
 
@@ -153,7 +164,8 @@ def test_no_payload_runs_anywhere(browser, evil_server, bypass_csp):
     for expected in ("/", "/runs/#", "/runs/#/case", "/runs/#/diff", "/trends", "/documents",
                      "/production", "/production/traces/#", "/production/feedback",
                      "/production/monitor", "/prompts", "/prompts/refund", "/review",
-                     "/review/item/#", "/review/calibration", "/features/#"):  # fmt: skip
+                     "/review/item/#", "/review/calibration", "/features/#", "/lab",
+                     "/comparison"):  # fmt: skip
         assert expected in kinds, (expected, sorted(kinds))
     assert shown_on >= 15  # the payloads are there, shown as text
 
@@ -168,4 +180,41 @@ def test_template_syntax_is_shown_not_evaluated(browser, evil_server):
     assert page.locator("textarea").input_value().startswith("bad ")  # the comment, intact
     assert "</textarea><script>window.__xss('textarea')</script>" in page.locator(
         "textarea").input_value()
+    context.close()
+
+
+def test_the_comparison_page_shows_the_payloads_as_text(browser, evil_server):
+    ui, slug, items = evil_server
+    context = browser.new_context(base_url=ui.url)
+    context.add_init_script(HOOK)
+    page = context.new_page()
+    page.goto(next(p for p in items if p.startswith("/comparison")))
+    assert "Per scorer" in page.inner_text("body")
+    for summary in page.locator(".cmpcases details.case summary").all()[:3]:
+        summary.click()  # the cases: inputs, outputs, diffs, reasons
+    page.mouse.move(300, 300)
+    assert page.evaluate("window.__xssHits") == []
+    assert page.evaluate(DOM_CHECK) == []
+    assert page.inner_text("#cmp-variants").count(SHOWN) >= 1  # the variant's description
+    assert SHOWN in page.locator(".cmpcases details.case").first.inner_text()
+    context.close()
+
+
+def test_the_lab_page_shows_the_payloads_as_text(browser, evil_server):
+    ui, slug, items = evil_server
+    context = browser.new_context(base_url=ui.url)
+    context.add_init_script(HOOK)
+    page = context.new_page()
+    for path in [p for p in items if p.startswith(("/lab", "/runs/"))]:
+        page.goto(path)
+        page.mouse.move(300, 300)
+        assert page.evaluate("window.__xssHits") == [], path
+        assert page.evaluate(DOM_CHECK) == [], path
+        text = page.inner_text("body")
+        assert SHOWN in text, path  # the feature's name, the rows, the golden cases
+        assert "Detection matrix" in text, path
+    assert page.locator(".labcases details.case").count() > 0  # the changed cases, escaped
+    page.locator(".labcases details.case summary").first.click()
+    assert SHOWN in page.locator(".labcases details.case").first.inner_text()
+    assert page.evaluate("window.__xssHits") == []
     context.close()

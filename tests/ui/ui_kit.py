@@ -248,3 +248,139 @@ def make_workspace(root: Path, *, cases: int = 24, runs: int = 3, n_traces: int 
 
     seeded = run_async(seed_gateway(store_url, n_traces, evil, monitor=f"prd:{prd_key(prd)}"))
     return {"root": root, "prd": prd, "runs": run_ids, "store_url": store_url, **seeded}
+
+
+# -- a failure lab: a real `gonogo lab` on a small scripted Python target -----------------
+LAB_CAPITALS = {
+    "France": "Paris", "Italy": "Rome", "Spain": "Madrid", "Peru": "Lima", "Japan": "Tokyo",
+    "Kenya": "Nairobi", "Egypt": "Cairo", "Chile": "Santiago", "Norway": "Oslo",
+    "Ghana": "Accra", "Cuba": "Havana", "Nepal": "Kathmandu",
+}  # fmt: skip
+
+LAB_APP = '''
+import json
+CAPITALS = json.loads({capitals!r})
+EVIL = json.loads({evil!r})
+
+
+def answer(question):
+    country = question.split(" of ", 1)[1].split("?", 1)[0]
+    capital = CAPITALS[country]
+    passage = f"{{capital}} is the capital of {{country}}. It was founded in 1100.{{EVIL}}"
+    return {{"output": capital + EVIL, "contexts": [passage]}}
+'''
+
+
+def write_lab_project(folder: Path, module: str, evil: str = "") -> Path:
+    """A PRD whose rows provoke through the lab (as tests/lab/lab_kit.py's capitals): an
+    exact-answer scorer, a length bar, a regex scorer and a guard; ``evil`` in the feature,
+    the rows, the golden cases, the answers and the passages."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{module}.py").write_text(LAB_APP.format(
+        capitals=json.dumps(LAB_CAPITALS), evil=json.dumps(evil)))  # fmt: skip
+    (folder / "data").mkdir(exist_ok=True)
+    with open(folder / "data" / "golden.jsonl", "w") as f:
+        for i, (country, capital) in enumerate(LAB_CAPITALS.items()):
+            row = {"id": f"c{i}", "question": f"What is the capital of {country}?{evil}",
+                   "expected": capital + evil}  # fmt: skip
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    words = 5 + len(evil.split())
+    prd = {
+        "feature": f"Capitals{evil}",
+        "eval_plan": {
+            "target": f"{module}:answer",
+            "datasets": [{"name": "golden", "path": "data/golden.jsonl"}],
+            "scorers": [{"id": "right", "kind": "equals"},
+                        {"id": "short", "kind": "length", "max_words": words},
+                        {"id": "no_sure", "kind": "regex_absent", "pattern": "^Sure!"}],
+            "thresholds": [{"scorer": "right", "min_pass_rate": 0.5},
+                           {"scorer": "short", "min_pass_rate": 0.5}],
+        },
+        "failure_modes": [
+            {"id": "wrong-facts", "what": f"names the wrong city{evil}", "severity": "high",
+             "detect": "right", "mitigate": f"m{evil}", "provoke": "lab:hallucinate"},
+            {"id": "rambles", "what": f"long answers{evil}", "severity": "medium",
+             "detect": "short", "mitigate": "m", "provoke": "lab:verbose(factor=10)"},
+            {"id": "obeys-docs", "what": "does what a planted instruction says",
+             "severity": "critical", "detect": "no_sure", "mitigate": "m",
+             "guard": {"kind": "regex_absent", "pattern": "Sure!", "action": "block"},
+             "provoke": "lab:plant-instruction + obey-instruction"},
+            {"id": "never-provoked", "what": "a row without provoke", "severity": "low",
+             "detect": "short", "mitigate": "m"},
+        ],
+    }  # fmt: skip
+    path = folder / "gonogo.yaml"
+    path.write_text(yaml.safe_dump(prd, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def run_lab(prd: Path, **options: Any) -> dict[str, Any]:
+    """`gonogo lab PRD` (Python API, recorded in the evidence log); lab.json."""
+    from gonogo.lab import LabOptions, lab
+
+    result = run_async(lab(prd, LabOptions(**options)))
+    return dict(result.document)
+
+
+def make_lab(root: Path, module: str, evil: str = "") -> dict[str, Any]:
+    """A lab project under ``root``: a whole lab, then a subset one (``--only``/``--limit``)."""
+    prd = write_lab_project(root / "capitals", module, evil)
+    full = run_lab(prd)
+    subset = run_lab(prd, only=("rambles",), limit=5)
+    return {"prd": prd, "lab": full, "subset": subset}
+
+
+# -- a comparison: a real `gonogo compare` of two scripted variants -----------------------
+def write_compare_project(folder: Path, evil: str = "") -> Path:
+    """Variant A knows 3 of 12 capitals, B (`wide`) all 12 but gets one of A's wrong: B better on
+    `right`; ``evil`` in the feature, the variant's description and prompt, the golden cases
+    and every answer."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "data").mkdir(exist_ok=True)
+    items = list(LAB_CAPITALS.items())
+    with open(folder / "data" / "golden.jsonl", "w") as f:
+        for i, (country, capital) in enumerate(items):
+            row = {"id": f"c{i}", "country": country, "note": evil,
+                   "expected": capital + evil}  # fmt: skip
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def script(known: int, wrong: dict[str, str] | None = None) -> dict[str, str]:
+        out = {country: capital + evil for country, capital in items[:known]}
+        out.update({k: v + evil for k, v in (wrong or {}).items()})
+        out["default"] = "I don't know" + evil
+        return out
+
+    braced = evil.replace("{", "{{").replace("}", "}}")  # a template: braces are syntax
+    prd = {
+        "feature": f"Capital answers{evil}",
+        "model": {"provider": "scripted", "name": "capitals-large", "script": script(3),
+                  "prompt": {"name": "capitals", "version": 1,
+                             "user": "What is the capital of {country}?"}},
+        "eval_plan": {
+            "datasets": [{"name": "golden", "path": "data/golden.jsonl"}],
+            "scorers": [{"id": "right", "kind": "equals"},
+                        {"id": "answers", "kind": "regex_absent", "pattern": "(?i)don't know"}],
+            "thresholds": [{"scorer": "right", "min_pass_rate": 0.5}],
+        },
+        "variants": {"wide": {"description": f"knows more capitals{evil}",
+                              "model": "capitals-small",
+                              "script": script(12, {"Italy": "Milan"}),
+                              "prompt": {"version": 2, "system": "Answer briefly." + braced}}},
+        "compare": {"candidate": "wide"},
+    }  # fmt: skip
+    path = folder / "gonogo.yaml"
+    path.write_text(yaml.safe_dump(prd, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def make_comparison(root: Path, evil: str = "", **options: Any) -> dict[str, Any]:
+    """`gonogo compare PRD` (Python API: stored, recorded in the evidence log)."""
+    from gonogo.compare import CompareOptions, compare
+
+    prd = write_compare_project(root / "compare", evil)
+    result = run_async(compare(prd, None, None, CompareOptions(**options)))
+    return {"prd": prd, "doc": dict(result.document)}

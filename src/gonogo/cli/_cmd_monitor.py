@@ -183,6 +183,35 @@ def monitor(
         pass
 
 
+WINDOWS_SHOWN = 8
+
+
+def window_lines(windows: list[dict[str, Any]], cap: int = WINDOWS_SHOWN) -> list[str]:
+    """Every window of the latest period, largest first; the rest counted, not hidden."""
+    if not windows:
+        return []
+    latest = max(w["start"] for w in windows)
+    shown = sorted((w for w in windows if w["start"] == latest), key=lambda w: -w["traces"])
+    lines = []
+    for w in shown[:cap]:
+        start = time.strftime("%m-%d %H:%M", time.gmtime(w["start"]))
+        rates = ", ".join(
+            f"{sid} {'—' if s['rate'] is None else format(s['rate'], '.0%')} ({s['n']})"
+            for sid, s in w["scorers"].items()
+        )
+        prompt = (
+            "(no prompt)" if w["prompt_name"] is None
+            else f"{w['prompt_name']} v{w['prompt_version']}"
+        )  # fmt: skip
+        model = w["model"] if w["model"] is not None else "(unknown model)"
+        lines.append(f"  {start} {prompt} {model}: {w['traces']} traces; "
+                     f"{rates or 'nothing scored'}")  # fmt: skip
+    more = len(windows) - len(shown[:cap])
+    if more:
+        lines.append(f"  … {more} more window(s): all are in monitor.json (--out DIR)")
+    return lines
+
+
 def _print(doc: dict[str, Any]) -> None:
     p = doc["pass"]
     lag = "—" if p["lag_s"] is None else f"{p['lag_s']:.1f} s"
@@ -197,13 +226,8 @@ def _print(doc: dict[str, Any]) -> None:
             + (f" — stopped: {jm['stopped']}; the rest scored without rubrics" if jm["stopped"]
                else "")
         )  # fmt: skip
-    for w in doc["windows"][-3:]:
-        start = time.strftime("%m-%d %H:%M", time.gmtime(w["start"]))
-        rates = ", ".join(f"{sid} {s['rate']:.0%} ({s['n']})" for sid, s in w["scorers"].items())
-        click.echo(
-            f"  {start} {w['prompt_name']} v{w['prompt_version']} {w['model']}: "
-            f"{w['traces']} traces; {rates or 'nothing scored'}"
-        )
+    for line in window_lines(doc["windows"]):
+        click.echo(line)
     for a in doc["alerts"]:
         click.echo(f"ALERT {a['kind']}: {a['message']}", err=True)
     if doc.get("webhook"):

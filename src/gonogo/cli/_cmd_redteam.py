@@ -110,6 +110,7 @@ def run(
         dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
         estimate=not quiet, families=families, show_content=show_content,
         through_gateway=through_gateway, judge=judge,
+        on_note=lambda line: click.echo(f"note: {line}", err=True),
     )  # fmt: skip
     try:
         result = asyncio.run(run_redteam(prd, opts))

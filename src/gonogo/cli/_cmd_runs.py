@@ -43,7 +43,7 @@ def _rates(results: dict[str, Any] | None) -> str:
 def runs(prd: Path, limit: int, as_json: bool, store_path: Path | str | None) -> None:
     """The PRD's stored runs, newest first: id, time, verdict, target, gated rates.
 
-    Use an id with `gonogo report PRD --run ID` or `gonogo diff ID_A ID_B`.
+    Use an id with `gonogo report PRD --run ID --out DIR` or `gonogo diff ID_A ID_B`.
     """
     from rich import box
     from rich.console import Console

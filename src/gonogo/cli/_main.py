@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> Any:
     from .._redact import redact
     from ..errors import GonogoError
 
+    if "COLUMNS" not in os.environ and not sys.stdout.isatty():
+        # piped (CI logs, files): tables 200 wide instead of rich's 80, no ids split in two
+        os.environ["COLUMNS"] = "200"
     try:
         return cli.main(args=argv, prog_name="gonogo", standalone_mode=False)
     except click.exceptions.Exit as e:

@@ -200,12 +200,15 @@ async def compare(
         use_pref = _preference_on(loaded, opts, runs[0].suite)  # before any call is made
         store = open_run_store(opts.store_path or state_dir(loaded) / "runs.sqlite")
         result = await _run_and_compare(loaded, runs, store, settings, opts, use_pref)
+        result.document["comparison"]["wall_s"] = round(time.perf_counter() - t0, 3)
+        from ._store import save_comparison
+
+        save_comparison(store, loaded, result.document)  # for the dashboard
     finally:
         for r in runs:
             await r.suite.aclose()
         if store is not None:
             store.close()
-    result.document["comparison"]["wall_s"] = round(time.perf_counter() - t0, 3)
     await _record(loaded, result.document)
     if opts.out_dir is not None:
         from ..report import write_comparison

@@ -4,7 +4,7 @@ Each variant is compiled into its own :class:`~gonogo.run.Suite` (its own target
 clients, the shared response cache) and executed by the ordinary
 :class:`~gonogo.run.Executor` into the ordinary run store, so a comparison's runs are
 runs like any other: every result is committed as it completes, ``--resume`` continues
-them, and ``gonogo report --run ID`` renders either side on its own.
+them, and ``gonogo report PRD --run ID --out DIR`` renders either side on its own.
 """
 
 from __future__ import annotations

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("gonogo.gateway")
 
 
-def require_gateway_extra() -> None:
+def require_gateway_extra(feature: str = "gonogo serve") -> None:
     """Raise :class:`MissingDependencyError` when the ``gateway`` extra is not installed."""
     for module, package in (("starlette", "starlette"), ("uvicorn", "uvicorn")):
         try:
             __import__(module)
         except ImportError:
-            raise MissingDependencyError("gonogo serve", "gateway", package) from None
+            raise MissingDependencyError(feature, "gateway", package) from None
 
 
 def create_app(

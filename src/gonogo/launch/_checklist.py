@@ -154,16 +154,25 @@ async def launch(prd_path: str | Path, opts: LaunchOptions | None = None) -> Lau
     doc = await checklist(loaded, url)
     ran: list[str] = []
     if opts.run_missing or opts.dry_run:
-        from ._missing import estimate, plan_missing, run_missing
+        from ._missing import estimate, fresh_evidence, plan_missing, run_missing
 
-        steps = plan_missing(loaded, doc)
+        steps, skipped = plan_missing(loaded, doc, await fresh_evidence(loaded, url))
+        for skip in skipped:
+            if opts.on_step is not None and not opts.dry_run:
+                opts.on_step(f"skipping {skip['kind']}: {skip['why']}")
+        if any(s.kind.startswith("drill:") for s in steps):  # before any work starts
+            from ..gateway._app import require_gateway_extra
+
+            require_gateway_extra("`gonogo launch --run-missing` (its drills run `gonogo serve`)")
         if opts.dry_run:
             await estimate(loaded, steps)
             doc["would_run"] = [s.describe() for s in steps]
+            doc["skipped"] = skipped
             return LaunchResult(doc, ran)
         ran = await run_missing(loaded, steps, url, opts)
         doc = await checklist(loaded, url)
         doc["ran"] = ran
+        doc["skipped"] = skipped
     return LaunchResult(doc, ran)
 
 

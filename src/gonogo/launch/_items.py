@@ -316,7 +316,11 @@ def failure_modes(ctx: Context) -> Item:
                 "its provocation was not run in the lab" if lab_status is None
                 else f"the lab says {lab_status}"))  # fmt: skip
             status = _worse(status, "missing" if lab_status is None else "fail")
-            if lab_status is None:
+            if lab_status is None and not (fm.provoke or "").startswith("lab:"):
+                fix.append(f"add `provoke: lab:<injection>` to failure mode '{fm.id}' "
+                           f"({ctx.where('failure_modes', i)}), then gonogo lab "
+                           f"{ctx.loaded.path}")  # fmt: skip
+            elif lab_status is None:
                 fix.append(f"gonogo lab {ctx.loaded.path}")
         else:
             why.append(

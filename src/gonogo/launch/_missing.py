@@ -8,10 +8,11 @@ and what the model calls would cost (drills run against a loopback fake: $0).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UserError
 from ..run._evidence import record
 from ..spec import LoadedPRD
 
@@ -48,8 +49,13 @@ def _possible(loaded: LoadedPRD, kind: str) -> str | None:
     """Why ``kind`` cannot run for this PRD (None when it can)."""
     prd = loaded.prd
     launch = prd.launch
-    if kind == "lab" and not any(fm.provoke for fm in prd.failure_modes):
-        return "no failure-mode row says how to provoke it (`provoke: lab:…`)"
+    if kind == "lab" and not any(
+        fm.provoke and fm.provoke.startswith("lab:") for fm in prd.failure_modes
+    ):
+        return (
+            "no failure-mode row says how to provoke it in the lab — add `provoke: "
+            "lab:<injection>` to a row (e.g. `lab:hallucinate`), then `gonogo lab`"
+        )
     if kind.startswith("drill:") and prd.model is None:
         return "drills run the gateway, which serves the PRD's model spec"
     if kind == "drill:fallback" and not (launch and launch.fallback):
@@ -67,8 +73,20 @@ def _possible(loaded: LoadedPRD, kind: str) -> str | None:
     return None
 
 
-def plan_missing(loaded: LoadedPRD, doc: dict[str, Any]) -> list[Step]:
-    """The steps that would turn missing or stale items into evidence."""
+REUSABLE = ("lab", "drill:")  # kinds whose current evidence is reused, not re-run
+
+
+def plan_missing(
+    loaded: LoadedPRD, doc: dict[str, Any], fresh: Mapping[str, str] | None = None
+) -> tuple[list[Step], list[dict[str, str]]]:
+    """The steps that would turn missing or stale items into evidence, and those skipped.
+
+    ``fresh``: kinds whose latest evidence is current for this PRD and prompt (kind → what
+    it is, e.g. ``lab #12``): re-running them would measure the same thing, so an item
+    missing something else (a drill) reuses them. A step this PRD cannot run is skipped
+    with why; the item stays as it is, with its fix.
+    """
+    fresh = fresh or {}
     kinds: dict[str, str] = {}
     for item in doc["items"]:
         status = item["status"]
@@ -78,12 +96,43 @@ def plan_missing(loaded: LoadedPRD, doc: dict[str, Any]) -> list[Step]:
             if status == "fail" and not _lacks(item, kind):
                 continue  # failing on its evidence: re-running would not change that
             kinds.setdefault(kind, f"{item['id']}: {status}")
-    steps = []
+    steps, skipped = [], []
     for kind, why in kinds.items():
         blocked = _possible(loaded, kind)
-        if blocked is None:
+        if blocked is not None:
+            skipped.append({"kind": kind, "why": blocked})
+        elif kind.startswith(REUSABLE) and kind in fresh:
+            skipped.append({"kind": kind, "why": f"reusing {fresh[kind]}: current evidence"})
+        else:
             steps.append(_step(loaded, kind, why))
-    return steps
+    return steps, skipped
+
+
+async def fresh_evidence(loaded: LoadedPRD, url: str) -> dict[str, str]:
+    """Lab and drill kinds whose latest entry is current for this PRD and prompt version."""
+    from ..run._evidence import open_log
+    from ._items import Context, _stale
+
+    log = open_log(loaded, url)
+    try:
+        entries = await log.entries(loaded.key)
+    finally:
+        await log.close()
+    latest = {}
+    for e in entries:
+        if e.kind == "lab" and e.figures.get("subset"):
+            continue
+        latest[e.kind] = e
+    from ._checklist import _dataset_hashes
+
+    ctx = Context(loaded, entries, None, lambda e: 0.0)
+    lab_extra = {"datasets": _dataset_hashes(loaded)}  # what a lab entry's hash covers too
+    return {
+        kind: f"{kind} #{e.seq} ({e.created_at})"
+        for kind, e in latest.items()
+        if kind.startswith(REUSABLE)
+        and _stale(e, ctx, lab_extra if kind == "lab" else None) is None
+    }
 
 
 def _lacks(item: dict[str, Any], kind: str) -> bool:
@@ -155,7 +204,12 @@ async def run_missing(
         for step in steps:
             if opts.on_step is not None:
                 opts.on_step(f"running {step.kind} ({step.why})…")
-            ran.append(await step.run())
+            try:
+                ran.append(await step.run())
+            except UserError as e:  # this step cannot run here: say why, run the others
+                ran.append(f"{step.kind}: not run — {e}")
+                if opts.on_step is not None:
+                    opts.on_step(f"skipped {step.kind}: {e}")
     finally:
         if previous is None:
             os.environ.pop(EVIDENCE_ENV, None)

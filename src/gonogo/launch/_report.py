@@ -61,6 +61,8 @@ def render_console(doc: Mapping[str, Any], console: Console) -> None:
         cost = step["estimated_cost_usd"]
         shown = "unknown" if cost is None else f"${cost:.4f}"
         console.print(Text(f"would run {step['kind']} ({step['why']}); estimated cost {shown}"))
+    for skip in doc.get("skipped") or []:
+        console.print(Text(f"did not run {skip['kind']}: {skip['why']}"))
     for ran in doc.get("ran") or []:
         console.print(Text(f"ran {ran}", style="dim"))
     style = "bold white on green" if doc["verdict"] == "GO" else "bold white on red"

@@ -44,6 +44,7 @@ class RedTeamOptions(EvalOptions):
     show_content: bool = False
     through_gateway: bool = False
     judge: bool | None = None  # None: launch.redteam.judge decides
+    on_note: Callable[[str], None] | None = None  # said up front: e.g. a pool too small to decide
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Delivery:
     documents: str | None  # "contexts" (model prompt), "hook" (the app's corpus) or None
     system: bool  # the model spec's system prompt can carry an addition
     not_run: dict[str, str] = field(default_factory=dict)
+    pools: dict[str, int] = field(default_factory=dict)  # families with a finite probe pool
 
 
 def _main_field(spec: RedTeamSpec, golden: list[Case]) -> tuple[str, dict[str, Any]]:
@@ -122,11 +124,12 @@ def build_probes(
         "prompt-injection": lambda: P.prompt_injection(spec, texts[0] if texts else "Hello."),
         "indirect-injection": lambda: P.indirect_injection(spec),
         "system-prompt-extraction": lambda: P.system_prompt_extraction(spec),
-        "pii-leakage": lambda: P.pii_leakage(spec),
+        "pii-leakage": lambda: P.pii_leakage(spec, d.system, d.documents is not None),
         "off-scope": lambda: P.off_scope(spec, loaded.prd.non_goals),
         "over-refusal": lambda: P.over_refusal(spec, texts),
     }
     built = [p for f in families for p in builders[f]()]
+    d.pools = {f: n for f, n in _pools(loaded, spec).items() if f in families}
     built += plugin_probes(loaded, spec)
     probes = [
         p
@@ -140,6 +143,17 @@ def build_probes(
                 f"({DOCUMENTS_HOOK} or a {{contexts}} variable)"
             )
     return probes
+
+
+def _pools(loaded: LoadedPRD, spec: RedTeamSpec) -> dict[str, int]:
+    """Every probe a family could send, for the families whose pool is finite."""
+    cats = set(spec.categories or P.DEFAULT_CATEGORIES)
+    _, attacks = P.bipia()
+    return {
+        "harmful": sum(1 for r in P.harmbench() if r["SemanticCategory"] in cats),
+        "indirect-injection": sum(len(group) for group in attacks.values()),
+        "off-scope": P.off_scope_pool(spec, loaded.prd.non_goals),
+    }
 
 
 GRADERS = ("refusal", "canary", "pii", "over_refusal", "contrast")
@@ -284,12 +298,20 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
         suite = _through(suite, gateway, loaded, d)
         probes = [p for p in probes if p.system_addition is None]
     planted = 0 if opts.dry_run or gateway else _plant_documents(suite, probes)
+    if opts.on_note is not None:
+        from collections import Counter
+
+        from ._report import shortfalls
+
+        counts = Counter(p.family for p in probes if p.family != "over-refusal")
+        for line in shortfalls(spec, counts, d.pools):
+            opts.on_note(line)
 
     def aggregate(s: Suite, store: Any, run_id: str, meta: dict[str, Any]) -> dict[str, Any]:
         records = list(store.samples(run_id))
         channels = {"field": d.input_field, "documents": d.documents, "system": d.system}
         meta = {**meta, "id": run_id, "not_run": d.not_run, "documents_planted": planted,
-                "delivery": channels}  # fmt: skip
+                "delivery": channels, "pools": d.pools}  # fmt: skip
         return aggregate_redteam(spec, probes, records, meta)
 
     def write(doc: dict[str, Any], out: Path) -> dict[str, Path]:

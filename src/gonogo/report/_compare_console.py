@@ -157,5 +157,6 @@ def render_comparison_console(doc: Mapping[str, Any], console: Console) -> None:
     for reason in doc["verdict_reasons"]:
         console.print(Text(f"  {reason}"))
     console.print(
-        Text(f"Runs: A {va['run_id']}, B {vb['run_id']} (gonogo report --run ID)", style="dim")
+        Text(f"Runs: A {va['run_id']}, B {vb['run_id']} (gonogo report PRD --run ID --out DIR)",
+             style="dim")
     )

@@ -84,8 +84,9 @@ def _failure_mode_lines(results: Mapping[str, Any]) -> list[Any]:
         line.append(f" ({m['severity']}): ")
         line.append(fmt.status_label(m["status"]), style=_STYLE.get(m["status"], ""))
         if m["status"] in ("detected", "not_detected"):
+            said = " in" if m["status"] == "detected" else ": flagged in"  # no double negative
             line.append(
-                f" in {m['detected']}/{m['n_evaluated']} samples ({fmt.pct(m['rate'])}, "
+                f"{said} {m['detected']}/{m['n_evaluated']} samples ({fmt.pct(m['rate'])}, "
                 f"CI {fmt.ci(m['rate_ci'])}) by {', '.join(m['detectors'])}"
             )
         if m["other_detectors"]:

@@ -81,8 +81,10 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
             row.append(Text(text, style=style.strip()))
         table.add_row(*row)
     console.print(table)
-    console.print(Text("bold = the failure mode's own detectors; guard columns are the "
-                       "runtime guards run offline over the answers"))  # fmt: skip
+    legend = ("bold = the failure mode's own detectors; " if console.is_terminal
+           and not console.no_color else "")  # fmt: skip
+    console.print(Text(legend + "guard columns are the runtime guards run offline over the "
+                       "answers"))  # fmt: skip
     console.print()
     for fm in doc["failure_modes"]:
         status = fm["status"]

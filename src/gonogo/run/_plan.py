@@ -114,10 +114,8 @@ def _plan_judge(
     if not judged:
         return
     if suite.judge_client is None:
-        plan.notes.append(
-            f"{len(rubrics)} rubric scorer(s) will be NOT EVALUATED: no judge "
-            "configured (eval_plan.judge)"
-        )
+        why = suite.judge_unavailable or "no judge configured (eval_plan.judge)"
+        plan.notes.append(f"{len(rubrics)} rubric scorer(s) will be NOT EVALUATED: {why}")
         return
     judge = suite.judge_client
     est = CallEstimate("judge", judge.model)

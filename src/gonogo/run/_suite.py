@@ -38,6 +38,7 @@ class Suite:
     concurrency: int
     _closers: list[Any] = field(default_factory=list)
     selection: CaseSelection = field(default_factory=CaseSelection)
+    judge_unavailable: str | None = None  # why the PRD's judge cannot be called (key unset)
 
     @property
     def prd(self) -> PRD:
@@ -126,12 +127,26 @@ def compile_suite(
         target = callable_target
     judge_client = None
     fp = None
+    unavailable = None
     if plan.judge is not None:
-        judge_client = build_client(plan.judge, prd.prices, cache=cache, env=env)
-        closers.append(judge_client)
-        fp = judge_fingerprint(plan.judge.name)
+        try:
+            judge_client = build_client(plan.judge, prd.prices, cache=cache, env=env)
+        except UserError as e:
+            if not e.message.startswith("environment variable "):
+                raise
+            # the judge's key is not set: judge scorers are not evaluated (said in the plan
+            # and on every score), the rest of the plan runs — never a silent pass
+            var = plan.judge.api_key_env
+            unavailable = (
+                f"the judge {plan.judge.name} is unavailable ({e.message}; "
+                f"export {var}=<key> to use it)"
+            )
+        else:
+            closers.append(judge_client)
+            fp = judge_fingerprint(plan.judge.name)
     ctx = ScorerContext(
         judge=judge_client,
+        judge_unavailable=unavailable,
         judge_model=plan.judge.name if plan.judge else None,
         base_dir=str(loaded.base_dir),
         output_schema=prd.model.output_schema if prd.model else None,
@@ -160,6 +175,7 @@ def compile_suite(
         plan.concurrency,
         closers,
         selection,
+        judge_unavailable=unavailable,
     )
 
 

@@ -61,6 +61,7 @@ class ScorerContext:
     """What scorers may need besides their own params: the judge and the PRD's dir."""
 
     judge: ModelClient | None = None
+    judge_unavailable: str | None = None  # why the PRD's judge cannot be called, when it can't
     judge_model: str | None = None
     base_dir: str = "."
     output_schema: dict[str, Any] | None = None  # the model spec's JSON Schema, if any

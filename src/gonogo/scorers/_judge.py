@@ -111,6 +111,7 @@ class RubricJudge:
         self.criteria = p.criteria.strip()
         self.include_expected = p.include_expected
         self.judge = ctx.judge
+        self._unavailable = ctx.judge_unavailable
         model = ctx.judge_model or (ctx.judge.model if ctx.judge is not None else None)
         self.judge_model = model
         self.fingerprint = None if model is None else judge_fingerprint(model)
@@ -146,7 +147,8 @@ class RubricJudge:
 
     async def score(self, case: Case, output: TargetOutput) -> Score:
         if self.judge is None:
-            return Score(None, None, "not evaluated: no judge configured", metadata=self._meta())
+            why = self._unavailable or "no judge configured"
+            return Score(None, None, f"not evaluated: {why}", metadata=self._meta())
         messages = self.messages(case, output)
         sample = int(output.metadata.get("sample", 0))
         costs: list[float] = []

@@ -209,6 +209,8 @@ class _Checker:
         best = n / (n + z * z)  # Wilson lower bound when every sample passes
         for i, t in enumerate(plan.thresholds):
             gate_on = t.gate_on or plan.gate_on
+            if t.min_pass_rate is not None and t.min_pass_rate >= 1:
+                continue  # a target of 1 always gates on the point (as the eval's gate does)
             if gate_on == "lower_bound" and t.min_pass_rate is not None and t.min_pass_rate > best:
                 self.warn(
                     ("eval_plan", "thresholds", i, "min_pass_rate"),

@@ -61,7 +61,8 @@ class LoadedPRD:
         """The PRD's canonical identity in the run store: its absolute path.
 
         Runs are stored and looked up under this key, so ``gonogo eval f/gonogo.yaml``
-        and ``gonogo report /abs/f/gonogo.yaml`` (or from another folder) find the same runs.
+        and ``gonogo report /abs/f/gonogo.yaml --out DIR`` (or from another folder) find the
+        same runs.
         """
         return str(self.base_dir / self.path.name)
 

@@ -18,6 +18,7 @@ from ._security import (
     SECURITY_HEADERS,
     Session,
     Sessions,
+    SignInThrottle,
     allowed_hosts,
     cookie_header,
     is_loopback,
@@ -83,6 +84,12 @@ class NotFound(Exception):
     """No such page or object (HTTP 404)."""
 
 
+def small_int(text: str | None) -> int | None:
+    """ASCII digits, at most 9 of them, as an int; anything else None."""
+    text = (text or "").strip()
+    return int(text) if 0 < len(text) <= 9 and text.isascii() and text.isdigit() else None
+
+
 @dataclass
 class Req:
     """A request with its session and, for POST, its form fields."""
@@ -122,6 +129,7 @@ class UI:
         self.sessions = Sessions(
             local_user=None if settings.needs_login else settings.local_user
         )
+        self.throttle = SignInThrottle()
         self.keys: KeyCache | None = None
         self.hosts = allowed_hosts(settings.host, settings.port)
 
@@ -159,7 +167,8 @@ class UI:
 
     def _with_cookie(self, r: Req, response: Response) -> Response:
         if r.new_cookie:
-            name, value = cookie_header(r.session)
+            proto = r.request.headers.get("x-forwarded-proto", r.request.url.scheme)
+            name, value = cookie_header(r.session, secure=proto.split(",")[0].strip() == "https")
             response.headers.append(name, value)
         return response
 
@@ -233,7 +242,8 @@ def _quote(path: str) -> str:
 
 async def _form(request: Request) -> dict[str, str]:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and int(declared) > MAX_FORM_BYTES:
         raise UserError("the form is too large", f"send at most {MAX_FORM_BYTES} bytes")
     body = b""
     async for chunk in request.stream():
@@ -256,11 +266,21 @@ def create_app(settings: UISettings) -> Starlette:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    from . import _pages_eval, _pages_prod, _pages_registry, _pages_review, _pages_session
+    from . import (
+        _pages_compare,
+        _pages_eval,
+        _pages_lab,
+        _pages_prod,
+        _pages_registry,
+        _pages_review,
+        _pages_session,
+    )
 
     ui = UI(settings)
     table: list[Any] = []
-    for module in (_pages_session, _pages_eval, _pages_prod, _pages_registry, _pages_review):
+    modules = (_pages_session, _pages_eval, _pages_lab, _pages_compare, _pages_prod,
+               _pages_registry, _pages_review)  # fmt: skip
+    for module in modules:
         for method, path, fn, need in module.ROUTES:
             table.append(Route(path, wrap(ui, fn, need), methods=[method]))
 

@@ -28,6 +28,7 @@ CASE_FILTERS = {
 }
 _LAUNCH_CACHE: dict[str, tuple[float, dict[str, Any] | None]] = {}
 _LAUNCH_TTL_S = 30.0
+MAX_SEARCH_CHARS = 500  # SQLite refuses LIKE patterns over 50,000 bytes; nobody types more
 
 
 def feature_or_404(ui: UI, slug: str | None) -> Feature:
@@ -120,10 +121,21 @@ async def run(ui: UI, r: Req) -> Response:
     if (row.summary or {}).get("schema") == "gonogo.redteam":  # `gonogo redteam run`
         return ui.page(r, "redteam_run.html.j2", run=row, results=row.summary,
                        feature=ui.workspace.feature_of_key(row.prd_path))  # fmt: skip
+    if (row.summary or {}).get("schema") == "gonogo.comparison":  # `gonogo compare`
+        from ._pages_compare import render_comparison
+
+        return await render_comparison(ui, r, store, row, ui.workspace.feature_of_key(row.prd_path))
+    if (row.summary or {}).get("schema") == "gonogo.lab":  # `gonogo lab`
+        from ._pages_lab import render_lab
+
+        return await render_lab(ui, r, store, row, ui.workspace.feature_of_key(row.prd_path))
     which = r.arg("cases", "") or ""
     if which not in CASE_FILTERS:
         which = ""
     q = r.arg("q")
+    if q is not None and len(q) > MAX_SEARCH_CHARS:
+        raise UserError(f"a search of {len(q):,} characters is too long",
+                        f"search for at most {MAX_SEARCH_CHARS} characters")  # fmt: skip
     page = r.int_arg("page", 1, 1)
     size = ui.settings.page_size
     cases, total = store.run_cases(row.id, statuses=CASE_FILTERS[which], search=q,

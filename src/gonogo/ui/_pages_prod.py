@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..store.gateway import TraceFilter
 from ..store.gateway._queries import ACTED, FEEDBACK_FILTERS
-from ._app import NotFound
+from ._app import NotFound, small_int
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -20,7 +20,7 @@ def _filter(r: Req) -> tuple[TraceFilter, dict[str, Any]]:
     feedback = r.arg("feedback")
     f = TraceFilter(
         prompt_name=r.arg("prompt"),
-        prompt_version=int(version) if version and version.isdigit() else None,
+        prompt_version=small_int(version),
         model=r.arg("model"),
         path=r.arg("path"),
         guard=r.arg("guard"),

@@ -11,7 +11,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
-from ._app import NotFound
+from ._app import NotFound, small_int
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -68,9 +68,10 @@ async def promote(ui: UI, r: Req) -> Response:
     name = r.path("name")
     label = (r.form.get("label") or "").strip()
     version = (r.form.get("version") or "").strip()
-    if not version.isdigit():
+    number = small_int(version)
+    if number is None:
         raise UserError("pick the version to promote", "a version number, e.g. 3")
-    await ui.store.move_label(name, label, int(version), actor=r.session.actor,
+    await ui.store.move_label(name, label, number, actor=r.session.actor,
                               reason=_reason(r))  # fmt: skip
     return ui.redirect(r, f"/prompts/{name}")
 
@@ -80,7 +81,7 @@ async def rollback(ui: UI, r: Req) -> Response:
     label = (r.form.get("label") or "").strip()
     to = (r.form.get("to") or "").strip()
     await ui.store.rollback_label(name, label, actor=r.session.actor, reason=_reason(r),
-                                  to_version=int(to) if to.isdigit() else None)  # fmt: skip
+                                  to_version=small_int(to))  # fmt: skip
     return ui.redirect(r, f"/prompts/{name}")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._safejson import dumps
 from ..errors import UserError
 from ..store.gateway import ReviewLabel
-from ._app import NotFound
+from ._app import NotFound, small_int
 from ._pages_eval import feature_or_404
 from ._review import RULES, build_queue, calibration, export_rows
 
@@ -80,7 +80,8 @@ async def label(ui: UI, r: Req) -> Response:
     if verdict not in ("pass", "fail", "skip"):
         raise UserError("choose pass, fail or skip", "keys: p = pass, f = fail, s = skip")
     grade_raw = (r.form.get("grade") or "").strip()
-    grade = int(grade_raw) if grade_raw.isdigit() and int(grade_raw) in GRADES else None
+    grade = small_int(grade_raw)
+    grade = grade if grade in GRADES else None
     comment = (r.form.get("comment") or "").strip() or None
     await ui.store.label_review_item(ReviewLabel(it.id, r.session.actor, verdict, grade, comment,
                                                  time.time()))  # fmt: skip

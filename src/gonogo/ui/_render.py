@@ -48,6 +48,13 @@ def short(value: Any, n: int = 140) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def pval(p: Any) -> str:
+    """A p-value: three decimals, ``<0.001`` below that, ``—`` when missing."""
+    if not isinstance(p, int | float):
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def qs(base: Mapping[str, Any], **changes: Any) -> str:
     """A query string from ``base`` with ``changes`` (None drops a key)."""
     merged = {k: v for k, v in {**base, **changes}.items() if v not in (None, "")}
@@ -71,6 +78,7 @@ def environment() -> jinja2.Environment:
         num=fmt.num, ci=fmt.ci, pct=fmt.pct, usd=fmt.usd, seconds=fmt.seconds,
         target=fmt.target, pretty=fmt.pretty, status_label=fmt.status_label,
         metric_label=lambda m: fmt.METRIC_LABEL.get(m, m), when=when, short=short, qs=qs,
+        pval=pval,
     )  # fmt: skip
     return env
 

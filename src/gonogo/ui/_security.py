@@ -109,20 +109,32 @@ class Sessions:
         return s
 
     def new(self) -> Session:
-        """A fresh session (the local user's when no login is needed)."""
-        if len(self._by_id) >= self._max:
-            oldest = sorted(self._by_id.values(), key=lambda s: s.seen)[: self._max // 10]
-            for s in oldest:
-                del self._by_id[s.id]
+        """A fresh session (the local user's when no login is needed).
+
+        At the cap, the least recently seen tenth of the sessions *not signed in with a key*
+        is dropped: anyone can open anonymous sessions by the thousand (every request
+        without a cookie does), and that must never sign out the people who logged in.
+        Signed-in sessions have their own cap, reached only with valid keys.
+        """
+        self._make_room(signed_in=False)
         s = Session(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32))
         if self.local_user is not None:
             s.role, s.name = "local", self.local_user
         self._by_id[s.id] = s
         return s
 
+    def _make_room(self, *, signed_in: bool) -> None:
+        if len(self._by_id) < self._max:
+            return
+        pool = [s for s in self._by_id.values() if (s.key_id is not None) == signed_in]
+        if len(pool) >= self._max:
+            for old in sorted(pool, key=lambda s: s.seen)[: max(1, self._max // 10)]:
+                del self._by_id[old.id]
+
     def login(self, old: Session, *, role: str, name: str, key_id: str, key_hash: str) -> Session:
         """A new session for a key (the old id is dropped: no session fixation)."""
         self._by_id.pop(old.id, None)
+        self._make_room(signed_in=True)
         s = self.new()
         s.role, s.name, s.key_id, s.key_hash = role, name, key_id, key_hash
         return s
@@ -132,9 +144,44 @@ class Sessions:
         self._by_id.pop(s.id, None)
 
 
-def cookie_header(session: Session) -> tuple[str, str]:
-    """``Set-Cookie`` for a session: HttpOnly, SameSite=Strict, whole site."""
-    return ("set-cookie", f"{COOKIE}={session.id}; HttpOnly; SameSite=Strict; Path=/")
+def cookie_header(session: Session, *, secure: bool = False) -> tuple[str, str]:
+    """``Set-Cookie`` for a session: HttpOnly, SameSite=Strict, whole site.
+
+    ``Secure`` when the dashboard is reached over HTTPS (a TLS proxy sets
+    ``X-Forwarded-Proto``).
+    """
+    flags = "; Secure" if secure else ""
+    return ("set-cookie", f"{COOKIE}={session.id}; HttpOnly; SameSite=Strict; Path=/{flags}")
+
+
+class SignInThrottle:
+    """Failed sign-ins per client address: after ``limit`` in ``window_s``, refused.
+
+    Against guessing a weak ``GONOGO_ADMIN_KEY`` with many parallel requests (the 0.3 s
+    pause alone slows only one request at a time).
+    """
+
+    def __init__(
+        self, limit: int = 10, window_s: float = 60.0, max_clients: int = 10_000
+    ) -> None:
+        self.limit, self.window_s, self._max = limit, window_s, max_clients
+        self._fails: dict[str, list[float]] = {}
+
+    def blocked(self, client: str) -> bool:
+        """Whether this address has used up its failures for now."""
+        now = time.monotonic()
+        recent = [t for t in self._fails.get(client, []) if now - t < self.window_s]
+        if recent:
+            self._fails[client] = recent
+        else:
+            self._fails.pop(client, None)
+        return len(recent) >= self.limit
+
+    def failed(self, client: str) -> None:
+        """Count one failed sign-in."""
+        if len(self._fails) >= self._max and client not in self._fails:
+            self._fails.pop(next(iter(self._fails)))
+        self._fails.setdefault(client, []).append(time.monotonic())
 
 
 def allowed_hosts(host: str, port: int) -> set[str] | None:

@@ -135,6 +135,10 @@ class Workspace:
         """The run store holding this PRD's runs (None: no run yet)."""
         if self.runs_url:
             return self._open(self.runs_url)
+        return self.local_store(feature)
+
+    def local_store(self, feature: Feature) -> AnyRunStore | None:
+        """The SQLite run store beside the PRD (where `gonogo lab` keeps its labs)."""
         return self._open(str(feature.path.resolve().parent / ".gonogo" / "runs.sqlite"))
 
     def run_stores(self) -> list[AnyRunStore]:
@@ -171,6 +175,12 @@ class Workspace:
             run = store.run_summary(run_id)
             if run is not None:
                 return store, run
+        if self.runs_url:  # labs stay in the SQLite store beside their PRD
+            for f in self.features():
+                local = self.local_store(f)
+                run = local.run_summary(run_id) if local is not None else None
+                if local is not None and run is not None:
+                    return local, run
         return None
 
     def runs(

@@ -22,11 +22,21 @@ def redact_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return "<unparseable URL>"
+    if parts.query:  # libpq also takes ?password=… (and sslpassword=…)
+        query = "&".join(
+            f"{k}=***" if k.lower() in _SECRET_PARAMS else (f"{k}={v}" if sep else k)
+            for k, sep, v in (item.partition("=") for item in parts.query.split("&"))
+        )
+        parts = parts._replace(query=query)
     if parts.password is None:
-        return url
+        return urlunsplit(parts) if parts.query else url
     netloc = parts.netloc.rsplit("@", 1)
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
+
+
+_SECRET_PARAMS = frozenset({"password", "sslpassword", "pass", "pwd", "passwd", "secret",
+                            "token", "api_key", "apikey"})  # fmt: skip
 
 
 def sqlite_path(url: str, base_dir: str | Path | None = None) -> Path | None:

@@ -77,11 +77,14 @@ def _loads(value: Any) -> Any:
 
 def check_name(kind: str, value: str) -> None:
     """Names and labels: letters, digits, ``_ . - /`` (so ``name@3`` and ``name:label`` parse)."""
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
+    if (not isinstance(value, str) or not _NAME.fullmatch(value)
+            or any(part in (".", "..", "") for part in value.split("/"))):  # fmt: skip
+        # a `..` or empty segment makes URLs built from the name point elsewhere
         raise UserError(
             f"invalid {kind} {value!r}",
             f"a {kind} starts with a letter or digit and uses only letters, digits, "
-            "'_', '.', '-' or '/' (at most 200 characters)",
+            "'_', '.', '-' or '/' (at most 200 characters; no '.', '..' or empty part "
+            "between slashes)",
         )
 
 
