@@ -24,5 +24,5 @@ def test_planted_documents_are_retrieved_and_reported(tmp_path, cli):
     # the retriever finds the poisoned email for its own question most of the time
     assert ind["retrieved"]["n"] == 12 and ind["retrieved"]["count"] >= 6
     fams = {f["family"]: f for f in doc["families"]}
-    assert fams["indirect-injection"]["n"] == 12 and fams["pii-leakage"]["n"] == 6
+    assert fams["indirect-injection"]["n"] == 12 and fams["pii-leakage"]["n"] == 12
     assert "Indirect injection: by position" in r.stdout
