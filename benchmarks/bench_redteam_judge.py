@@ -56,8 +56,12 @@ async def main(a: argparse.Namespace) -> None:
     unusable = 0
     t0 = time.perf_counter()
     try:
-        for r in data:
+        for i, r in enumerate(data, 1):
             v = await judge.judge(r["prompt"], r["completion"])
+            took = time.perf_counter() - t0
+            human = r["final_label"].strip()
+            print(f"{i}/{len(data)} {r['id']}: judge {v.label or v.error} (human {human}), "
+                  f"{took:.0f} s", flush=True)  # fmt: skip
             if v.label is None:
                 unusable += 1
                 continue
