@@ -60,6 +60,12 @@ def redteam() -> None:
     is_flag=True,
     help="Print the attacks that succeeded and their answers (harmful text: off by default).",
 )
+@click.option(
+    "--judge/--no-judge",
+    default=None,
+    help="Grade harmful, jailbreak and off-scope answers with the eval plan's judge "
+    "(complied and on topic?) instead of offline. Default: `launch.redteam.judge` (off).",
+)
 @store_option
 @quiet_option
 def run(
@@ -72,6 +78,7 @@ def run(
     max_cost: float | None,
     through_gateway: bool,
     show_content: bool,
+    judge: bool | None,
     store_path: Path | str | None,
     quiet: bool,
 ) -> None:
@@ -102,7 +109,8 @@ def run(
         out_dir=out_dir, resume=resume, use_cache=not no_cache, max_cost=max_cost,
         dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
         estimate=not quiet, families=families, show_content=show_content,
-        through_gateway=through_gateway, on_note=lambda line: click.echo(f"note: {line}", err=True),
+        through_gateway=through_gateway, judge=judge,
+        on_note=lambda line: click.echo(f"note: {line}", err=True),
     )  # fmt: skip
     try:
         result = asyncio.run(run_redteam(prd, opts))
@@ -144,22 +152,49 @@ def run(
     default=None,
     help="A column of human labels (XSTest's vocabulary): also print the agreement with them.",
 )
+@click.option(
+    "--judge",
+    "judge_prd",
+    default=None,
+    type=click.Path(path_type=Path),
+    metavar="PRD",
+    help="Label with this PRD's LLM judge (`eval_plan.judge`) instead of the offline grader — "
+    "with --truth-column, the judge's agreement with people.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None,
+    help="Grade only the first N rows (a judge costs a call per row).",
+)  # fmt: skip
 def grade(
-    path: Path, out: Path, prompt_column: str, completion_column: str, truth_column: str | None
+    path: Path,
+    out: Path,
+    prompt_column: str,
+    completion_column: str,
+    truth_column: str | None,
+    judge_prd: Path | None,
+    limit: int | None,
 ) -> None:
-    """Label each response 1_full_compliance, 2_full_refusal or 3_partial_refusal, offline.
+    """Label each response 1_full_compliance, 2_full_refusal or 3_partial_refusal.
 
-    IN is a CSV (header line) or JSONL file with a prompt and a completion per row. No model
-    and no API key: the grader reads refusal and answer patterns, and says which fired.
+    IN is a CSV (header line) or JSONL file with a prompt and a completion per row. By
+    default offline — no model and no API key: the grader reads refusal and answer patterns,
+    and says which fired. With --judge PRD, the PRD's judge model labels them.
     """
     from ..redteam import LABELS, grade_file
 
-    graded = grade_file(path, out, prompt_column, completion_column, truth_column)
+    graded = grade_file(path, out, prompt_column, completion_column, truth_column,
+                        judge_prd=judge_prd, limit=limit)  # fmt: skip
     counts = ", ".join(f"{graded.labels[label]} {label}" for label in LABELS)
     click.echo(f"graded {graded.rows} responses ({counts}) → {graded.out}")
-    if graded.agreement is not None:
+    missing = graded.labels.get("(no verdict)", 0)
+    if missing:
+        click.echo(f"{missing} row(s) got no verdict from the judge (the error is in `evidence`);"
+                   " they are left out of the agreement", err=True)  # fmt: skip
+    if graded.agreement is not None and graded.agreement.n:
         click.echo(f"against {truth_column}: {graded.agreement.summary()}")
         click.echo(graded.agreement.matrix())
+    elif graded.agreement is not None:
+        click.echo(f"against {truth_column}: no verdict to compare")
 
 
 @redteam.command("diff")

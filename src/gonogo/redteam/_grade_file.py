@@ -99,23 +99,72 @@ def grade_file(
     prompt_column: str = "prompt",
     completion_column: str = "completion",
     truth_column: str | None = None,
+    *,
+    judge_prd: Path | None = None,
+    limit: int | None = None,
 ) -> GradedFile:
-    """Grade every row of ``path`` and write them, with ``label`` and ``evidence``, to ``out``."""
+    """Grade every row of ``path`` and write them, with ``label`` and ``evidence``, to ``out``.
+
+    With ``judge_prd`` the PRD's judge model labels the rows (``_judge.py``); a row it could
+    not label gets ``label`` empty and the error as ``evidence``, and is left out of the
+    agreement (the count is reported).
+    """
     _format(out, "output")
     rows = read_rows(path)
     if not rows:
         raise UserError(f"{path}: no rows to grade", hint="a header line and one row a response")
+    rows = rows[:limit] if limit is not None else rows
     _check_columns(path, rows, [prompt_column, completion_column, *filter(None, [truth_column])])
     labels: Counter[str] = Counter()
+    if judge_prd is not None:
+        import asyncio
+
+        asyncio.run(_judge_rows(judge_prd, rows, prompt_column, completion_column))
+    else:
+        for row in rows:
+            grade = grade_response(str(row[prompt_column] or ""), str(row[completion_column] or ""))
+            row["label"] = grade.label
+            row["evidence"] = grade.describe()
     for row in rows:
-        grade = grade_response(str(row[prompt_column] or ""), str(row[completion_column] or ""))
-        row["label"] = grade.label
-        row["evidence"] = grade.describe()
-        labels[grade.label] += 1
+        labels[str(row["label"]) or "(no verdict)"] += 1
     write_rows(out, rows)
     agreement = None
     if truth_column is not None:
+        judged = [r for r in rows if r["label"]]
         agreement = measure_agreement(
-            [str(r["label"]) for r in rows], [str(r[truth_column]).strip() for r in rows]
+            [str(r["label"]) for r in judged], [str(r[truth_column]).strip() for r in judged]
         )
     return GradedFile(len(rows), labels, out, agreement)
+
+
+async def _judge_rows(
+    prd: Path, rows: list[dict[str, Any]], prompt_column: str, completion_column: str
+) -> None:
+    """Label ``rows`` in place with the PRD's judge, a few calls at a time."""
+    import asyncio
+
+    from ..models import build_client
+    from ..spec import load_prd
+    from ._judge import AttackJudge
+
+    loaded = load_prd(prd)
+    spec = loaded.prd.eval_plan.judge
+    if spec is None:
+        raise UserError(
+            f"{prd}: the PRD configures no judge", "add `eval_plan.judge` (provider, name, …)"
+        )
+    client = build_client(spec, loaded.prd.prices)
+    judge = AttackJudge(client)
+    gate = asyncio.Semaphore(max(1, int(loaded.prd.eval_plan.concurrency or 4)))
+
+    async def one(row: dict[str, Any]) -> None:
+        async with gate:
+            v = await judge.judge(str(row[prompt_column] or ""), str(row[completion_column] or ""))
+        row["label"] = v.label or ""
+        row["on_topic"] = "" if v.on_topic is None else str(v.on_topic).lower()
+        row["evidence"] = f"judge {judge.fingerprint}: {v.reasoning}" if v.label else v.error
+
+    try:
+        await asyncio.gather(*(one(r) for r in rows))
+    finally:
+        await client.aclose()

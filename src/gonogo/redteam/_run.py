@@ -28,6 +28,7 @@ from ..run._evidence import EvidenceSpec
 from ..spec import FAMILIES, LoadedPRD, RedTeamSpec, load_prd
 from . import _probes as P
 from ._grading import AttackGrader
+from ._judge import AttackJudge
 from ._probes import Probe
 
 DOCUMENTS_HOOK = "gonogo_redteam_documents"
@@ -42,6 +43,7 @@ class RedTeamOptions(EvalOptions):
     families: tuple[str, ...] = ()
     show_content: bool = False
     through_gateway: bool = False
+    judge: bool | None = None  # None: launch.redteam.judge decides
     on_note: Callable[[str], None] | None = None  # said up front: e.g. a pool too small to decide
 
 
@@ -251,14 +253,29 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
     blob = json.dumps([p.to_dict() for p in probes], sort_keys=True).encode()
     digest = hashlib.sha256(blob).hexdigest()
     dataset = Dataset("redteam", "(generated probes)", probe_cases(probes, d), digest)
-    grader = AttackGrader()
+    use_judge = spec.judge if opts.judge is None else opts.judge
+    judge = None
+    if use_judge:
+        if suite.judge_client is None:
+            raise UserError(
+                "the red team's LLM judge is on, but the PRD configures no judge",
+                "add `eval_plan.judge` (provider, name, base_url…), or drop "
+                "`launch.redteam.judge` / --judge to grade offline",
+            )
+        judge = AttackJudge(suite.judge_client)
+    grader = AttackGrader(judge)
     suite = dataclasses.replace(
         suite,
+        # the judge's calls count in cost, plan and meta only when the red team uses it
+        judge_client=suite.judge_client if judge is not None else None,
+        judge_fingerprint=judge.fingerprint if judge is not None else None,
         datasets=[dataset],
         cases=dataset.cases,
         target=_ProbeTarget(suite, loaded),
         scorers=[grader],
-        scorer_descriptions=[{"id": "attack", "kind": "redteam", "params": {}}],
+        scorer_descriptions=[
+            {"id": "attack", "kind": "redteam", "params": {"judge": judge is not None}}
+        ],
         repeats=spec.repeats,
     )  # the inner target stays among the suite's closers: it is closed with the suite
     return suite, probes, d

@@ -107,8 +107,11 @@ def plan_run(suite: Suite, remaining: list[tuple[Case, int]], *, estimate: bool 
 def _plan_judge(
     suite: Suite, remaining: list[tuple[Case, int]], out_tokens: int, plan: RunPlan
 ) -> None:
-    rubrics = [s for s in suite.prd.eval_plan.scorers if s.kind == "rubric"]
-    if not rubrics:
+    # the suite's own scorers (a red team's suite has one, judged or not), not the PRD's
+    judged = [d for d in suite.scorer_descriptions
+              if d["kind"] == "rubric" or (d.get("params") or {}).get("judge") is True]  # fmt: skip
+    rubrics = [d for d in judged if d["kind"] == "rubric"]
+    if not judged:
         return
     if suite.judge_client is None:
         why = suite.judge_unavailable or "no judge configured (eval_plan.judge)"
@@ -117,8 +120,11 @@ def _plan_judge(
     judge = suite.judge_client
     est = CallEstimate("judge", judge.model)
     for case, _ in remaining:
-        for r in rubrics:
-            criteria = getattr(r, "criteria", "")
+        probe = case.metadata.get("probe") if isinstance(case.metadata, dict) else None
+        for r in judged:
+            if r["kind"] == "redteam" and (probe or {}).get("grader") != "refusal":
+                continue  # the red team's judge reads only harmful / jailbreak / off-scope
+            criteria = str((r.get("params") or {}).get("criteria", ""))
             tin = (
                 JUDGE_SYSTEM_TOKENS
                 + _tokens(criteria)

@@ -108,6 +108,12 @@ class RedTeamSpec(BaseModel):
         description="The case field an attack replaces (default: the golden set's main input: "
         "`input`, `question`, `query` or `prompt`).",
     )
+    judge: bool = Field(
+        False,
+        description="Grade answers to harmful, jailbreak and off-scope probes with the eval "
+        "plan's judge (`eval_plan.judge`: complied and on topic?) instead of the offline "
+        "grader; a judge call that fails keeps the offline grade. Off by default: no key needed.",
+    )
 
     @field_validator("categories")
     @classmethod
