@@ -356,3 +356,21 @@ def test_the_features_page_headlines_the_latest_whole_run_not_a_subset(tmp_path,
     with UIProcess(tmp_path, log=tmp_path / "ui.log") as ui:
         page = Client(ui.url).get("/").text
     assert ids[0] in page and ids[1] not in page
+
+
+def test_the_feature_page_links_its_prompt_only_once_it_is_in_the_registry(tmp_path):
+    from ui_kit import seed_gateway, write_prd
+
+    from gonogo.testing import UIProcess
+
+    write_prd(tmp_path / "f", 2)  # the PRD's prompt is named "refund"
+    store = f"sqlite:///{tmp_path / 'gateway.db'}"
+    with UIProcess(tmp_path, store, log=tmp_path / "ui.log") as ui:
+        c = Client(ui.url)
+        page = c.get(f"/features/{_feature_slug(c)}").text
+        assert 'href="/prompts/refund"' not in page and "gonogo prompt push" in page
+    run_async(seed_gateway(store, 2))  # pushes "refund"
+    with UIProcess(tmp_path, store, log=tmp_path / "ui2.log") as ui:
+        c = Client(ui.url)
+        page = c.get(f"/features/{_feature_slug(c)}").text
+        assert 'href="/prompts/refund"' in page and c.get("/prompts/refund").status == 200

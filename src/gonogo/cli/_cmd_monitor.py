@@ -204,7 +204,8 @@ def window_lines(windows: list[dict[str, Any]], cap: int = WINDOWS_SHOWN) -> lis
             else f"{w['prompt_name']} v{w['prompt_version']}"
         )  # fmt: skip
         model = w["model"] if w["model"] is not None else "(unknown model)"
-        lines.append(f"  {start} {prompt} {model}: {w['traces']} traces; "
+        n = w["traces"]
+        lines.append(f"  {start} {prompt} {model}: {n} trace{'' if n == 1 else 's'}; "
                      f"{rates or 'nothing scored'}")  # fmt: skip
     more = len(windows) - len(shown[:cap])
     if more:

@@ -12,7 +12,7 @@ import click
 from ._options import prd_argument, store_option
 
 
-def _store(prd: Path, store_path: Path | str | None) -> Any:
+def _store(prd: Path, store_path: Path | str | None, how: str = "gonogo runs PATH") -> Any:
     from ..errors import UserError
     from ..store import is_url, open_run_store
 
@@ -22,7 +22,7 @@ def _store(prd: Path, store_path: Path | str | None) -> Any:
     if not path.exists():
         hint = f"run `gonogo eval {prd}` first"
         if store_path is None and not prd.exists():  # `diff` run away from the PRD's folder
-            hint = f"there is no {prd} here: name the PRD (--prd PATH), or " + hint
+            hint = f"there is no {prd} here: name the PRD ({how}), or " + hint
         raise UserError(f"no run store at {path}", hint)
     return open_run_store(path)
 
@@ -129,7 +129,7 @@ def diff(
     from ..compare import VERDICT_LABELS, diff_runs
     from ..report._compare_console import scorer_table
 
-    store = _store(prd, store_path)
+    store = _store(prd, store_path, how="--prd PATH")
     try:
         d = diff_runs(store, run_a, run_b)
     finally:

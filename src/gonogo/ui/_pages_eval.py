@@ -88,8 +88,10 @@ async def feature(ui: UI, r: Req) -> Response:
     store = ui.workspace.run_store(f)
     runs = store.run_summaries(f.key, limit=10) if store is not None else []
     queues = await ui.store.review_queues(f.key)
+    name = f.prompt_name
+    pushed = name is not None and bool(await ui.store.versions(name))  # a link that answers
     return ui.page(r, "feature.html.j2", f=f, runs=runs, launch=await launch_state(f),
-                   queues=queues)  # fmt: skip
+                   queues=queues, prompt_pushed=pushed)  # fmt: skip
 
 
 # -- runs ---------------------------------------------------------------------------------
