@@ -207,8 +207,8 @@ def report(prd: Path, run_id: str | None, out_dir: Path, store_path: Path | str 
     location = store_path or base / ".gonogo" / "runs.sqlite"
     if not is_url(location) and not Path(location).exists():  # looking creates nothing
         if store_path is None and not prd.exists():
-            how = "gonogo report PATH/gonogo.yaml --out DIR"
-            raise UserError(f"PRD file not found: {prd}", f"name the PRD whose runs to render: {how}")
+            how = "name the PRD whose runs to render: gonogo report PATH/gonogo.yaml --out DIR"
+            raise UserError(f"PRD file not found: {prd}", how)
         raise UserError(f"no run store at {location}", f"run `gonogo eval {prd}` first")
     store = open_run_store(location)
     try:
