@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ._proportion import wilson_interval
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._np import np  # numpy on first use: gonogo.stats is on every eval's path
 
 KAPPA_RESAMPLES = 2000
 KAPPA_SEED = 20240917
