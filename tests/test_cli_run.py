@@ -94,6 +94,8 @@ def test_an_eval_with_deterministic_scorers_never_imports_the_numeric_stack(tmp_
             f"""
             import atexit, sys
             atexit.register(lambda: print("LOADED", sorted(set({HEAVY!r}) & set(sys.modules))))
+            # the run store pages runs with the gateway store's query builder, on first use
+            atexit.register(lambda: print("GATEWAY_STORE", "gonogo.store.gateway" in sys.modules))
             sys.argv = ["gonogo", *sys.argv[1:]]
             from gonogo.cli import run
             run()
@@ -107,6 +109,7 @@ def test_an_eval_with_deterministic_scorers_never_imports_the_numeric_stack(tmp_
         )
     assert out.returncode in (0, 1) and "Traceback" not in out.stderr, out.stderr
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
+    assert "GATEWAY_STORE False" in out.stdout, out.stdout
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert results["totals"]["n_cases"] == 30
     assert (tmp_path / "out" / "junit.xml").stat().st_size > 0

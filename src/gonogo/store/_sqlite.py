@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._safejson import dumps
 from .._userfiles import create_private
 from ..errors import RunError, UserError
-from . import _run_queries as rq
-from .gateway._queries import Style
+
+if TYPE_CHECKING:
+    from .gateway._queries import Style
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -135,8 +136,18 @@ class RunSummary:
         return str((self.summary or {}).get("verdict") or self.status)
 
 
-_SUMMARY_COLUMNS = rq.SUMMARY_COLUMNS
 _STYLE: Style = "qmark"
+
+
+def _queries() -> Any:
+    """The dashboard's queries (:mod:`._run_queries`), loaded on first use.
+
+    They are built with the gateway store's query builder, and importing
+    ``gonogo.store.gateway`` loads the whole gateway store: an eval never needs it.
+    """
+    from . import _run_queries
+
+    return _run_queries
 
 
 def trend_point(row: Any) -> TrendPoint:
@@ -301,19 +312,19 @@ class RunStore:
         ``verdict`` keeps runs with that verdict — or that status, for runs not finished
         (running, partial, failed); ``before`` those created before that time.
         """
-        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
+        q = _queries().run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
         return [self._summary_row(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_summary(self, run_id: str) -> RunSummary | None:
         """One run's header and summary."""
         row = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
+            f"SELECT {_queries().SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
         ).fetchone()
         return None if row is None else self._summary_row(row)
 
     def previous_run(self, run: RunSummary) -> RunSummary | None:
         """The newest finished run of the same PRD made before ``run``."""
-        q = rq.previous_run(_STYLE, run.prd_path, run.created_at, run.id)
+        q = _queries().previous_run(_STYLE, run.prd_path, run.created_at, run.id)
         row = self._db.execute(q.sql, q.args).fetchone()
         return None if row is None else self._summary_row(row)
 
@@ -352,7 +363,7 @@ class RunStore:
         ).fetchall()
         for (run_id,) in stale:  # finished by a gonogo before the v2 schema
             self._backfill(run_id)
-        q = rq.trend_points(_STYLE, prd_path, limit)
+        q = _queries().trend_points(_STYLE, prd_path, limit)
         return [trend_point(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_cases(
@@ -365,6 +376,7 @@ class RunStore:
         contains it (case-insensitive).
         """
         self.run_summary(run_id)  # indexes a run finished before the v2 schema
+        rq = _queries()
         count = rq.count_cases(_STYLE, run_id, statuses, search)
         page = rq.page_cases(_STYLE, run_id, statuses, search, offset, limit)
         total = self._db.execute(count.sql, count.args).fetchone()[0]
