@@ -116,10 +116,13 @@ def eval_(
     display = ProgressDisplay("eval", quiet=quiet)
 
     def on_start(plan: RunPlan, resumed: int) -> None:
+        from .._preload import preload_soon
+
         startup_done()
         if not quiet:
             _print_plan(plan, resumed)
         display.start(plan.items)
+        preload_soon(["rich.console", "rich.table", "gonogo.report"])  # the summary's
 
     opts = EvalOptions(
         out_dir=out_dir,

@@ -120,6 +120,10 @@ async def run_suite(
         result.run_id = run_id
         if opts.on_start is not None:
             opts.on_start(plan, len(done))
+        if aggregate is None:
+            from .._preload import preload_soon
+
+            preload_soon(["gonogo.results"] + (["gonogo.report"] if opts.out_dir else []))
         executor = Executor(
             suite,
             store,
