@@ -60,6 +60,21 @@ def test_the_executable_keeps_its_exit_codes(tmp_path):
     assert schema.returncode == 0 and json.loads(schema.stdout)["title"]  # all of it flushed
 
 
+def test_start_up_ends_with_the_gc_on_start_up_objects_frozen_and_a_larger_young_generation():
+    out = _python("""
+        import gc
+        from gonogo.cli._main import GC_YOUNG_THRESHOLD, startup_done
+        startup_done()  # the GC is on: nothing changes (in-process callers)
+        print(gc.get_threshold()[0] == 700, gc.get_freeze_count() == 0)
+        gc.disable()
+        startup_done()
+        young = gc.get_threshold()[0]
+        print(gc.isenabled(), young == GC_YOUNG_THRESHOLD, gc.get_freeze_count() > 0)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"] * 5
+
+
 def test_importing_the_cli_stays_light():
     out = _python(f"""
         import sys, gonogo.cli

@@ -104,16 +104,27 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
 _STARTS_LATE = frozenset({"eval"})
 
 
+# Allocations between two young-generation collections once start-up is over (Python's
+# default: 700). A 2,000-call eval made ~215 young collections and ~20 middle ones that
+# kept rescanning the calls in flight (~0.1 s of CPU); at 10,000 it makes ~12 and none.
+# What the GC is for — freeing reference cycles — is unchanged, only batched.
+GC_YOUNG_THRESHOLD = 10_000
+
+
 def startup_done() -> None:
     """End of start-up: freeze what was built so far and turn the cyclic GC back on.
 
     :func:`run` turns the cyclic garbage collector off while the interpreter imports
     modules and loads the PRD: those build hundreds of thousands of long-lived objects
     and every full collection rescans all of them (~35 ms of a 0.4 s eval). Frozen, they
-    are never scanned again. A no-op when the GC is already on (in-process callers).
+    are never scanned again. The young generation is then collected every
+    :data:`GC_YOUNG_THRESHOLD` allocations instead of 700. A no-op when the GC is already
+    on (in-process callers).
     """
     if not gc.isenabled():
         gc.freeze()
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
         gc.enable()
 
 
