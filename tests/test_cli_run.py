@@ -75,6 +75,20 @@ def test_start_up_ends_with_the_gc_on_start_up_objects_frozen_and_a_larger_young
     assert out.stdout.split() == ["True"] * 5
 
 
+def test_a_server_freezes_what_it_built_once_ready_only_in_the_executable():
+    out = _python("""
+        import gc
+        from gonogo.cli import _main
+        _main.serving_started()  # in-process (tests, programs): left alone
+        print(gc.get_freeze_count() == 0)
+        _main._executable = True  # what run() sets
+        _main.serving_started()
+        print(gc.get_freeze_count() > 0)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
+
+
 def test_importing_the_cli_stays_light():
     out = _python(f"""
         import sys, gonogo.cli
