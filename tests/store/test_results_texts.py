@@ -66,3 +66,22 @@ def test_finish_run_stores_the_same_rows(tmp_path, secret):
     rows = [r[0] for r in db.execute("SELECT record FROM run_cases ORDER BY idx")]
     assert stored == dumps(results)
     assert rows == [dumps(c, one_line=True) for c in cases]
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n != "NaN (repaired)"])
+def test_results_json_written_from_the_shared_texts_is_the_same(name, secret):
+    from gonogo._safejson import case_texts
+    from gonogo.report._json import dumps as results_json
+
+    results = {"schema": "gonogo.results", "verdict": "GO", "cases": CASES[name]}
+    assert results_json(results, case_texts(results)) == results_json(results)
+    assert _encode_results(results, case_texts(results)) == _encode_results(results)
+
+
+def test_results_json_still_refuses_nan_with_the_shared_texts():
+    from gonogo._safejson import case_texts
+    from gonogo.report._json import dumps as results_json
+
+    results = {"verdict": "GO", "cases": CASES["NaN (repaired)"]}
+    with pytest.raises(ValueError):
+        results_json(results, case_texts(results))

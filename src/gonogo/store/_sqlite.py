@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._redact import redact
-from .._safejson import dumps, escape_line_ends, plain_json
+from .._safejson import case_texts, dumps, escape_line_ends, plain_json
 from .._userfiles import create_private
 from ..errors import RunError, UserError
 
@@ -87,7 +87,9 @@ def trend_of(results: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _encode_results(results: dict[str, Any] | None) -> tuple[str | None, list[str] | None]:
+def _encode_results(
+    results: dict[str, Any] | None, texts: list[str | None] | None = None
+) -> tuple[str | None, list[str] | None]:
     """The ``results`` column's text and each case's ``run_cases`` text, cases encoded once.
 
     The same texts as ``dumps(results)`` and ``dumps(case, one_line=True)``: the whole is
@@ -100,13 +102,14 @@ def _encode_results(results: dict[str, Any] | None) -> tuple[str | None, list[st
     cases = results.get("cases")
     if isinstance(cases, list) and cases and next(reversed(results)) == "cases":
         head = plain_json({k: v for k, v in results.items() if k != "cases"})
-        raw = [plain_json(c) for c in cases]
-        if head is not None and all(t is not None for t in raw):
-            texts = [t for t in raw if t is not None]
-            joined = ", ".join(texts)
+        raw = texts if texts is not None and len(texts) == len(cases) else case_texts(results)
+        assert raw is not None
+        encoded = [t for t in raw if t is not None]
+        if head is not None and len(encoded) == len(cases):
+            joined = ", ".join(encoded)
             start = "{" if head == "{}" else head[:-1] + ", "
             whole = redact(f'{start}"cases": [{joined}]}}')
-            return whole, [redact(escape_line_ends(t)) for t in texts]
+            return whole, [redact(escape_line_ends(t)) for t in encoded]
     return dumps(results), None
 
 
@@ -262,18 +265,25 @@ class RunStore:
         return [self._row(r) for r in rows.fetchall()]
 
     def finish_run(
-        self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
+        self,
+        run_id: str,
+        status: str,
+        meta: dict[str, Any],
+        results: dict[str, Any] | None,
+        *,
+        texts: list[str | None] | None = None,
     ) -> None:
         """Record the run's final status, metadata and aggregated results.
 
         The results are also kept as a summary (less the cases) and one row per case, so
-        the dashboard pages a 10,000-case run without parsing all of it.
+        the dashboard pages a 10,000-case run without parsing all of it. ``texts`` are
+        the cases already encoded (:func:`gonogo._safejson.case_texts`), if at hand.
         """
         with self._writing():
             outer = self._db.in_transaction  # rows added with commit=False join this commit
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
-            whole, cases = _encode_results(results)
+            whole, cases = _encode_results(results, texts)
             self._db.execute(
                 "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, verdict=?, "
                 "updated_at=? WHERE id=?",
