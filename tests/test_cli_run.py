@@ -60,6 +60,35 @@ def test_the_executable_keeps_its_exit_codes(tmp_path):
     assert schema.returncode == 0 and json.loads(schema.stdout)["title"]  # all of it flushed
 
 
+def test_start_up_ends_with_the_gc_on_start_up_objects_frozen_and_a_larger_young_generation():
+    out = _python("""
+        import gc
+        from gonogo.cli._main import GC_YOUNG_THRESHOLD, startup_done
+        startup_done()  # the GC is on: nothing changes (in-process callers)
+        print(gc.get_threshold()[0] == 700, gc.get_freeze_count() == 0)
+        gc.disable()
+        startup_done()
+        young = gc.get_threshold()[0]
+        print(gc.isenabled(), young == GC_YOUNG_THRESHOLD, gc.get_freeze_count() > 0)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"] * 5
+
+
+def test_a_server_freezes_what_it_built_once_ready_only_in_the_executable():
+    out = _python("""
+        import gc
+        from gonogo.cli import _main
+        _main.serving_started()  # in-process (tests, programs): left alone
+        print(gc.get_freeze_count() == 0)
+        _main._executable = True  # what run() sets
+        _main.serving_started()
+        print(gc.get_freeze_count() > 0)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
+
+
 def test_importing_the_cli_stays_light():
     out = _python(f"""
         import sys, gonogo.cli
@@ -94,6 +123,8 @@ def test_an_eval_with_deterministic_scorers_never_imports_the_numeric_stack(tmp_
             f"""
             import atexit, sys
             atexit.register(lambda: print("LOADED", sorted(set({HEAVY!r}) & set(sys.modules))))
+            # the run store pages runs with the gateway store's query builder, on first use
+            atexit.register(lambda: print("GATEWAY_STORE", "gonogo.store.gateway" in sys.modules))
             sys.argv = ["gonogo", *sys.argv[1:]]
             from gonogo.cli import run
             run()
@@ -107,6 +138,7 @@ def test_an_eval_with_deterministic_scorers_never_imports_the_numeric_stack(tmp_
         )
     assert out.returncode in (0, 1) and "Traceback" not in out.stderr, out.stderr
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
+    assert "GATEWAY_STORE False" in out.stdout, out.stdout
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert results["totals"]["n_cases"] == 30
     assert (tmp_path / "out" / "junit.xml").stat().st_size > 0

@@ -73,6 +73,41 @@ def dumps(
     return redact(text) if redact_secrets else text
 
 
+def plain_json(value: Any) -> str | None:
+    """``value`` as :func:`dumps` writes it with the default options, before redaction.
+
+    None when the value needs :func:`json_safe`'s repair (then call :func:`dumps`). For
+    writers that assemble one document from texts encoded once (the run store keeps each
+    case of a run as a row and the whole results as one text): the pieces join exactly
+    as the whole would encode, and :func:`redact` runs once over what is written.
+    """
+    try:
+        text = _encoder(None, False, False).encode(value)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if not text.isascii() and _SURROGATE.search(text):
+        return None
+    return text
+
+
+def case_texts(results: Any) -> list[str | None] | None:
+    """Each of ``results["cases"]`` as :func:`plain_json` text, or None when there are none.
+
+    A finished run's cases are written three times — results.json, the run store's
+    ``results`` column and its ``run_cases`` rows — and all three write the same text of
+    each case: encoded once here, shared by the writers (a 2,000-case run is ~2 MB).
+    """
+    cases = results.get("cases") if isinstance(results, dict) else None
+    if not isinstance(cases, list) or not cases:
+        return None
+    return [plain_json(c) for c in cases]
+
+
+def escape_line_ends(text: str) -> str:
+    """A JSON text with the Unicode line separators escaped (``dumps(one_line=True)``)."""
+    return text if text.isascii() else text.translate(_LINE_ENDS)
+
+
 @functools.lru_cache(maxsize=16)
 def _encoder(indent: int | None, sort_keys: bool, compact: bool) -> json.JSONEncoder:
     # one encoder per option set: json.dumps(**options) would build one per call

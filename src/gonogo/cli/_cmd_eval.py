@@ -116,6 +116,8 @@ def eval_(
     display = ProgressDisplay("eval", quiet=quiet)
 
     def on_start(plan: RunPlan, resumed: int) -> None:
+        from .._preload import preload_soon
+
         startup_done()
         if not quiet:
             _print_plan(plan, resumed)
@@ -124,6 +126,7 @@ def eval_(
                 if note.startswith("--max-cost") and "cannot be enforced" in note:
                     click.echo(f"warning: {note}", err=True)
         display.start(plan.items)
+        preload_soon(["rich.console", "rich.table", "gonogo.report"])  # the summary's
 
     opts = EvalOptions(
         out_dir=out_dir,

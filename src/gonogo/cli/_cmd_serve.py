@@ -99,6 +99,7 @@ def serve(
     from ..gateway import GatewaySettings
     from ..gateway import serve as run_gateway
     from ..gateway._app import require_gateway_extra
+    from ._main import serving_started
 
     require_gateway_extra()
     logging.basicConfig(
@@ -128,5 +129,6 @@ def serve(
                       "; or start with GONOGO_ADMIN_KEY=<secret>") + ")")  # fmt: skip
         click.echo("  stop with Ctrl-C")
         sys.stdout.flush()
+        serving_started()
 
     run_gateway(prd, settings, host=host, port=port, workers=workers, on_ready=ready)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def dumps(results: Mapping[str, Any]) -> str:
+def dumps(results: Mapping[str, Any], texts: Sequence[str | None] | None = None) -> str:
     """Serialise results as JSON: indented, except one line per case.
 
     One case a line keeps large runs fast to write (the C encoder does not indent) and
@@ -35,14 +35,23 @@ def dumps(results: Mapping[str, Any]) -> str:
     text = safe_dumps(head, indent=2, nan_as_null=False)
     if "cases" not in results:
         return text + "\n"
-    lines = [safe_dumps(c, nan_as_null=False) for c in results["cases"]]
+    cases = results["cases"]
+    if texts is None or len(texts) != len(cases):
+        texts = [None] * len(cases)
+    # a case encoded already (texts: gonogo._safejson.case_texts) is written as it is
+    lines = [
+        safe_dumps(c, nan_as_null=False) if t is None else redact(t)
+        for c, t in zip(cases, texts, strict=True)
+    ]
     cases = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
     sep = ",\n" if head else "\n"
     return f'{text[:-2]}{sep}  "cases": {cases}\n}}\n'
 
 
-def write_json(results: Mapping[str, Any], path: str | Path) -> Path:
-    """Write results.json; returns the path."""
+def write_json(
+    results: Mapping[str, Any], path: str | Path, texts: Sequence[str | None] | None = None
+) -> Path:
+    """Write results.json (``texts``: the cases already encoded, if at hand); returns the path."""
     path = Path(path)
-    write_text_atomic(path, dumps(results))
+    write_text_atomic(path, dumps(results, texts))
     return path

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .._safejson import case_texts
 from ..errors import RunError, UserError
 from ..spec import load_prd
 from ..store import AnyRunStore, RunStore, is_url, open_run_store
@@ -134,6 +135,10 @@ async def run_suite(
         result.run_id = run_id
         if opts.on_start is not None:
             opts.on_start(plan, len(done))
+        if aggregate is None:
+            from .._preload import preload_soon
+
+            preload_soon(["gonogo.results"] + (["gonogo.report"] if opts.out_dir else []))
         executor = Executor(
             suite,
             store,
@@ -158,7 +163,8 @@ async def run_suite(
         update_run_meta(meta, suite, outcome, time.perf_counter() - t0)
         result.outcome = outcome
         result.results = (aggregate or _aggregate)(suite, store, run_id, meta)
-        store.finish_run(run_id, outcome.status, meta, result.results)
+        texts = case_texts(result.results)  # the cases encoded once, written three times
+        store.finish_run(run_id, outcome.status, meta, result.results, texts=texts)
         if evidence is not None:
             extra = {"datasets": dataset_hashes(suite.datasets)} if evidence.datasets else None
             verdict = str(result.results["verdict"])
@@ -170,8 +176,9 @@ async def run_suite(
             if write_reports is None:
                 from ..report import write_reports as write_eval_reports
 
-                write_reports = write_eval_reports
-            result.paths = write_reports(result.results, opts.out_dir)
+                result.paths = write_eval_reports(result.results, opts.out_dir, texts=texts)
+            else:
+                result.paths = write_reports(result.results, opts.out_dir)
         return result
     finally:
         await suite.aclose()

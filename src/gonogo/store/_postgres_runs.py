@@ -187,9 +187,19 @@ class PostgresRunStore:
         return [_run_row(r) for r in self._fetch(q)]
 
     def finish_run(
-        self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
+        self,
+        run_id: str,
+        status: str,
+        meta: dict[str, Any],
+        results: dict[str, Any] | None,
+        *,
+        texts: list[str | None] | None = None,
     ) -> None:
-        """Record the run's final status, metadata and results (its summary and cases too)."""
+        """Record the run's final status, metadata and results (its summary and cases too).
+
+        ``texts`` (the cases already encoded) is accepted for the SQLite store's sake:
+        PostgreSQL's text has no NUL character, so the cases are encoded here.
+        """
         self.commit()
 
         async def go() -> None:

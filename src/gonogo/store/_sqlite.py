@@ -15,13 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._safejson import dumps
+from .._redact import redact
+from .._safejson import case_texts, dumps, escape_line_ends, plain_json
 from .._userfiles import create_private
 from ..errors import RunError, UserError
-from . import _run_queries as rq
-from .gateway._queries import Style
+
+if TYPE_CHECKING:
+    from .gateway._queries import Style
 
 _MIGRATIONS: list[str] = [
     # v1
@@ -85,6 +87,32 @@ def trend_of(results: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _encode_results(
+    results: dict[str, Any] | None, texts: list[str | None] | None = None
+) -> tuple[str | None, list[str] | None]:
+    """The ``results`` column's text and each case's ``run_cases`` text, cases encoded once.
+
+    The same texts as ``dumps(results)`` and ``dumps(case, one_line=True)``: the whole is
+    joined from the cases' texts (a 2,000-case run is ~2 MB of JSON; encoding it twice
+    was a tenth of a second of every run's end). Anything that needs :func:`json_safe`'s
+    repair, or cases that are not the last key, takes the general path.
+    """
+    if results is None:
+        return None, None
+    cases = results.get("cases")
+    if isinstance(cases, list) and cases and next(reversed(results)) == "cases":
+        head = plain_json({k: v for k, v in results.items() if k != "cases"})
+        raw = texts if texts is not None and len(texts) == len(cases) else case_texts(results)
+        assert raw is not None
+        encoded = [t for t in raw if t is not None]
+        if head is not None and len(encoded) == len(cases):
+            joined = ", ".join(encoded)
+            start = "{" if head == "{}" else head[:-1] + ", "
+            whole = redact(f'{start}"cases": [{joined}]}}')
+            return whole, [redact(escape_line_ends(t)) for t in encoded]
+    return dumps(results), None
+
+
 @dataclass
 class TrendPoint:
     """One finished run as a trend sees it: verdict, prompt, per-scorer pass rates."""
@@ -135,8 +163,18 @@ class RunSummary:
         return str((self.summary or {}).get("verdict") or self.status)
 
 
-_SUMMARY_COLUMNS = rq.SUMMARY_COLUMNS
 _STYLE: Style = "qmark"
+
+
+def _queries() -> Any:
+    """The dashboard's queries (:mod:`._run_queries`), loaded on first use.
+
+    They are built with the gateway store's query builder, and importing
+    ``gonogo.store.gateway`` loads the whole gateway store: an eval never needs it.
+    """
+    from . import _run_queries
+
+    return _run_queries
 
 
 def trend_point(row: Any) -> TrendPoint:
@@ -227,24 +265,32 @@ class RunStore:
         return [self._row(r) for r in rows.fetchall()]
 
     def finish_run(
-        self, run_id: str, status: str, meta: dict[str, Any], results: dict[str, Any] | None
+        self,
+        run_id: str,
+        status: str,
+        meta: dict[str, Any],
+        results: dict[str, Any] | None,
+        *,
+        texts: list[str | None] | None = None,
     ) -> None:
         """Record the run's final status, metadata and aggregated results.
 
         The results are also kept as a summary (less the cases) and one row per case, so
-        the dashboard pages a 10,000-case run without parsing all of it.
+        the dashboard pages a 10,000-case run without parsing all of it. ``texts`` are
+        the cases already encoded (:func:`gonogo._safejson.case_texts`), if at hand.
         """
         with self._writing():
             outer = self._db.in_transaction  # rows added with commit=False join this commit
             if not outer:
                 self._db.execute("BEGIN IMMEDIATE")
+            whole, cases = _encode_results(results, texts)
             self._db.execute(
                 "UPDATE runs SET status=?, meta=?, results=?, summary=?, trend=?, verdict=?, "
                 "updated_at=? WHERE id=?",
                 (
                     status,
                     dumps(meta),
-                    None if results is None else dumps(results),
+                    whole,
                     None if results is None else dumps(summary_of(results)),
                     None if results is None else dumps(trend_of(results, meta)),
                     None if results is None else results.get("verdict"),
@@ -252,19 +298,24 @@ class RunStore:
                     run_id,
                 ),
             )
-            self._write_cases(run_id, results)
+            self._write_cases(run_id, results, cases)
             if not outer:
                 self._db.execute("COMMIT")
 
-    def _write_cases(self, run_id: str, results: dict[str, Any] | None) -> None:
+    def _write_cases(
+        self, run_id: str, results: dict[str, Any] | None, texts: list[str] | None = None
+    ) -> None:
         self._db.execute("DELETE FROM run_cases WHERE run_id=?", (run_id,))
         if results is None:
             return
+        cases = results.get("cases") or []
+        if texts is None:
+            texts = [dumps(c, one_line=True) for c in cases]
         self._db.executemany(
             "INSERT INTO run_cases VALUES (?,?,?,?,?)",
             (
-                (run_id, i, str(c.get("key")), str(c.get("status")), dumps(c, one_line=True))
-                for i, c in enumerate(results.get("cases") or [])
+                (run_id, i, str(c.get("key")), str(c.get("status")), text)
+                for i, (c, text) in enumerate(zip(cases, texts, strict=True))
             ),
         )
 
@@ -301,19 +352,19 @@ class RunStore:
         ``verdict`` keeps runs with that verdict — or that status, for runs not finished
         (running, partial, failed); ``before`` those created before that time.
         """
-        q = rq.run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
+        q = _queries().run_summaries(_STYLE, prd_path, before, limit, offset, verdict)
         return [self._summary_row(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_summary(self, run_id: str) -> RunSummary | None:
         """One run's header and summary."""
         row = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
+            f"SELECT {_queries().SUMMARY_COLUMNS} FROM runs WHERE id=?", (run_id,)
         ).fetchone()
         return None if row is None else self._summary_row(row)
 
     def previous_run(self, run: RunSummary) -> RunSummary | None:
         """The newest finished run of the same PRD made before ``run``."""
-        q = rq.previous_run(_STYLE, run.prd_path, run.created_at, run.id)
+        q = _queries().previous_run(_STYLE, run.prd_path, run.created_at, run.id)
         row = self._db.execute(q.sql, q.args).fetchone()
         return None if row is None else self._summary_row(row)
 
@@ -352,7 +403,7 @@ class RunStore:
         ).fetchall()
         for (run_id,) in stale:  # finished by a gonogo before the v2 schema
             self._backfill(run_id)
-        q = rq.trend_points(_STYLE, prd_path, limit)
+        q = _queries().trend_points(_STYLE, prd_path, limit)
         return [trend_point(r) for r in self._db.execute(q.sql, q.args).fetchall()]
 
     def run_cases(
@@ -365,6 +416,7 @@ class RunStore:
         contains it (case-insensitive).
         """
         self.run_summary(run_id)  # indexes a run finished before the v2 schema
+        rq = _queries()
         count = rq.count_cases(_STYLE, run_id, statuses, search)
         page = rq.page_cases(_STYLE, run_id, statuses, search, offset, limit)
         total = self._db.execute(count.sql, count.args).fetchone()[0]
