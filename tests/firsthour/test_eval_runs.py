@@ -96,3 +96,23 @@ def _samples(store) -> int:
         return 0
     finally:
         db.close()
+
+
+def test_one_ctrl_c_while_a_finished_run_is_written_waits_and_a_second_one_does_not():
+    import os
+    import signal
+
+    import pytest
+
+    from gonogo.run._evaluate import finishing_writes
+
+    with finishing_writes() as pressed:
+        os.kill(os.getpid(), signal.SIGINT)  # delivered at the next bytecode: held
+        for _ in range(1000):
+            pass
+        assert pressed == [True]
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

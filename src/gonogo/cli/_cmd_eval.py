@@ -183,6 +183,9 @@ def _finish(prd: Path, result: EvalResult, show_failures: int) -> None:
             f"({outcome.executed} this time); continue with `gonogo eval {prd} --resume`",
             err=True,
         )
+    if result.held_interrupt:
+        click.echo("Ctrl-C came as the finished run was being written: it was finished first "
+                   "(the run, its evidence and reports are complete)", err=True)  # fmt: skip
     sys.exit(result.exit_code)
 
 

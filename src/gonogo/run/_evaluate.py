@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ class EvalResult:
     outcome: RunOutcome | None = None
     paths: dict[str, Path] = field(default_factory=dict)
     resumed: int = 0
+    held_interrupt: bool = False  # Ctrl-C came while the finished run was being written
 
     def __repr__(self) -> str:
         # Short on purpose: asyncio.run() reprs the finished task's result on exit, and
@@ -162,29 +163,61 @@ async def run_suite(
             outcome = RunOutcome("partial", "interrupted", executor.progress.done)
         update_run_meta(meta, suite, outcome, time.perf_counter() - t0)
         result.outcome = outcome
-        result.results = (aggregate or _aggregate)(suite, store, run_id, meta)
-        texts = case_texts(result.results)  # the cases encoded once, written three times
-        store.finish_run(run_id, outcome.status, meta, result.results, texts=texts)
-        if evidence is not None:
-            extra = {"datasets": dataset_hashes(suite.datasets)} if evidence.datasets else None
-            verdict = str(result.results["verdict"])
-            figures = evidence.figures(result.results)
-            await record(
-                suite.loaded, evidence.kind, verdict, figures, f"run:{run_id}", extra=extra
-            )
-        if opts.out_dir is not None:
-            if write_reports is None:
-                from ..report import write_reports as write_eval_reports
+        with finishing_writes() as pressed:  # a Ctrl-C now waits for results and reports
+            result.results = (aggregate or _aggregate)(suite, store, run_id, meta)
+            texts = case_texts(result.results)  # the cases encoded once, written three times
+            store.finish_run(run_id, outcome.status, meta, result.results, texts=texts)
+            if evidence is not None:
+                extra = {"datasets": dataset_hashes(suite.datasets)} if evidence.datasets else None
+                verdict = str(result.results["verdict"])
+                figures = evidence.figures(result.results)
+                await record(
+                    suite.loaded, evidence.kind, verdict, figures, f"run:{run_id}", extra=extra
+                )
+            if opts.out_dir is not None:
+                if write_reports is None:
+                    from ..report import write_reports as write_eval_reports
 
-                result.paths = write_eval_reports(result.results, opts.out_dir, texts=texts)
-            else:
-                result.paths = write_reports(result.results, opts.out_dir)
+                    result.paths = write_eval_reports(result.results, opts.out_dir, texts=texts)
+                else:
+                    result.paths = write_reports(result.results, opts.out_dir)
+        result.held_interrupt = bool(pressed)
         return result
     finally:
         await suite.aclose()
         if store is not None:
             with contextlib.suppress(RunError):  # already reported, if it failed
                 store.close()
+
+
+@contextlib.contextmanager
+def finishing_writes() -> Iterator[list[bool]]:
+    """Hold off one Ctrl-C while a finished run is aggregated, stored and written.
+
+    These take well under a second; cut in the middle, the run was stored as finished but
+    its evidence and reports were missing, and the command said only "aborted". The first
+    Ctrl-C is noted (``EvalResult.held_interrupt``, said by the CLI); a second one
+    interrupts at once (a hung database write stays stoppable). Only on the main thread,
+    where signal handlers live.
+    """
+    import signal
+    import threading
+
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def asyncio_cancelled() -> type[BaseException]:
