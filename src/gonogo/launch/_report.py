@@ -120,19 +120,13 @@ def write_launch_reports(doc: Mapping[str, Any], out_dir: str | Path) -> dict[st
 
 def launch_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of launch.json, schema version 1."""
-    from importlib import resources
+    from .._docschema import load_schema
 
-    text = (resources.files(__package__ or "gonogo.launch") / "launch.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return load_schema("gonogo.launch", "launch.schema.json")
 
 
 def validate_launch(doc: Mapping[str, Any]) -> list[str]:
-    """Problems that make ``doc`` invalid against the schema; empty when valid."""
-    import jsonschema
+    """Problems that make ``doc`` invalid against the schema (``path: message``); empty if valid."""
+    from .._docschema import schema_problems
 
-    validator = jsonschema.Draft202012Validator(launch_schema())
-    return [
-        f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    ]
+    return schema_problems(launch_schema(), doc)

@@ -337,23 +337,16 @@ def _verdict(doc: Mapping[str, Any], run: Mapping[str, Any]) -> tuple[str, list[
 
 def redteam_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of redteam.json, schema version 1."""
-    import json
-    from importlib import resources
+    from .._docschema import load_schema
 
-    text = (resources.files(__package__ or "gonogo.redteam") / "redteam.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return load_schema("gonogo.redteam", "redteam.schema.json")
 
 
 def validate_redteam(doc: Mapping[str, Any]) -> list[str]:
     """Problems that make ``doc`` invalid against the schema (``path: message``); empty if valid."""
-    import jsonschema
+    from .._docschema import schema_problems
 
-    validator = jsonschema.Draft202012Validator(redteam_schema())
-    return [
-        f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-        for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    ]
+    return schema_problems(redteam_schema(), doc)
 
 
 def compare_redteam(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:

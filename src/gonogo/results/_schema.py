@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from typing import Any
 
-
-@cache
-def _schema_text() -> str:
-    return (
-        resources.files(__package__ or "gonogo.results")
-        .joinpath("results.schema.json")
-        .read_text(encoding="utf-8")
-    )
+from .._docschema import load_schema, schema_problems
 
 
 def results_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of results.json, schema version 1."""
-    schema: dict[str, Any] = json.loads(_schema_text())
-    return schema
+    return load_schema("gonogo.results", "results.schema.json")
 
 
 def validate_results(results: Mapping[str, Any]) -> list[str]:
-    """Problems that make ``results`` invalid against the schema; empty when valid.
-
-    Each problem is ``json.path: message``.
-    """
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(results_schema())
-    problems = []
-    for err in sorted(validator.iter_errors(results), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) for p in err.absolute_path) or "(root)"
-        problems.append(f"{path}: {err.message}")
-    return problems
+    """Problems that make ``results`` invalid against the schema; empty when valid."""
+    return schema_problems(results_schema(), results)
