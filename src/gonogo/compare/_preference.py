@@ -19,7 +19,7 @@ from typing import Any
 from ..data import Case
 from ..errors import ProviderError
 from ..models import ModelClient
-from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
+from ..models._json_answer import ask_json
 
 PREF_SYSTEM = """\
 You compare two answers an AI assistant gave to the same input and say which one is \
@@ -145,24 +145,24 @@ class PreferenceJudge:
     async def _ask(
         self, case: Case, first: str, second: str, sample: int, costs: list[float]
     ) -> tuple[str, str]:
-        messages = self.messages(case, first, second)
-        problem = ""
-        for attempt in range(MAX_ATTEMPTS):
-            resp = await self.client.complete(
-                messages, sample=sample + attempt * RETRY_SAMPLE_STRIDE, response_format=PREF_SCHEMA
+        answer = await ask_json(
+            self.client,
+            self.messages(case, first, second),
+            PREF_SCHEMA,
+            lambda problem: PREF_REPAIR.format(problem=problem),
+            sample=sample,
+            validator=self._validator,
+        )
+        if answer.cost_usd is not None:
+            costs.append(answer.cost_usd)
+        if answer.call_error is not None:
+            raise answer.call_error
+        if answer.value is None:
+            raise ValueError(
+                f"the judge returned invalid output {answer.attempts} times; "
+                f"last: {answer.problem}"
             )
-            if resp.cost_usd is not None:
-                costs.append(resp.cost_usd)
-            verdict, bad = parse_json_answer(resp.text, self._validator)
-            if verdict is not None:
-                return str(verdict["better"]), str(verdict["reasoning"])
-            problem = bad or "invalid"
-            messages = [
-                *messages,
-                {"role": "assistant", "content": resp.text},
-                {"role": "user", "content": PREF_REPAIR.format(problem=problem)},
-            ]
-        raise ValueError(f"the judge returned invalid output {MAX_ATTEMPTS} times; last: {problem}")
+        return str(answer.value["better"]), str(answer.value["reasoning"])
 
     async def judge(self, case: Case, a: str, b: str, sample: int) -> Judgement:
         """Judge one pair of outputs (A's and B's for the same case and sample)."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError
-from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
+from ..models._json_answer import ask_json
 from ..text import Span
 from ._grounding_result import ClaimVerdict, GroundingResult, combine
 from ._grounding_text import claims as split_claims
@@ -154,34 +154,29 @@ class JudgeGroundednessChecker:
     async def _ask(
         self, spans: Sequence[Span], contexts: Sequence[str], question: str | None, sample: int
     ) -> tuple[dict[int, dict[str, Any]], float | None, int, bool]:
-        from jsonschema import Draft202012Validator
-
-        schema = claims_schema(len(spans))
-        validator = Draft202012Validator(schema)
-        messages = self.messages(spans, contexts, question)
-        costs: list[float] = []
-        problem = ""
-        for attempt in range(MAX_ATTEMPTS):
-            resp = await self.judge.complete(
-                messages, sample=sample + attempt * RETRY_SAMPLE_STRIDE, response_format=schema
-            )
-            if resp.cost_usd is not None:
-                costs.append(resp.cost_usd)
-            value, bad = parse_json_answer(resp.text, validator)
-            rulings = _rulings(value, len(spans)) if value is not None else None
-            if rulings is not None:
-                return rulings, (sum(costs) if costs else None), attempt + 1, resp.cached
-            problem = bad or "the ids must be 1 to the number of claims, each once"
-            repair = GROUNDING_REPAIR.format(problem=problem, n=len(spans))
-            messages = [
-                *messages,
-                {"role": "assistant", "content": resp.text},
-                {"role": "user", "content": repair},
-            ]
-        raise RunError(
-            f"the groundedness judge returned invalid output {MAX_ATTEMPTS} times; last: {problem}",
-            "check that the judge model follows JSON instructions, or use a stronger judge",
+        n = len(spans)
+        answer = await ask_json(
+            self.judge,
+            self.messages(spans, contexts, question),
+            claims_schema(n),
+            lambda problem: GROUNDING_REPAIR.format(problem=problem, n=n),
+            sample=sample,
+            check=lambda value: None if _rulings(value, n) is not None else _BAD_IDS,
         )
+        if answer.call_error is not None:
+            raise answer.call_error
+        if answer.value is None:
+            raise RunError(
+                f"the groundedness judge returned invalid output {answer.attempts} times; "
+                f"last: {answer.problem}",
+                "check that the judge model follows JSON instructions, or use a stronger judge",
+            )
+        rulings = _rulings(answer.value, n)
+        assert rulings is not None  # ask_json accepted only answers that pass the check
+        return rulings, answer.cost_usd, answer.attempts, answer.cached
+
+
+_BAD_IDS = "the ids must be 1 to the number of claims, each once"
 
 
 def _rulings(value: dict[str, Any], n: int) -> dict[int, dict[str, Any]] | None:

@@ -21,8 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ProviderError
-from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
+from ..models._json_answer import ask_json
 from ._grader import FULL_COMPLIANCE, LABELS
 
 JUDGE_SYSTEM = """\
@@ -117,40 +116,21 @@ class AttackJudge:
         A failed call is a verdict with label None and the error: the caller keeps the
         offline grade.
         """
-        messages = self.messages(request, answer)
-        costs: list[float] = []
-        problem = ""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                resp = await self.client.complete(
-                    messages,
-                    sample=sample + attempt * RETRY_SAMPLE_STRIDE,
-                    response_format=self.schema,
-                )
-            except ProviderError as e:
-                return JudgeVerdict(None, None, "", attempt + 1, _total(costs),
-                                    f"judge call failed: {e}")  # fmt: skip
-            if resp.cost_usd is not None:
-                costs.append(resp.cost_usd)
-            verdict, bad = parse_json_answer(resp.text, self._validator)
-            if verdict is not None:
-                return JudgeVerdict(
-                    str(verdict["label"]),
-                    bool(verdict["on_topic"]),
-                    str(verdict["reasoning"]),
-                    attempt + 1,
-                    _total(costs),
-                )
-            problem = bad or "invalid"
-            messages = [
-                *messages,
-                {"role": "assistant", "content": resp.text},
-                {"role": "user", "content": JUDGE_REPAIR.format(problem=problem)},
-            ]
-        return JudgeVerdict(None, None, "", MAX_ATTEMPTS, _total(costs),
-                            f"judge returned invalid output {MAX_ATTEMPTS} times; last: "
-                            f"{problem}")  # fmt: skip
-
-
-def _total(costs: list[float]) -> float | None:
-    return round(sum(costs), 8) if costs else None
+        got = await ask_json(
+            self.client,
+            self.messages(request, answer),
+            self.schema,
+            lambda problem: JUDGE_REPAIR.format(problem=problem),
+            sample=sample,
+            validator=self._validator,
+        )
+        cost = None if got.cost_usd is None else round(got.cost_usd, 8)
+        if got.value is None:
+            return JudgeVerdict(None, None, "", got.attempts, cost, got.error)
+        return JudgeVerdict(
+            str(got.value["label"]),
+            bool(got.value["on_topic"]),
+            str(got.value["reasoning"]),
+            got.attempts,
+            cost,
+        )

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..data._case import Case
 from ..data._output import TargetOutput
-from ..errors import ProviderError, UserError
-from ..models._json_answer import MAX_ATTEMPTS, RETRY_SAMPLE_STRIDE, parse_json_answer
+from ..errors import UserError
+from ..models._json_answer import ask_json
 from ..spec._scorer_params import RubricScorer
 from ._base import Score, Scorer, ScorerContext, register_scorer
 from ._text import as_text, doc, expected_list
@@ -149,47 +149,29 @@ class RubricJudge:
         if self.judge is None:
             why = self._unavailable or "no judge configured"
             return Score(None, None, f"not evaluated: {why}", metadata=self._meta())
-        messages = self.messages(case, output)
-        sample = int(output.metadata.get("sample", 0))
-        costs: list[float] = []
-        problem = ""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                resp = await self.judge.complete(
-                    messages,
-                    sample=sample + attempt * RETRY_SAMPLE_STRIDE,
-                    response_format=self.schema,
-                )
-            except ProviderError as e:
-                return Score(
-                    None,
-                    None,
-                    "not evaluated: the judge call failed",
-                    metadata=self._meta(judge_cost_usd=_total(costs), attempts=attempt + 1),
-                    error=f"judge call failed: {e}",
-                )
-            if resp.cost_usd is not None:
-                costs.append(resp.cost_usd)
-            verdict, bad = parse_json_answer(resp.text, self._validator)
-            if verdict is not None:
-                return self._judged(verdict, costs, attempt + 1, resp.cached)
-            problem = bad or "invalid"
-            repair = JUDGE_REPAIR.format(problem=problem, lo=self.lo, hi=self.hi)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": resp.text},
-                {"role": "user", "content": repair},
-            ]
+        answer = await ask_json(
+            self.judge,
+            self.messages(case, output),
+            self.schema,
+            lambda problem: JUDGE_REPAIR.format(problem=problem, lo=self.lo, hi=self.hi),
+            sample=int(output.metadata.get("sample", 0)),
+            validator=self._validator,
+        )
+        if answer.value is not None:
+            return self._judged(answer.value, answer.cost_usd, answer.attempts, answer.cached)
+        failed = answer.call_error is not None
         return Score(
             None,
             None,
-            "not evaluated: the judge gave no valid verdict",
-            metadata=self._meta(judge_cost_usd=_total(costs), attempts=MAX_ATTEMPTS),
-            error=f"judge returned invalid output {MAX_ATTEMPTS} times; last: {problem}",
+            "not evaluated: the judge call failed"
+            if failed
+            else "not evaluated: the judge gave no valid verdict",
+            metadata=self._meta(judge_cost_usd=answer.cost_usd, attempts=answer.attempts),
+            error=answer.error,
         )
 
     def _judged(
-        self, verdict: dict[str, Any], costs: list[float], attempts: int, cached: bool
+        self, verdict: dict[str, Any], cost: float | None, attempts: int, cached: bool
     ) -> Score:
         grade = int(verdict["score"])
         ok = grade >= self.pass_at
@@ -201,15 +183,11 @@ class RubricJudge:
             metadata=self._meta(
                 reasoning=reasoning,
                 normalized=(grade - self.lo) / (self.hi - self.lo),
-                judge_cost_usd=_total(costs),
+                judge_cost_usd=cost,
                 attempts=attempts,
                 judge_cached=cached,
             ),
         )
-
-
-def _total(costs: list[float]) -> float | None:
-    return sum(costs) if costs else None
 
 
 @register_scorer(
