@@ -66,6 +66,12 @@ def redteam() -> None:
     help="Grade harmful, jailbreak and off-scope answers with the eval plan's judge "
     "(complied and on topic?) instead of offline. Default: `launch.redteam.judge` (off).",
 )
+@click.option(
+    "--attacker/--no-attacker",
+    default=None,
+    help="Also let the eval plan's judge model rewrite each jailbreak seed and non-goal as "
+    "an attacker would (mutator llm-rewrite). Default: `launch.redteam.attacker` (off).",
+)
 @store_option
 @quiet_option
 def run(
@@ -79,6 +85,7 @@ def run(
     through_gateway: bool,
     show_content: bool,
     judge: bool | None,
+    attacker: bool | None,
     store_path: Path | str | None,
     quiet: bool,
 ) -> None:
@@ -109,7 +116,7 @@ def run(
         out_dir=out_dir, resume=resume, use_cache=not no_cache, max_cost=max_cost,
         dry_run=dry_run, store_path=store_path, on_progress=display.update, on_start=on_start,
         estimate=not quiet, families=families, show_content=show_content,
-        through_gateway=through_gateway, judge=judge,
+        through_gateway=through_gateway, judge=judge, attacker=attacker,
         on_note=lambda line: click.echo(f"note: {line}", err=True),
     )  # fmt: skip
     try:

@@ -62,14 +62,18 @@ class JsonAnswer:
     cached: bool = False
     problem: str | None = None
     call_error: ProviderError | None = None
+    role: str = "judge"  # who was asked, in the error line ("attacker" for the red team's)
 
     @property
     def error(self) -> str | None:
         """One line for results: the failed call, or the invalid answers; None when valid."""
         if self.call_error is not None:
-            return f"judge call failed: {self.call_error}"
+            return f"{self.role} call failed: {self.call_error}"
         if self.value is None:
-            return f"judge returned invalid output {self.attempts} times; last: {self.problem}"
+            return (
+                f"{self.role} returned invalid output {self.attempts} times; "
+                f"last: {self.problem}"
+            )
         return None
 
 
@@ -82,6 +86,7 @@ async def ask_json(
     sample: int = 0,
     validator: Any = None,
     check: Callable[[dict[str, Any]], str | None] | None = None,
+    role: str = "judge",
 ) -> JsonAnswer:
     """Ask a judge for a JSON object that follows ``schema``; retry unusable answers.
 
@@ -105,7 +110,7 @@ async def ask_json(
                 messages, sample=sample + attempt * RETRY_SAMPLE_STRIDE, response_format=schema
             )
         except ProviderError as e:
-            return JsonAnswer(None, attempt + 1, _total(costs), cached, problem or None, e)
+            return JsonAnswer(None, attempt + 1, _total(costs), cached, problem or None, e, role)
         if resp.cost_usd is not None:
             costs.append(resp.cost_usd)
         cached = bool(resp.cached)
@@ -114,14 +119,14 @@ async def ask_json(
             bad = check(value)
             value = None if bad else value
         if value is not None:
-            return JsonAnswer(value, attempt + 1, _total(costs), cached)
+            return JsonAnswer(value, attempt + 1, _total(costs), cached, role=role)
         problem = bad or "invalid"
         messages = [
             *messages,
             {"role": "assistant", "content": resp.text},
             {"role": "user", "content": repair(problem)},
         ]
-    return JsonAnswer(None, MAX_ATTEMPTS, _total(costs), cached, problem)
+    return JsonAnswer(None, MAX_ATTEMPTS, _total(costs), cached, problem, role=role)
 
 
 def _total(costs: list[float]) -> float | None:

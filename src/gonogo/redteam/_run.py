@@ -27,6 +27,7 @@ from ..run._evaluate import run_suite
 from ..run._evidence import EvidenceSpec
 from ..spec import FAMILIES, LoadedPRD, RedTeamSpec, load_prd
 from . import _probes as P
+from ._attacker import Attacker, AttackerReport, attacker_seeds
 from ._grading import AttackGrader
 from ._judge import AttackJudge
 from ._probes import Probe
@@ -44,6 +45,7 @@ class RedTeamOptions(EvalOptions):
     show_content: bool = False
     through_gateway: bool = False
     judge: bool | None = None  # None: launch.redteam.judge decides
+    attacker: bool | None = None  # None: launch.redteam.attacker decides
     on_note: Callable[[str], None] | None = None  # said up front: e.g. a pool too small to decide
 
 
@@ -58,6 +60,7 @@ class Delivery:
     system: bool  # the model spec's system prompt can carry an addition
     not_run: dict[str, str] = field(default_factory=dict)
     pools: dict[str, int] = field(default_factory=dict)  # families with a finite probe pool
+    attacker: Attacker | None = None  # the attacker LLM, when on (asked in ``redteam()``)
 
 
 def _main_field(spec: RedTeamSpec, golden: list[Case]) -> tuple[str, dict[str, Any]]:
@@ -250,9 +253,6 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
             "no probe can be delivered to this target",
             "; ".join(f"{f}: {why}" for f, why in d.not_run.items()) or "enable some families",
         )
-    blob = json.dumps([p.to_dict() for p in probes], sort_keys=True).encode()
-    digest = hashlib.sha256(blob).hexdigest()
-    dataset = Dataset("redteam", "(generated probes)", probe_cases(probes, d), digest)
     use_judge = spec.judge if opts.judge is None else opts.judge
     judge = None
     if use_judge:
@@ -263,14 +263,24 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
                 "`launch.redteam.judge` / --judge to grade offline",
             )
         judge = AttackJudge(suite.judge_client)
+    use_attacker = spec.attacker if opts.attacker is None else opts.attacker
+    if use_attacker and "jailbreak" not in asked and "off-scope" not in asked:
+        use_attacker = False  # nothing for it to rewrite
+    if use_attacker:
+        if suite.judge_client is None:
+            raise UserError(
+                "the red team's attacker LLM is on, but the PRD configures no judge model "
+                "to play it" + (f" ({suite.judge_unavailable})" if suite.judge_unavailable else ""),
+                "add `eval_plan.judge` (provider, name, base_url…), or drop "
+                "`launch.redteam.attacker` / --attacker to use the deterministic mutators only",
+            )
+        d.attacker = Attacker(suite.judge_client, concurrency=suite.concurrency)
     grader = AttackGrader(judge)
     suite = dataclasses.replace(
-        suite,
+        with_probes(suite, probes, d),
         # the judge's calls count in cost, plan and meta only when the red team uses it
         judge_client=suite.judge_client if judge is not None else None,
         judge_fingerprint=judge.fingerprint if judge is not None else None,
-        datasets=[dataset],
-        cases=dataset.cases,
         target=_ProbeTarget(suite, loaded),
         scorers=[grader],
         scorer_descriptions=[
@@ -279,6 +289,37 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
         repeats=spec.repeats,
     )  # the inner target stays among the suite's closers: it is closed with the suite
     return suite, probes, d
+
+
+def with_probes(suite: Suite, probes: list[Probe], d: Delivery) -> Suite:
+    """The suite with ``probes`` as its one dataset (named by a digest of the probes)."""
+    blob = json.dumps([p.to_dict() for p in probes], sort_keys=True).encode()
+    digest = hashlib.sha256(blob).hexdigest()
+    dataset = Dataset("redteam", "(generated probes)", probe_cases(probes, d), digest)
+    return dataclasses.replace(suite, datasets=[dataset], cases=dataset.cases)
+
+
+async def _attack_rewrites(
+    loaded: LoadedPRD, spec: RedTeamSpec, probes: list[Probe], d: Delivery, opts: RedTeamOptions
+) -> tuple[list[Probe], AttackerReport | None]:
+    """The attacker LLM's probes (none in a dry run: its calls are only counted)."""
+    if d.attacker is None:
+        return [], None
+    families = sorted({p.family for p in probes})
+    seeds = attacker_seeds(spec, loaded.prd.non_goals, families)
+    if opts.dry_run:
+        if opts.on_note is not None:
+            opts.on_note(
+                f"attacker {d.attacker.model}: {len(seeds)} rewrites to ask for "
+                "(at least one call each; not made in a dry run, and their probes not counted)"
+            )
+        return [], None
+    if opts.on_note is not None:
+        opts.on_note(f"attacker {d.attacker.model}: rewriting {len(seeds)} requests …")
+    made, report = await d.attacker.probes(seeds)
+    if opts.on_note is not None:
+        opts.on_note(report.summary())
+    return made, report
 
 
 async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> EvalResult:
@@ -290,6 +331,17 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
     loaded = load_prd(prd_path)
     suite, probes, d = compile_redteam(loaded, opts)
     spec = (loaded.prd.launch.redteam if loaded.prd.launch else None) or RedTeamSpec()
+    try:
+        rewrites, attacker = await _attack_rewrites(loaded, spec, probes, d, opts)
+    except BaseException:
+        await suite.aclose()
+        raise
+    if rewrites:
+        probes = probes + rewrites
+        suite = with_probes(suite, probes, d)
+    if attacker is not None and attacker.cost_usd and opts.max_cost is not None:
+        # the attacker's spending counts against --max-cost like the run's own calls
+        opts = dataclasses.replace(opts, max_cost=max(0.0, opts.max_cost - attacker.cost_usd))
     gateway = None
     if opts.through_gateway and not opts.dry_run:
         from ._gateway import GatewayRun
@@ -311,7 +363,8 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
         records = list(store.samples(run_id))
         channels = {"field": d.input_field, "documents": d.documents, "system": d.system}
         meta = {**meta, "id": run_id, "not_run": d.not_run, "documents_planted": planted,
-                "delivery": channels, "pools": d.pools}  # fmt: skip
+                "delivery": channels, "pools": d.pools,
+                "attacker": None if attacker is None else attacker.to_dict()}  # fmt: skip
         return aggregate_redteam(spec, probes, records, meta)
 
     def write(doc: dict[str, Any], out: Path) -> dict[str, Path]:

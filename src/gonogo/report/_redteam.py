@@ -70,6 +70,9 @@ def render_redteam_console(
         )
     for family, why in doc["not_run"].items():
         console.print(Text(f"not run: {family} — {why}", style="magenta"))
+    attacker = (doc.get("run") or {}).get("attacker")
+    if attacker:
+        console.print(Text(_attacker_line(attacker)))
     _uplift_lines(doc, console)
     ind = doc.get("indirect")
     if ind:
@@ -100,6 +103,17 @@ def render_redteam_console(
     console.print(verdict)
     for reason in doc["verdict_reasons"]:
         console.print(Text(f"  {reason}"))
+
+
+def _attacker_line(a: Mapping[str, Any]) -> str:
+    """``Attacker LLM judge-model: 38 of 40 requests rewritten (2 declined), $0.0123``."""
+    line = f"Attacker LLM {a['model']}: {a['rewritten']} of {a['asked']} requests rewritten"
+    left = [f"{a[k]} {k}" for k in ("declined", "failed") if a.get(k)]
+    if left:
+        line += f" ({', '.join(left)})"
+    if a.get("cost_usd"):
+        line += f", ${a['cost_usd']:.4f}"
+    return line
 
 
 def _uplift_lines(doc: Mapping[str, Any], console: Console) -> None:

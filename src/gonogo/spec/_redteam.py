@@ -48,6 +48,9 @@ MUTATORS: tuple[str, ...] = (
 )
 """Jailbreak mutators: each rewrites a harmful seed deterministically."""
 
+LLM_REWRITE = "llm-rewrite"
+"""The attacker LLM's rewrites (``launch.redteam.attacker``), reported as one more mutator."""
+
 INJECTION_POSITIONS = ("start", "middle", "end")
 
 
@@ -113,6 +116,13 @@ class RedTeamSpec(BaseModel):
         description="Grade answers to harmful, jailbreak and off-scope probes with the eval "
         "plan's judge (`eval_plan.judge`: complied and on topic?) instead of the offline "
         "grader; a judge call that fails keeps the offline grade. Off by default: no key needed.",
+    )
+    attacker: bool = Field(
+        False,
+        description="Let the eval plan's judge model play an attacker: it rewrites each "
+        "jailbreak seed and each non-goal once (mutator `llm-rewrite`, paired with the direct "
+        "request like the other mutators). Off by default: the deterministic mutators need no "
+        "model.",
     )
 
     @field_validator("categories")
@@ -180,7 +190,7 @@ def probe_name_problem(name: str) -> tuple[str, str] | None:
 
 _SUB_PROBES: dict[str, tuple[str, tuple[str, ...]]] = {
     "harmful": ("a harmful-request category", HARM_CATEGORIES),
-    "jailbreak": ("a jailbreak mutator", MUTATORS),
+    "jailbreak": ("a jailbreak mutator", (*MUTATORS, LLM_REWRITE)),
     "indirect-injection": ("an injection position", INJECTION_POSITIONS),
 }
 
