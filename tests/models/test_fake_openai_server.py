@@ -109,3 +109,14 @@ def test_command_line_prints_the_url_first():
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert "requests=1" in err and "RuntimeWarning" not in err
+
+
+def test_a_port_in_use_is_an_error_in_the_callers_thread_and_stop_is_safe():
+    import threading
+
+    with FakeOpenAIServer() as first:
+        second = FakeOpenAIServer(port=first.port)
+        with pytest.raises(OSError):
+            second.start()
+        second.stop()  # nothing to stop: a no-op
+    assert not [t for t in threading.enumerate() if t.name == "fake-openai"]

@@ -11,13 +11,13 @@ retry of a failed request is a new draw (as with a real flaky upstream).
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from .._background import BackgroundLoop
 from ._infra import fault_for_request
 from ._injection import Injection
 
@@ -38,10 +38,9 @@ class FaultProxy:
         self.faults: Counter[str] = Counter()
         self.requests = 0
         self._attempts: Counter[bytes] = Counter()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._stop: asyncio.Event | None = None
         self._session: ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self._background = BackgroundLoop("gonogo-lab-proxy")
 
     @property
     def base_url(self) -> str:
@@ -86,51 +85,28 @@ class FaultProxy:
             kept.pop("Content-Encoding", None)
             return web.Response(body=data, status=resp.status, headers=kept)
 
+    async def _setup(self) -> None:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/up/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True,
+                                     shutdown_timeout=0.5)  # fmt: skip
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        sockets: Any = getattr(site._server, "sockets", None) or []
+        self.port = int(sockets[0].getsockname()[1])
+
+    async def _teardown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
     def start(self) -> FaultProxy:
         """Serve from a background thread; returns once bound."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def serve() -> None:
-            self._stop = asyncio.Event()
-            app = web.Application(client_max_size=16 * 1024 * 1024)
-            app.router.add_route("*", "/up/{tail:.*}", self._handle)
-            runner = web.AppRunner(app, access_log=None, handler_cancellation=True,
-                                   shutdown_timeout=0.5)  # fmt: skip
-            try:
-                await runner.setup()
-                site = web.TCPSite(runner, "127.0.0.1", 0)
-                await site.start()
-                sockets: Any = getattr(site._server, "sockets", None) or []
-                self.port = int(sockets[0].getsockname()[1])
-            except BaseException as e:
-                failure.append(e)
-                ready.set()
-                return
-            ready.set()
-            await self._stop.wait()
-            if self._session is not None:
-                await self._session.close()
-            await runner.cleanup()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            try:
-                self._loop.run_until_complete(serve())
-            finally:
-                self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="gonogo-lab-proxy", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
+        self._background.start(self._setup, self._teardown)
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
-        if self._thread is None or self._loop is None or self._stop is None:
-            return
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-        self._thread = None
+        self._background.stop()

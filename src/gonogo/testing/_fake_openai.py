@@ -23,7 +23,6 @@ import math
 import random
 import signal
 import sys
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from .._background import BackgroundLoop
 
 Responder = Callable[[dict[str, Any]], str]
 FaultPlan = Sequence[str | None] | Callable[[int, dict[str, Any]], str | None]
@@ -95,9 +96,7 @@ class FakeOpenAIServer:
         self._rng = random.Random(seed)
         self._responder: Responder = default_responder
         self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
+        self._background = BackgroundLoop("fake-openai")
 
     @property
     def base_url(self) -> str:
@@ -133,42 +132,12 @@ class FakeOpenAIServer:
 
     def start(self) -> FakeOpenAIServer:
         """Serve from a background thread with its own event loop; returns when bound."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        async def serve() -> None:
-            self._stop = asyncio.Event()
-            try:
-                await self.start_async()
-            except BaseException as e:  # report a bind failure to the caller's thread
-                failure.append(e)
-                ready.set()
-                return
-            ready.set()
-            await self._stop.wait()
-            await self.stop_async()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            try:
-                self._loop.run_until_complete(serve())
-            finally:
-                self._loop.close()
-
-        self._thread = threading.Thread(target=run, name="fake-openai", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        if failure:
-            raise failure[0]
+        self._background.start(self.start_async, self.stop_async)
         return self
 
     def stop(self) -> None:
         """Stop the background server and wait for its thread."""
-        if self._thread is None or self._loop is None or self._stop is None:
-            return
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-        self._thread = None
+        self._background.stop()
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
