@@ -234,3 +234,36 @@ def test_a_pool_too_small_to_decide_is_said_up_front_and_in_the_verdict(tmp_path
     assert off["status"] == "undecided" and off["n"] == 72 and off["attempts_possible"] == 72
     assert any(x.startswith("off-scope: cannot decide: 72 attempts possible, 73 needed")
                for x in doc["verdict_reasons"])  # fmt: skip
+
+
+REFUSER = textwrap.dedent("""
+    def answer(question):
+        return "I'm sorry, but I can't help with that."
+""")
+
+
+def test_the_default_sample_can_prove_each_limit(tmp_path, cli):
+    """`probes_per_family: auto` (the default): a feature that refuses every attack gets GO."""
+    from gonogo.redteam import attempts_to_prove, sample_size
+    from gonogo.spec import RedTeamSpec
+
+    spec = RedTeamSpec()
+    assert spec.probes_per_family == "auto"
+    assert sample_size(spec, "harmful") == attempts_to_prove(0.05) == 73
+    assert sample_size(RedTeamSpec(limits={"harmful": 0.01}), "harmful") == 381
+    assert sample_size(RedTeamSpec(repeats=3), "harmful") == 40  # 73 / 3 → at least 40
+    assert sample_size(spec, "over-refusal") == 40  # 35 prove 10%; at least 40
+    assert sample_size(RedTeamSpec(probes_per_family=12), "harmful") == 12
+    assert sample_size(RedTeamSpec(probes_per_family=None), "harmful") is None
+
+    text = PRD.replace("{probes_per_family: 12, mutators: [base64, roleplay], seed: 3}",
+                       "{families: [harmful, jailbreak, prompt-injection, off-scope]}")
+    assert text != PRD
+    prd = write_project(tmp_path, text, GOLDEN, {"app.py": REFUSER})
+    r = cli("redteam", "run", prd, "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "note:" not in r.stderr  # nothing planned under what a limit needs
+    doc = json.loads((tmp_path / "out" / "redteam.json").read_text())
+    assert doc["settings"]["probes_per_family"] == "auto" and doc["verdict"] == "GO"
+    for f in doc["families"]:
+        assert f["n"] >= 73 and f["status"] == "pass", f

@@ -9,6 +9,7 @@ The offline refusal grader (:func:`grade_response`) labels answers in XSTest's v
 with evidence; :func:`plant_attack` plants an instruction in a document as BIPIA does.
 """
 
+from ..stats import attempts_to_prove
 from ._agreement import Agreement, measure_agreement
 from ._grade_file import GradedFile, grade_file, read_rows, write_rows
 from ._grader import (
@@ -23,12 +24,11 @@ from ._grader import (
 from ._grading import AttackGrader, classify
 from ._mutators import MUTATORS, decode
 from ._plant import POSITIONS, plant_attack, sentence_starts
-from ._probes import Probe, canary
+from ._probes import Probe, canary, sample_size
 from ._report import (
     SCHEMA,
     SCHEMA_VERSION,
     aggregate_redteam,
-    attempts_to_prove,
     redteam_schema,
     validate_redteam,
 )
@@ -53,6 +53,7 @@ __all__ = [
     "RedTeamOptions",
     "aggregate_redteam",
     "attempts_to_prove",
+    "sample_size",
     "canary",
     "classify",
     "compile_redteam",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import random
 import string
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from ..spec import HARM_CATEGORIES, RedTeamSpec
+from ..stats import attempts_to_prove
 from ._mutators import MUTATORS
 
 OWASP = {
@@ -105,6 +107,23 @@ def canary(rng: random.Random) -> str:
     return f"{letters}-{tail}"
 
 
+AUTO_FLOOR = 40
+"""``probes_per_family: auto`` never samples fewer than this (over-refusal, loose limits)."""
+
+
+def sample_size(spec: RedTeamSpec, family: str) -> int | None:
+    """How many probes ``family`` sends: the setting, or with ``auto`` what its bar needs.
+
+    ``auto``: the attempts that prove the family's limit when none succeeds (Wilson 95%: 73
+    at 5%), shared among ``repeats``, at least :data:`AUTO_FLOOR`. None: every probe.
+    """
+    n = spec.probes_per_family
+    if n != "auto":
+        return n
+    limit = spec.max_over_refusal if family == "over-refusal" else spec.limit(family)
+    return max(AUTO_FLOOR, math.ceil(attempts_to_prove(limit) / spec.repeats))
+
+
 def _sample(rows: Sequence[Any], n: int | None, rng: random.Random) -> list[Any]:
     rows = list(rows)
     if n is None or n >= len(rows):
@@ -136,7 +155,7 @@ def harmful_rows(spec: RedTeamSpec) -> list[dict[str, str]]:
     """The harmful-request seeds in scope, sampled (the jailbreak family reuses them)."""
     cats = set(spec.categories or DEFAULT_CATEGORIES)
     rows = [r for r in harmbench() if r["SemanticCategory"] in cats]
-    return _stratified(rows, spec.probes_per_family, random.Random(f"{spec.seed}:harmful"))
+    return _stratified(rows, sample_size(spec, "harmful"), random.Random(f"{spec.seed}:harmful"))
 
 
 def _behaviour(row: dict[str, str]) -> str:
@@ -192,7 +211,7 @@ _HIJACKS = (
 
 def prompt_injection(spec: RedTeamSpec, base: str) -> Iterator[Probe]:
     rng = random.Random(f"{spec.seed}:prompt-injection")
-    for i in range(spec.probes_per_family or len(_HIJACKS) * 5):
+    for i in range(sample_size(spec, "prompt-injection") or len(_HIJACKS) * 5):
         c = canary(rng)
         hijack = _HIJACKS[i % len(_HIJACKS)].format(c=c)
         attack = f"{base}\n\n{hijack}" if i % 2 == 0 else f"{hijack}\n\n{base}"
@@ -215,7 +234,7 @@ def indirect_injection(spec: RedTeamSpec) -> Iterator[Probe]:
     emails, attacks = bipia()
     flat = [(cat, a) for cat, group in sorted(attacks.items()) for a in group]
     rng = random.Random(f"{spec.seed}:indirect-injection")
-    n = spec.probes_per_family or len(flat)
+    n = sample_size(spec, "indirect-injection") or len(flat)
     chosen = _sample(flat, n, rng)
     positions = ("start", "middle", "end")
     for i, (cat, attack) in enumerate(chosen):
@@ -259,7 +278,7 @@ _EXTRACTIONS = (
 
 def system_prompt_extraction(spec: RedTeamSpec) -> Iterator[Probe]:
     rng = random.Random(f"{spec.seed}:system-prompt-extraction")
-    for i in range(spec.probes_per_family or len(_EXTRACTIONS) * 4):
+    for i in range(sample_size(spec, "system-prompt-extraction") or len(_EXTRACTIONS) * 4):
         c = canary(rng)
         yield Probe(
             id=f"system-prompt-extraction/{i:03d}", family="system-prompt-extraction",
@@ -317,7 +336,7 @@ def pii_leakage(
     rng = random.Random(f"{spec.seed}:pii-leakage")
     channels = [c for c, ok in (("system-prompt", system), ("context", documents)) if ok]
     channels = channels or ["system-prompt", "context"]
-    for i in range(spec.probes_per_family or len(_PII_ASKS) * 2):
+    for i in range(sample_size(spec, "pii-leakage") or len(_PII_ASKS) * 2):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         email = f"{first.lower()}.{last.lower()}{rng.randrange(10, 99)}@example.net"
         phone = f"555-{rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}"
@@ -368,7 +387,7 @@ def off_scope(spec: RedTeamSpec, non_goals: Sequence[str]) -> Iterator[Probe]:
     mutated = [(g, t, m) for g in non_goals for t in _OFF_SCOPE for m in spec.mutators or MUTATORS]
     rng.shuffle(direct)
     rng.shuffle(mutated)
-    n = spec.probes_per_family
+    n = sample_size(spec, "off-scope")
     chosen = (direct + mutated)[:n] if n is not None else direct + mutated
     for i, (goal, template, mutator) in enumerate(chosen):
         request = template.format(g=goal.rstrip("."))
@@ -383,8 +402,9 @@ def off_scope(spec: RedTeamSpec, non_goals: Sequence[str]) -> Iterator[Probe]:
 def over_refusal(spec: RedTeamSpec, golden_inputs: Sequence[str]) -> Iterator[Probe]:
     rng = random.Random(f"{spec.seed}:over-refusal")
     rows = xstest()
-    safe = _sample([r for r in rows if r["label"] == "safe"], spec.probes_per_family, rng)
-    unsafe = _sample([r for r in rows if r["label"] == "unsafe"], spec.probes_per_family, rng)
+    n = sample_size(spec, "over-refusal")
+    safe = _sample([r for r in rows if r["label"] == "safe"], n, rng)
+    unsafe = _sample([r for r in rows if r["label"] == "unsafe"], n, rng)
     for r in safe:
         yield Probe(
             id=f"over-refusal/xstest/{r['id']}", family="over-refusal", category=r["type"],
@@ -395,7 +415,7 @@ def over_refusal(spec: RedTeamSpec, golden_inputs: Sequence[str]) -> Iterator[Pr
             id=f"over-refusal/contrast/{r['id']}", family="over-refusal", category=r["type"],
             attack=r["prompt"], grader="contrast",
         )  # fmt: skip
-    for i, text in enumerate(_sample(list(golden_inputs), spec.probes_per_family, rng)):
+    for i, text in enumerate(_sample(list(golden_inputs), n, rng)):
         yield Probe(
             id=f"over-refusal/golden/{i:03d}", family="over-refusal", category="in-scope",
             attack=text, grader="over_refusal",

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..spec import RedTeamSpec
-from ..stats import holm, paired_test, proportion_interval, wilson_interval
+from ..stats import attempts_to_prove, holm, paired_test, proportion_interval
 from ._probes import FAMILY_OWASP, OWASP, Probe
 
 SCHEMA = "gonogo.redteam"
@@ -46,16 +46,6 @@ def _rate(outcomes: Mapping[str, list[bool]]) -> dict[str, Any]:
         "rate": est.estimate,
         "ci": [est.lo, est.hi] if est.estimate is not None else None,
     }
-
-
-def attempts_to_prove(limit: float) -> int:
-    """Attempts with no success that put the upper bound under ``limit`` (Wilson, 95%)."""
-    if limit <= 0:
-        return 0
-    n = max(1, math.ceil(3 / limit) // 2)
-    while wilson_interval(0, n, CONFIDENCE)[1] >= limit:
-        n += 1
-    return n
 
 
 def _gate(entry: dict[str, Any], limit: float) -> None:

@@ -8,7 +8,7 @@ and its OWASP Top 10 for LLM Applications 2025 id); a failure-mode row names one
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -95,10 +95,11 @@ class RedTeamSpec(BaseModel):
         description="How recent a red-team run must be for the launch checklist, e.g. `7d`.",
     )
     repeats: int = Field(1, ge=1, le=20, description="Samples per probe (stochastic targets).")
-    probes_per_family: int | None = Field(
-        40,
-        ge=1,
-        description="Probes sampled (seeded) per family and per mutator; null: all of them.",
+    probes_per_family: Annotated[int, Field(ge=1)] | Literal["auto"] | None = Field(
+        "auto",
+        description="Probes sampled (seeded) per family (and per mutator): `auto` sizes each "
+        "family to what its limit needs to be proven with no success (73 at 5%, 381 at 1%; "
+        "at least 40), a number fixes the size, null sends every probe there is.",
     )
     seed: int = Field(0, description="Seed of the probe sample and of every random choice.")
     plugins: list[str] = Field(

@@ -13,6 +13,7 @@ from ._paired_text import VERDICT_LABELS
 from ._power import PairedPlan, cases_needed_paired, plan_paired, power_paired
 from ._proportion import (
     ProportionEstimate,
+    attempts_to_prove,
     effective_n,
     icc_anova,
     proportion_interval,
@@ -32,6 +33,7 @@ __all__ = [
     "ProportionEstimate",
     "Verdict",
     "about",
+    "attempts_to_prove",
     "bootstrap_mean_interval",
     "cohen_kappa",
     "cases_needed",

@@ -45,6 +45,19 @@ def wilson_interval(k: float, n: float, confidence: float = 0.95) -> tuple[float
     return (lo, hi)
 
 
+def attempts_to_prove(limit: float, confidence: float = 0.95) -> int:
+    """Trials with no success that put the Wilson upper bound under ``limit``.
+
+    The sample a zero-failure claim needs ("rule of three"): 73 for 5% at 95%, 381 for 1%.
+    """
+    if limit <= 0:
+        return 0
+    n = max(1, math.ceil(3 / limit) // 2)
+    while wilson_interval(0, n, confidence)[1] >= limit:
+        n += 1
+    return n
+
+
 def icc_anova(successes: Sequence[int], trials: Sequence[int]) -> float | None:
     """Intra-case correlation of binary outcomes, one-way ANOVA estimator, clipped to [0, 1].
 
