@@ -213,6 +213,11 @@ def test_a_step_the_prd_cannot_run_is_skipped_and_the_rest_runs(tmp_path, cli):
     r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "out")
     assert r.returncode == 1, r.stdout + r.stderr  # NO-GO with the checklist, not exit 2
     assert "Traceback" not in r.stderr and "did not run lab" in r.stdout
+    # each skip reason is said once (the checklist's "did not run" line), not also on stderr
+    both = r.stdout + r.stderr
+    assert both.count("no failure-mode row says how to provoke") == 1, both
+    assert both.count("no groundedness guard to drill") == 1, both
+    assert "skipping" not in r.stderr and "skipped" not in r.stderr, r.stderr
     assert any(x.startswith("drill:fallback: pass") for x in doc["ran"]), doc["ran"]
     modes = items(doc)["failure_modes"]
     assert modes["status"] == "missing" and any("provoke: lab:" in f for f in modes["fix"])
