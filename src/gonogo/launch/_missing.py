@@ -95,6 +95,8 @@ def plan_missing(
         for kind in NEEDS[item["id"]]:
             if status == "fail" and not _lacks(item, kind):
                 continue  # failing on its evidence: re-running would not change that
+            if item["id"] == "costs" and status == "missing" and not _lacks(item, kind):
+                continue  # not priced: re-running the eval would not price it (its fix says how)
             kinds.setdefault(kind, f"{item['id']}: {status}")
     steps, skipped = [], []
     for kind, why in kinds.items():
