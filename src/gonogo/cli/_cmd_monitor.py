@@ -243,9 +243,9 @@ def _print(doc: dict[str, Any]) -> None:
         )  # fmt: skip
     for line in window_lines(doc["windows"]):
         click.echo(line)
-    line = rejected_line(doc.get("rejected"))
-    if line:
-        click.echo(line)
+    refused = rejected_line(doc.get("rejected"))
+    if refused:
+        click.echo(refused)
     for a in doc["alerts"]:
         click.echo(f"ALERT {a['kind']}: {a['message']}", err=True)
     if doc.get("webhook"):
