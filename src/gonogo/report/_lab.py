@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
+from ._fit import Labels, print_fitted
 from ._json import dumps, write_text_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 LAB_FILES = {"json": "lab.json", "junit": "junit.xml", "html": "lab.html"}
 STATUS_WORDS = {
@@ -101,23 +103,28 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
 
     detectors = [d["id"] for d in doc["detectors"]]
     cells = cell_map(doc)
-    table = Table(
-        title="Detection matrix: change of each detector's pass rate under the injection, in "
-        "points (* = fires: significantly lower, paired test, Holm across the matrix)",
-        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-    )  # fmt: skip
-    table.add_column("injection", overflow="fold")
-    for d in detectors:
-        table.add_column(d.removeprefix("guard:"), justify="right", overflow="fold")
-    for e in doc["entries"]:
-        row = [Text(e["id"])]
+
+    def build(labels: Labels) -> Table:
+        table = Table(
+            title="Detection matrix: change of each detector's pass rate under the injection, "
+            "in points (* = fires: significantly lower, paired test, Holm across the matrix)",
+            title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+        )  # fmt: skip
+        table.add_column("injection", **labels.column())
         for d in detectors:
-            text = cell_text(cells.get((e["id"], d)))
-            own = d in e["own_detectors"]
-            style = ("bold " if own else "") + ("red" if text.endswith("*") else "")
-            row.append(Text(text, style=style.strip()))
-        table.add_row(*row)
-    console.print(table)
+            table.add_column(labels.head(d.removeprefix("guard:"), key=True),
+                             **labels.column(justify="right"))  # fmt: skip
+        for e in doc["entries"]:
+            row = [Text(labels.cell(e["id"]))]
+            for d in detectors:
+                text = cell_text(cells.get((e["id"], d)))
+                own = d in e["own_detectors"]
+                style = ("bold " if own else "") + ("red" if text.endswith("*") else "")
+                row.append(Text(text, style=style.strip()))
+            table.add_row(*row)
+        return table
+
+    print_fitted(console, build)
     legend = ("bold = the failure mode's own detectors; " if console.is_terminal
            and not console.no_color else "")  # fmt: skip
     console.print(Text(legend + "guard columns are the runtime guards run offline over the "
