@@ -46,8 +46,8 @@ def add(prd: Path, rows: Path, name: str | None, added_by: str | None, create: b
     from ..spec import load_prd
 
     loaded = load_prd(prd)
-    ref, target = _target(loaded, name, create)
     incoming = load_dataset(rows, missing_hint="check the ROWS argument: the file of rows to add")
+    ref, target = _target(loaded, name, create)
     raw = [_row(c) for c in incoming.cases]
     result = append_rows(target, raw, added_by=added_by or getpass.getuser(), source=str(rows))
     click.echo(
