@@ -2,6 +2,7 @@
 console prints every row."""
 
 import asyncio
+import html as html_lib
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -51,4 +52,19 @@ def test_reports_escape_and_agree_with_the_document(tmp_path):
     text = console.export_text()
     for row in ("wrong-facts", "rambles", "obeys-docs", "never-provoked"):
         assert row in text
-    assert "UNDETECTED" in text and "Holes in the eval plan: wrong-facts" in text
+    assert "undetected" in text and "Holes in the eval plan: wrong-facts" in text
+    # detection and the gate (the mutation score) are worded the same in console and html
+    from gonogo.report._lab import gate_words, mutation_sentences
+
+    page = html_lib.unescape(render_lab_html(doc))
+    flat, flat_page = " ".join(text.split()), " ".join(page.split())
+    assert "UNDETECTED" not in text and "UNDETECTED" not in page
+    assert "survivors" not in text.lower() and "Stopped by the gate" not in flat
+    for sentence in mutation_sentences(doc["mutation_score"]):
+        assert sentence in flat and sentence in flat_page, sentence
+    for e in doc["entries"]:
+        gate = gate_words(e)
+        if gate and e["failure_mode"] in ("wrong-facts", "obeys-docs"):
+            assert gate in flat and gate in flat_page, gate
+    holes = [e for e in doc["entries"] if e["id"] in doc["holes"]]
+    assert holes and all(gate_words(e) for e in holes)  # a hole also says what the gate did

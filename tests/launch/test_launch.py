@@ -213,9 +213,36 @@ def test_a_step_the_prd_cannot_run_is_skipped_and_the_rest_runs(tmp_path, cli):
     r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "out")
     assert r.returncode == 1, r.stdout + r.stderr  # NO-GO with the checklist, not exit 2
     assert "Traceback" not in r.stderr and "did not run lab" in r.stdout
+    # each skip reason is said once (the checklist's "did not run" line), not also on stderr
+    both = r.stdout + r.stderr
+    assert both.count("no failure-mode row says how to provoke") == 1, both
+    assert both.count("no groundedness guard to drill") == 1, both
+    assert "skipping" not in r.stderr and "skipped" not in r.stderr, r.stderr
     assert any(x.startswith("drill:fallback: pass") for x in doc["ran"]), doc["ran"]
     modes = items(doc)["failure_modes"]
     assert modes["status"] == "missing" and any("provoke: lab:" in f for f in modes["fix"])
+    # the starter's scripted model is priced at an explicit 0: its first launch checks the budget
+    costs = items(doc)["costs"]
+    assert costs["status"] == "pass", costs
+
+
+def test_an_unpriced_model_leaves_costs_not_evaluated_with_the_prices_line_to_add(tmp_path, cli):
+    assert cli("init", tmp_path / "s").returncode == 0
+    prd = tmp_path / "s" / "gonogo.yaml"
+    text = prd.read_text()
+    prd.write_text(text.replace("prices:\n  faq-assistant-scripted: {input_per_1m: 0, "
+                                "output_per_1m: 0}\n", ""))  # fmt: skip
+    assert "prices:" not in prd.read_text()
+    assert cli("eval", prd, "-q").returncode == 0
+    r, doc = run_launch(cli, prd, out=tmp_path / "out")
+    costs = items(doc)["costs"]
+    assert costs["status"] == "missing", costs  # not evaluated: neither a pass nor a fail
+    assert costs["why"][0].startswith("not priced: model 'faq-assistant-scripted'"), costs
+    assert "prices: {faq-assistant-scripted: {input_per_1m:" in costs["fix"][0], costs
+    assert f"{prd}:" in costs["fix"][0] and "[MISSING] Costs within budget" in r.stdout
+    dry = cli("launch", prd, "--dry-run", "--out", tmp_path / "dry")
+    plan = json.loads((tmp_path / "dry" / "launch.json").read_text())
+    assert "eval" not in [s["kind"] for s in plan["would_run"]], dry.stdout  # would not price it
 
 
 def test_fresh_lab_evidence_is_reused_only_the_missing_drill_runs(tmp_path, cli):

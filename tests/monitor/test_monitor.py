@@ -21,7 +21,7 @@ def test_each_trace_is_scored_once_across_passes_and_restarts(tmp_path, store_ur
     prd = project(tmp_path)
     write(store_url, [make_trace(i) for i in range(30)])
     first = run(prd, store_url)
-    assert first["pass"]["handled"] == {"scored": 30, "skipped": 0}
+    assert first["pass"]["handled"] == {"scored": 30, "skipped": 0, "rejected": 0}
     assert first["pass"]["scorers"] == ["no_card", "short"]  # `equals` needs an expected answer
     write(store_url, [make_trace(100 + i) for i in range(12)])
     again = run(prd, store_url)  # a new process would read the same watermark and claims
@@ -80,11 +80,43 @@ def test_sampling_keeps_flagged_errored_and_fallback_traces(tmp_path, store_url)
     ]
     write(store_url, special + [make_trace(10 + i) for i in range(60)])
     doc = run(prd, store_url, sample_rate=0.0)
-    assert doc["pass"]["handled"] == {"scored": 3, "skipped": 60}
+    assert doc["pass"]["handled"] == {"scored": 3, "skipped": 60, "rejected": 0}
     w = doc["windows"][-1]
     assert (
         w["errors"] == 1 and w["fallback_share"] == 1 / 63 and w["guard_rates"] == {"pii": 1 / 63}
     )
+
+
+def test_requests_refused_before_any_model_call_form_no_window(tmp_path, store_url, cli):
+    """4xx the gateway answered itself (bad body, unknown prompt, spent budget): counted as
+    rejected, never a window of quality; a 4xx after a model was called is an error."""
+    prd = project(tmp_path)
+    refused = dict(status=400, path="refused", model=None, output=None, attempts=[],
+                   cost_usd=None, input_tokens=None, output_tokens=None)  # fmt: skip
+    traces = [make_trace(i) for i in range(5)]
+    traces += [make_trace(10 + i, error="`bogus`: unknown key", prompt_name=None,
+                          prompt_version=None, **refused) for i in range(3)]  # fmt: skip
+    traces += [make_trace(20, error="prompt 'refund' v1 needs variable(s): question", **refused)]
+    traces += [make_trace(21, error="unknown prompt", **{**refused, "status": 404})]
+    upstream = make_trace(30, status=429, path="refused", model=None, output=None,
+                          error="rate limited", attempts=[{"model": "m", "outcome": "429"}])
+    write(store_url, [*traces, upstream])
+    doc = run(prd, store_url)
+    assert doc["pass"]["handled"] == {"scored": 6, "skipped": 0, "rejected": 5}
+    keys = [(w["prompt_name"], w["prompt_version"], w["model"]) for w in doc["windows"]]
+    assert ("refund", 1, "m") in keys and (None, None, None) not in keys, keys
+    assert all(w["scored"] > 0 for w in doc["windows"])
+    assert doc["rejected"] == {"traces": 5, "by_status": {"400": 4, "404": 1}, "guards": {}}
+    # the model was called and refused: an error of its window, not a rejected request
+    assert sum(w["errors"] for w in doc["windows"]) == 1
+    assert run(prd, store_url)["pass"]["handled"]["rejected"] == 0  # handled once
+    if store_url.startswith("sqlite"):
+        write(store_url, [make_trace(40 + i, **refused) for i in range(2)])
+        r = cli("monitor", prd, "--store", store_url)
+        assert "rejected 2" in r.stdout, r.stdout + r.stderr
+        assert "rejected: 7 requests refused before any model call (HTTP 400 ×6, HTTP 404 ×1)" \
+            in r.stdout and "(no prompt)" not in r.stdout  # fmt: skip
+        assert "refund v1 (unknown model): 1 trace; nothing scored (1 error)" in r.stdout
 
 
 def _rate_down(url, trace_id):
@@ -108,10 +140,10 @@ def test_traces_rated_down_are_scored_even_when_sampled_out(tmp_path, store_url)
     write(store_url, [early, late] + [make_trace(10 + i) for i in range(20)])
     _rate_down(store_url, early.id)  # rated down before the monitor saw it
     first = run(prd, store_url, sample_rate=0.0)
-    assert first["pass"]["handled"] == {"scored": 1, "skipped": 21}
+    assert first["pass"]["handled"] == {"scored": 1, "skipped": 21, "rejected": 0}
     _rate_down(store_url, late.id)  # rated down after it was sampled out
     second = run(prd, store_url, sample_rate=0.0)
-    assert second["pass"]["handled"] == {"scored": 1, "skipped": 0}
+    assert second["pass"]["handled"] == {"scored": 1, "skipped": 0, "rejected": 0}
     scored = {r["trace_id"] for r in rows(store_url, f"prd:{load_prd(prd).key}")
               if r["status"] == "scored"}  # fmt: skip
     assert scored == {early.id, late.id}

@@ -61,7 +61,7 @@ def test_open_the_latest_lab_from_the_feature_page(page, lab_ws):
     warning = page.locator("#lab-subset").inner_text()
     assert "5 of 12 cases" in warning and "does not count it" in warning
     rows = _rows(page, "lab-modes")
-    assert rows["rambles"][3] == "UNDETECTED"  # 5 cases: -100 points, not significant
+    assert rows["rambles"][3] == "undetected"  # 5 cases: -100 points, not significant
     assert rows["wrong-facts"][3] == "not in this lab"
     # the other labs of the feature: open the whole one
     page.click(f"#lab-others a[href='/runs/{full['lab']['id']}']")

@@ -258,6 +258,32 @@ def test_guessing_keys_is_throttled_and_flooding_sessions_signs_nobody_out(works
         assert lead.get("/review").status == 200  # those signed in stay signed in
 
 
+def test_a_reviewer_sees_the_end_users_thumbs_down_comment(ui_server, workspace):
+    """The flagged queue holds traces users rated down: their own words must be on the item."""
+    c = Client(ui_server.url)
+    slug = _feature_slug(c)
+    built = c.submit("/review/build", {"feature": slug, "rule": "flagged", "n": "50",
+                                       "wanted": "1"}, "/review")  # fmt: skip
+    assert built.status == 303
+    nxt = c.submit(f"/review/{slug}/flagged/next", {}, "/review")
+    rated_down = 0
+    for _ in range(50):
+        if nxt.status != 303:
+            break
+        page = c.get(nxt.headers["location"])
+        if "rated down" in page.text:
+            rated_down += 1
+            fb = page.text.split('id="item-feedback"', 1)[1].split("</ul>", 1)[0]
+            assert "thumbs down" in fb and "wrong amount" in fb, fb
+            assert "It takes 3 days." in fb  # the user's correction, beside their comment
+        nxt = c.post(nxt.headers["location"], {"csrf": page.csrf(), "verdict": "fail"})
+    assert rated_down > 0
+    rows = [json.loads(x) for x in
+            c.get(f"/review/export?feature={slug}&queue=flagged").text.splitlines()]  # fmt: skip
+    said = [fb for r in rows for fb in r["metadata"]["review"]["user_feedback"]]
+    assert any(fb["comment"] == "wrong amount" and fb["rating"] == 0.0 for fb in said), rows[:1]
+
+
 def test_a_reviewer_labels_but_cannot_promote_and_an_admin_can(keyed_server, workspace):
     ui, keys = keyed_server
     ana = _signed_in(ui.url, keys["ana"])

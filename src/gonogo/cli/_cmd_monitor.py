@@ -204,13 +204,26 @@ def window_lines(windows: list[dict[str, Any]], cap: int = WINDOWS_SHOWN) -> lis
             else f"{w['prompt_name']} v{w['prompt_version']}"
         )  # fmt: skip
         model = w["model"] if w["model"] is not None else "(unknown model)"
-        n = w["traces"]
-        lines.append(f"  {start} {prompt} {model}: {n} trace{'' if n == 1 else 's'}; "
-                     f"{rates or 'nothing scored'}")  # fmt: skip
+        n, errors = w["traces"], w.get("errors") or 0
+        said = rates or "nothing scored"
+        if errors:
+            said += f" ({errors} error{'' if errors == 1 else 's'})"
+        lines.append(f"  {start} {prompt} {model}: {n} trace{'' if n == 1 else 's'}; {said}")
     more = len(windows) - len(shown[:cap])
     if more:
         lines.append(f"  … {more} more window(s): all are in monitor.json (--out DIR)")
     return lines
+
+
+def rejected_line(rejected: dict[str, Any] | None) -> str | None:
+    """Requests refused before any model call, counted apart from the windows of quality."""
+    if not rejected or not rejected.get("traces"):
+        return None
+    n = rejected["traces"]
+    parts = [f"HTTP {code} ×{k}" for code, k in rejected["by_status"].items()]
+    parts += [f"guard {g} ×{k}" for g, k in rejected.get("guards", {}).items()]
+    return (f"  rejected: {n} request{'' if n == 1 else 's'} refused before any model call "
+            f"({', '.join(parts)}) — nothing to score, in no window")  # fmt: skip
 
 
 def _print(doc: dict[str, Any]) -> None:
@@ -218,7 +231,8 @@ def _print(doc: dict[str, Any]) -> None:
     lag = "—" if p["lag_s"] is None else f"{p['lag_s']:.1f} s"
     click.echo(
         f"{time.strftime('%H:%M:%S')} scored {p['handled']['scored']}, skipped "
-        f"{p['handled']['skipped']} ({p['seconds']:.2f} s; newest trace {lag} old)"
+        f"{p['handled']['skipped']}, rejected {p['handled'].get('rejected', 0)} "
+        f"({p['seconds']:.2f} s; newest trace {lag} old)"
     )
     jm = p.get("judge")
     if jm:
@@ -229,6 +243,9 @@ def _print(doc: dict[str, Any]) -> None:
         )  # fmt: skip
     for line in window_lines(doc["windows"]):
         click.echo(line)
+    refused = rejected_line(doc.get("rejected"))
+    if refused:
+        click.echo(refused)
     for a in doc["alerts"]:
         click.echo(f"ALERT {a['kind']}: {a['message']}", err=True)
     if doc.get("webhook"):

@@ -227,6 +227,7 @@ def diff(run_a: str, run_b: str, prd: Path, store_path: Path | str | None) -> No
 
     from ..errors import UserError
     from ..redteam._report import compare_redteam
+    from ..report._fit import Labels, print_fitted
     from ..store import open_run_store
 
     store = open_run_store(store_path or prd.resolve().parent / ".gonogo" / "runs.sqlite")
@@ -243,14 +244,18 @@ def diff(run_a: str, run_b: str, prd: Path, store_path: Path | str | None) -> No
             )
         results.append(row.results)
     result = compare_redteam(results[0], results[1])
-    table = Table(title=f"attack success, A {run_a} → B {run_b} (paired by probe, Holm)")
-    for name in ("family", "probes", "A → B", "B − A [95% CI]", "p (Holm)", "verdict"):
-        table.add_column(name)
-    for r in result["families"]:
-        ci = r["ci"]
-        span = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""
-        table.add_row(r["family"], str(r["n_pairs"]), f"{r['rate_a']:.0%} → {r['rate_b']:.0%}",
-                      f"{r['uplift']:+.2f}{span}", f"{r['p_adjusted']:.3f}",
-                      r["verdict"].replace("_", " "))  # fmt: skip
-    Console().print(table)
+    def build(labels: Labels) -> Table:
+        table = Table(title=f"attack success, A {run_a} → B {run_b} (paired by probe, Holm)")
+        table.add_column("family", **labels.column())
+        for name in ("probes", "A → B", "B − A [95% CI]", "p (Holm)", "verdict"):
+            table.add_column(name)
+        for r in result["families"]:
+            ci = r["ci"]
+            span = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""
+            table.add_row(labels.cell(r["family"]), str(r["n_pairs"]),
+                          f"{r['rate_a']:.0%} → {r['rate_b']:.0%}", f"{r['uplift']:+.2f}{span}",
+                          f"{r['p_adjusted']:.3f}", r["verdict"].replace("_", " "))  # fmt: skip
+        return table
+
+    print_fitted(Console(), build)
     sys.exit(1 if any(r["verdict"] == "more_success" for r in result["families"]) else 0)

@@ -149,7 +149,10 @@ def diff(
         f"; only in A {c['only_a']}, only in B {c['only_b']}" if c["only_a"] or c["only_b"] else ""
     )
     console.print(Text(f"{c['common']} cases in both{extra}"))
-    console.print(scorer_table({"settings": {"confidence": 0.95}, "scorers": doc["scorers"]}))
+    from ..report._fit import print_fitted
+
+    table_doc = {"settings": {"confidence": 0.95}, "scorers": doc["scorers"]}
+    print_fitted(console, lambda labels: scorer_table(table_doc, labels))
     for kind, label in (
         ("newly_failing", "Newly failing"),
         ("newly_passing", "Newly passing"),

@@ -156,10 +156,8 @@ async def launch(prd_path: str | Path, opts: LaunchOptions | None = None) -> Lau
     if opts.run_missing or opts.dry_run:
         from ._missing import estimate, fresh_evidence, plan_missing, run_missing
 
+        # what is skipped, and why, is said once: in the checklist's "did not run" lines
         steps, skipped = plan_missing(loaded, doc, await fresh_evidence(loaded, url))
-        for skip in skipped:
-            if opts.on_step is not None and not opts.dry_run:
-                opts.on_step(f"skipping {skip['kind']}: {skip['why']}")
         if any(s.kind.startswith("drill:") for s in steps):  # before any work starts
             from ..gateway._app import require_gateway_extra
 
@@ -169,7 +167,7 @@ async def launch(prd_path: str | Path, opts: LaunchOptions | None = None) -> Lau
             doc["would_run"] = [s.describe() for s in steps]
             doc["skipped"] = skipped
             return LaunchResult(doc, ran)
-        ran = await run_missing(loaded, steps, url, opts)
+        ran = await run_missing(loaded, steps, url, opts, skipped)
         doc = await checklist(loaded, url)
         doc["ran"] = ran
         doc["skipped"] = skipped

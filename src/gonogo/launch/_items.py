@@ -268,8 +268,8 @@ def costs(ctx: Context) -> Item:
                     [f"gonogo eval {ctx.loaded.path}"], view)  # fmt: skip
     per_1k = e.figures.get("cost_per_1k_requests_usd")
     if per_1k is None:
-        return Item("costs", "fail", [f"eval #{e.seq} could not price its calls"],
-                    [f"add the model to `prices` ({ctx.where('prices')})"], view)  # fmt: skip
+        why, fix = _not_priced(ctx, e.seq)
+        return Item("costs", "missing", why, fix, view)
     why, status = [f"${per_1k:.4f} per 1,000 requests (eval #{e.seq})"], "pass"
     if budget.per_1k_requests_usd is not None and per_1k > budget.per_1k_requests_usd:
         status = "fail"
@@ -286,6 +286,32 @@ def costs(ctx: Context) -> Item:
         if run is not None and run.figures.get("cost_usd") is not None:
             why.append(f"the {kind} run itself cost ${run.figures['cost_usd']:.4f}")
     return Item("costs", status, why, [], view)
+
+
+def _not_priced(ctx: Context, seq: int) -> tuple[list[str], list[str]]:
+    """Why an eval measured no cost, and how to fix it: not evaluated, never a fail.
+
+    A model with no price has an unknown cost, never $0 — so the budget cannot be checked
+    (the item is ``missing``: no cost evidence) until the PRD prices it.
+    """
+    prd = ctx.loaded.prd
+    model = prd.model.name if prd.model is not None else None
+    if prd.eval_plan.target == "model" and model is not None and model not in prd.prices:
+        where = ctx.where("prices" if ("prices",) in ctx.loaded.positions else "model")
+        return (
+            [f"not priced: model '{model}' has no price in `prices`, so eval #{seq} could not "
+             "measure the cost (unknown, never counted as $0) — the budget is not evaluated"],
+            [f"add `prices: {{{model}: {{input_per_1m: …, output_per_1m: …}}}}` in US dollars "
+             f"per million tokens ({where}; a model that costs nothing: 0), then gonogo eval "
+             f"{ctx.loaded.path}"],
+        )  # fmt: skip
+    return (
+        [f"not priced: eval #{seq} measured no cost (the target reports none, or the provider "
+         "reported no token usage) — the budget is not evaluated"],
+        [f"price the model the feature calls in `prices` and test it as `eval_plan.target: "
+         f"model`, or waive this item with the cost measured elsewhere (`launch.waivers`, "
+         f"{ctx.where('launch')})"],
+    )  # fmt: skip
 
 
 def failure_modes(ctx: Context) -> Item:

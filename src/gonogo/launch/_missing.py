@@ -95,6 +95,8 @@ def plan_missing(
         for kind in NEEDS[item["id"]]:
             if status == "fail" and not _lacks(item, kind):
                 continue  # failing on its evidence: re-running would not change that
+            if item["id"] == "costs" and status == "missing" and not _lacks(item, kind):
+                continue  # not priced: re-running the eval would not price it (its fix says how)
             kinds.setdefault(kind, f"{item['id']}: {status}")
     steps, skipped = [], []
     for kind, why in kinds.items():
@@ -190,9 +192,17 @@ async def estimate(loaded: LoadedPRD, steps: list[Step]) -> None:
 
 
 async def run_missing(
-    loaded: LoadedPRD, steps: list[Step], url: str, opts: LaunchOptions
+    loaded: LoadedPRD,
+    steps: list[Step],
+    url: str,
+    opts: LaunchOptions,
+    skipped: list[dict[str, str]] | None = None,
 ) -> list[str]:
-    """Run each step in turn (each records its evidence); what ran, in words."""
+    """Run each step in turn (each records its evidence); what ran, in words.
+
+    A step that turns out not to be runnable here (a UserError) is added to ``skipped`` with
+    why — said once, in the checklist's "did not run" lines — and the others still run.
+    """
     import os
 
     from ..run._evidence import EVIDENCE_ENV
@@ -207,9 +217,10 @@ async def run_missing(
             try:
                 ran.append(await step.run())
             except UserError as e:  # this step cannot run here: say why, run the others
-                ran.append(f"{step.kind}: not run — {e}")
-                if opts.on_step is not None:
-                    opts.on_step(f"skipped {step.kind}: {e}")
+                if skipped is not None:
+                    skipped.append({"kind": step.kind, "why": str(e)})
+                else:
+                    ran.append(f"{step.kind}: not run — {e}")
     finally:
         if previous is None:
             os.environ.pop(EVIDENCE_ENV, None)

@@ -23,7 +23,7 @@ from .._redact import add_secret
 from ..spec import LoadedPRD
 from ..store.gateway import open_gateway_store
 from ._score import FIRED, build_monitor_scorers, must_score, sampled, score_trace
-from ._windows import WINDOW_S, AlertRule, alerts, history_baseline, windows
+from ._windows import WINDOW_S, AlertRule, alerts, history_baseline, rejected_summary, windows
 
 SCHEMA = "gonogo.monitor"
 SCHEMA_VERSION = 1
@@ -94,7 +94,8 @@ async def monitor(loaded: LoadedPRD, opts: MonitorOptions) -> dict[str, Any]:
         "rule": {"bars": dict(rule.bars), "baseline": dict(rule.baseline),
                  "baseline_from": baseline_from if rule.baseline else None, "alpha": rule.alpha,
                  "looks_per_30_days": rule.looks, "alpha_per_look": rule.alpha_per_look},
-        "windows": wins, "alerts": raised, "failure_modes": modes,
+        "windows": wins, "rejected": rejected_summary(rows), "alerts": raised,
+        "failure_modes": modes,
     }  # fmt: skip
     await _deliver(loaded, doc, opts)
     return doc
@@ -142,7 +143,7 @@ async def _handle(
     """Claim, score and record batches until none is left; move the watermark."""
     mark = await store.get_watermark(name)
     after = (time.time() - opts.start_s) if mark is None else mark - opts.late_s
-    counts = {"scored": 0, "skipped": 0}
+    counts = {"scored": 0, "skipped": 0, "rejected": 0}
     newest: float | None = None
     cheap = [s for s in scorers if s.id not in meter.rubric_ids]
     while True:
@@ -151,8 +152,14 @@ async def _handle(
         if not claimed:
             break
         outcomes: list[tuple[str, str, dict[str, Any] | None]] = []
+        rejected = 0
         for t in claimed:
-            if must_score(t) or sampled(t.id, opts.sample_rate):
+            if 400 <= t.status < 500 and not t.attempts:
+                # refused before any model call: nothing to score, and no quality window —
+                # recorded with no scores at all (see _windows.is_rejected)
+                outcomes.append((t.id, "scored", None))
+                rejected += 1
+            elif must_score(t) or sampled(t.id, opts.sample_rate):
                 if t.error or t.status >= 400:
                     scores: dict[str, Any] = {}
                 elif len(cheap) < len(scorers) and meter.allow():
@@ -166,6 +173,8 @@ async def _handle(
         await store.record_monitor(name, opts.worker, outcomes)
         for _, status, _ in outcomes:
             counts[status] += 1
+        counts["scored"] -= rejected
+        counts["rejected"] += rejected
         newest = max([newest or 0.0, *(t.started_at for t in claimed)])
     if newest is not None:
         await store.set_watermark(name, newest)

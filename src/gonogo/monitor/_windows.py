@@ -39,11 +39,40 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def is_rejected(r: Mapping[str, Any]) -> bool:
+    """A request the gateway refused before any model call: nothing to score.
+
+    A 4xx the gateway answered itself (a bad request, an unknown prompt, an input guard's
+    block, a spent budget): the monitor records it with no scores at all (``None``; an
+    errored call that reached a model has ``{}``). Such requests form no window of quality.
+    """
+    status = r.get("http_status") or 0
+    return r.get("status") == "scored" and r.get("scores") is None and 400 <= status < 500
+
+
+def rejected_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The requests refused before any model call: how many, by HTTP status and guard."""
+    refused = [r for r in rows if is_rejected(r)]
+    by_status: Counter[str] = Counter(str(r["http_status"]) for r in refused)
+    guards: Counter[str] = Counter(
+        str(g.get("name")) for r in refused for g in r["guards"] or []
+        if g.get("outcome") in ("block", "replace", "flag", "redact")
+    )  # fmt: skip
+    return {"traces": len(refused), "by_status": dict(sorted(by_status.items())),
+            "guards": dict(guards)}  # fmt: skip
+
+
 def windows(rows: Sequence[Mapping[str, Any]], size: str = "hour") -> list[dict[str, Any]]:
-    """The monitor's handled traces grouped into windows (oldest first)."""
+    """The monitor's handled traces grouped into windows (oldest first).
+
+    Requests refused before any model call (:func:`is_rejected`) are left out: they are no
+    traffic to score (:func:`rejected_summary` counts them).
+    """
     width = WINDOW_S[size]
     groups: dict[tuple[float, Any, Any, Any], list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
+        if is_rejected(r):
+            continue
         start = float(math.floor(float(r["started_at"]) / width) * width)
         groups[(start, r["prompt_name"], r["prompt_version"], r["model"])].append(r)
     out = []

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..stats import VERDICT_LABELS
 from . import _format as fmt
+from ._fit import Labels, print_fitted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,7 +48,7 @@ def p_value(x: Any) -> str:
     return "<0.001" if float(x) < 0.001 else f"{float(x):.3f}"
 
 
-def scorer_table(doc: Mapping[str, Any]) -> Any:
+def scorer_table(doc: Mapping[str, Any], labels: Labels | None = None) -> Any:
     """The per-scorer table of a comparison (or a diff): A → B, B − A with CI, p, verdict."""
     from rich import box
     from rich.table import Table
@@ -63,15 +64,19 @@ def scorer_table(doc: Mapping[str, Any]) -> Any:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column("scorer", overflow="fold", min_width=8)
-    table.add_column("A → B", justify="right", no_wrap=True)
-    table.add_column(f"B − A [{conf} CI]", justify="right", no_wrap=True)
+    labels = labels or Labels()
+    table.add_column("scorer", **labels.column(min_width=8))
+    # these two wrap at their spaces ("0.389 →" / "0.333") when the terminal is narrow
+    table.add_column("A → B", justify="right")
+    table.add_column(f"B − A [{conf} CI]", justify="right")
     table.add_column("p / Holm", justify="right", no_wrap=True)
     table.add_column("W/T/L", justify="right", no_wrap=True)
-    table.add_column("verdict", overflow="fold", min_width=12)
+    # narrow: "no difference" / "(few cases)" on two lines, leaving room to the numbers
+    table.add_column("verdict", overflow="fold", min_width=12,
+                     max_width=13 if labels.mode else None)  # fmt: skip
     for s in doc["scorers"]:
         t = s["test"]
-        label = Text(s["id"] + (" *" if s["primary"] else ""))
+        label = Text(labels.cell(s["id"] + (" *" if s["primary"] else "")))
         verdict = _SHORT.get(s["verdict"], s["verdict"])
         if s.get("underpowered") and s["verdict"] in UNDECIDED:
             verdict += " (few cases)"
@@ -142,7 +147,7 @@ def render_comparison_console(doc: Mapping[str, Any], console: Console) -> None:
             + ")"
         )
     )
-    console.print(scorer_table(doc))
+    print_fitted(console, lambda labels: scorer_table(doc, labels))
     for line in summary_lines(doc):
         console.print(Text(line))
     for w in doc["warnings"]:

@@ -8,9 +8,11 @@ print as written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
+from ._fit import Labels, print_fitted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,7 +33,7 @@ _VERDICT_STYLE = {
 }
 
 
-def _thresholds_table(results: Mapping[str, Any]) -> Any:
+def _thresholds_table(results: Mapping[str, Any], labels: Labels | None = None) -> Any:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -50,7 +52,8 @@ def _thresholds_table(results: Mapping[str, Any]) -> Any:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column("scorer", overflow="fold")
+    labels = labels or Labels()
+    table.add_column("scorer", **labels.column())
     table.add_column("metric", no_wrap=True)
     table.add_column("estimate", justify="right", no_wrap=True)
     table.add_column(f"{conf} CI", justify="right", no_wrap=True)
@@ -64,7 +67,7 @@ def _thresholds_table(results: Mapping[str, Any]) -> Any:
         if t["cases_needed_more"] and status in ("undecided", "fail"):
             label += f": ~{fmt.about(t['cases_needed_more'])} more cases"
         table.add_row(
-            Text(t["scorer"]),
+            Text(labels.cell(t["scorer"])),
             fmt.METRIC_LABEL[t["metric"]],
             fmt.num(t["estimate"], 3),
             fmt.ci(t["ci"], 3),
@@ -136,17 +139,17 @@ def render_console(
     """Print the run summary to a rich console (``show_failures``: failing cases listed)."""
     from rich.text import Text
 
-    from ._console_details import confusion_tables, failing_cases, tag_table
+    from ._console_details import confusion_table, failing_cases, tag_table
 
     for line in failing_cases(results, show_failures):
         console.print(line)
-    tags = tag_table(results)
-    if tags is not None:
-        console.print(tags)
-    for table in confusion_tables(results):
-        console.print(table)
+    if tag_table(results) is not None:
+        print_fitted(console, lambda labels: tag_table(results, labels))
+    for s in results["scorers"]:
+        if s.get("confusion"):
+            print_fitted(console, partial(confusion_table, s))
     if results["thresholds"]:
-        console.print(_thresholds_table(results))
+        print_fitted(console, lambda labels: _thresholds_table(results, labels))
     for s in results["scorers"]:
         if s["n_not_evaluated"]:
             console.print(

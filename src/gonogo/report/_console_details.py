@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _format as fmt
+from ._fit import Labels
 
 FAILING_STATUSES = ("fail", "error", "flaky")
 MAX_TAGS = 12  # more tags than this: the table would drown the verdict (HTML has them all)
@@ -52,10 +53,11 @@ def failing_cases(results: Mapping[str, Any], limit: int) -> list[Any]:
     return lines
 
 
-def tag_table(results: Mapping[str, Any]) -> Any | None:
+def tag_table(results: Mapping[str, Any], labels: Labels | None = None) -> Any | None:
     """Pass rate per tag (rows) and scorer (columns), when cases carry two or more tags."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     scorers = [s for s in results["scorers"] if s.get("by_tag") and s["pass_rate"] is not None]
     tags = sorted({t for s in scorers for t in s["by_tag"]})
@@ -68,45 +70,48 @@ def tag_table(results: Mapping[str, Any]) -> Any | None:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    table.add_column("tag", overflow="fold", max_width=16)
+    labels = labels or Labels()
+    table.add_column("tag", **labels.column())
     table.add_column("cases", justify="right")
     for s in scorers:
-        table.add_column(s["id"], justify="right", overflow="fold", max_width=10)
+        table.add_column(labels.head(s["id"], key=True), **labels.column(justify="right"))
     for tag in tags[:MAX_TAGS]:
         n = next(s["by_tag"][tag]["n_cases"] for s in scorers if tag in s["by_tag"])
         cells = [fmt.pct((s["by_tag"].get(tag) or {}).get("pass_rate")) for s in scorers]
-        table.add_row(tag, str(n), *cells)
+        table.add_row(Text(labels.cell(tag)), str(n), *cells)
     return table
 
 
 def confusion_tables(results: Mapping[str, Any]) -> list[Any]:
     """For each ``label`` scorer: the confusion matrix with each label's precision and recall."""
+    return [confusion_table(s) for s in results["scorers"] if s.get("confusion")]
+
+
+def confusion_table(s: Mapping[str, Any], labels: Labels | None = None) -> Any:
+    """A ``label`` scorer's confusion matrix with each label's precision and recall."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    out = []
-    for s in results["scorers"]:
-        conf = s.get("confusion")
-        if not conf:
+    labels = labels or Labels()
+    conf = s["confusion"]
+    acc = conf["accuracy"]
+    table = Table(
+        title=f"{s['id']}: confusion (rows expected, columns answered); accuracy "
+        f"{fmt.pct(acc['value'])} {fmt.ci(acc['ci'])}, macro F1 {fmt.num(conf['macro_f1'])}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column(labels.head("expected \\ answered"), **labels.column())
+    for label in conf["labels"]:
+        table.add_column(labels.cell(label), **labels.column(justify="right"))
+    table.add_column("precision", justify="right")
+    table.add_column("recall", justify="right")
+    for label, row in zip(conf["labels"], conf["matrix"], strict=True):
+        per = conf["per_label"].get(label)
+        if per is None:  # (other) / (error) are answers, never expected
             continue
-        acc = conf["accuracy"]
-        table = Table(
-            title=f"{s['id']}: confusion (rows expected, columns answered); accuracy "
-            f"{fmt.pct(acc['value'])} {fmt.ci(acc['ci'])}, macro F1 {fmt.num(conf['macro_f1'])}",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
-        table.add_column("expected \\ answered", overflow="fold", max_width=14)
-        for label in conf["labels"]:
-            table.add_column(label, justify="right", overflow="fold", max_width=9)
-        table.add_column("precision", justify="right")
-        table.add_column("recall", justify="right")
-        for label, row in zip(conf["labels"], conf["matrix"], strict=True):
-            per = conf["per_label"].get(label)
-            if per is None:  # (other) / (error) are answers, never expected
-                continue
-            p, r = fmt.pct(per["precision"]["value"]), fmt.pct(per["recall"]["value"])
-            table.add_row(label, *(str(v) for v in row), p, r)
-        out.append(table)
-    return out
+        p, r = fmt.pct(per["precision"]["value"]), fmt.pct(per["recall"]["value"])
+        table.add_row(Text(labels.cell(label)), *(str(v) for v in row), p, r)
+    return table

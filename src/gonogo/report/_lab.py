@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
+from ._fit import Labels, print_fitted
 from ._json import dumps, write_text_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 LAB_FILES = {"json": "lab.json", "junit": "junit.xml", "html": "lab.html"}
 STATUS_WORDS = {
     "detected": "detected",
     "detected_only_by_others": "detected only by others",
-    "undetected": "UNDETECTED",
+    "undetected": "undetected",
     "not_provoked": "not provoked",
     "run_failed": "stopped the run",
     "not_in_lab": "not in this lab",
@@ -36,6 +38,43 @@ STATUS_STYLE = {
     "run_failed": "cyan",
     "not_in_lab": "dim",
 }
+
+
+# Two separate questions, worded the same in the console, lab.html, the dashboard and
+# docs/lab.md: is a failure mode *detected* (one of its detectors fires: a significant drop,
+# paired test, Holm) — and is the injection *stopped by the gate* (a threshold that passes
+# on the clean run fails under it; the mutation score counts these)? A row can be either
+# without the other: a small drop can tip a threshold without being significant, and a
+# detector can fire on a threshold that already fails on the clean run.
+GATE_NOTE = (
+    "detected: one of the row's own detectors fires, a significant drop; stopped by the gate: "
+    "a threshold passing on the clean run fails under the injection"
+)
+
+
+def gate_words(entry: Mapping[str, Any] | None) -> str | None:
+    """Whether the gate stopped an injection, in the mutation score's words (None: n/a)."""
+    if entry is None or entry.get("status") in ("not_provoked", "run_failed", "not_in_lab"):
+        return None
+    killed = list(entry.get("killed_by") or [])
+    if killed:
+        return f"stopped by the gate ({', '.join(killed)} fail{'s' if len(killed) == 1 else ''})"
+    return "not stopped by the gate (no threshold passing on the clean run fails)"
+
+
+def mutation_sentences(ms: Mapping[str, Any]) -> list[str]:
+    """The mutation score in words: how many provoked injections the gate stopped."""
+    if not ms.get("provoked"):
+        return ["Mutation score: no injection was provoked"]
+    out = [f"Mutation score: the gate stopped {ms['killed']} of {ms['provoked']} provoked "
+           f"injections ({fmt.pct(ms['rate'])} {fmt.ci(ms['ci'])}) — a threshold passing on "
+           "the clean run fails under each"]  # fmt: skip
+    if ms.get("survivors"):
+        out.append(f"Not stopped by the gate: {', '.join(ms['survivors'])}")
+    if ms.get("already_failing"):
+        out.append("Not passing on the clean run (failing or undecided), so they cannot flip: "
+                   + ", ".join(ms["already_failing"]))  # fmt: skip
+    return out
 
 
 def cell_map(doc: Mapping[str, Any]) -> dict[tuple[str, str], Mapping[str, Any]]:
@@ -64,23 +103,28 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
 
     detectors = [d["id"] for d in doc["detectors"]]
     cells = cell_map(doc)
-    table = Table(
-        title="Detection matrix: change of each detector's pass rate under the injection, in "
-        "points (* = fires: significantly lower, paired test, Holm across the matrix)",
-        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-    )  # fmt: skip
-    table.add_column("injection", overflow="fold")
-    for d in detectors:
-        table.add_column(d.removeprefix("guard:"), justify="right", overflow="fold")
-    for e in doc["entries"]:
-        row = [Text(e["id"])]
+
+    def build(labels: Labels) -> Table:
+        table = Table(
+            title="Detection matrix: change of each detector's pass rate under the injection, "
+            "in points (* = fires: significantly lower, paired test, Holm across the matrix)",
+            title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+        )  # fmt: skip
+        table.add_column("injection", **labels.column())
         for d in detectors:
-            text = cell_text(cells.get((e["id"], d)))
-            own = d in e["own_detectors"]
-            style = ("bold " if own else "") + ("red" if text.endswith("*") else "")
-            row.append(Text(text, style=style.strip()))
-        table.add_row(*row)
-    console.print(table)
+            table.add_column(labels.head(d.removeprefix("guard:"), key=True),
+                             **labels.column(justify="right"))  # fmt: skip
+        for e in doc["entries"]:
+            row = [Text(labels.cell(e["id"]))]
+            for d in detectors:
+                text = cell_text(cells.get((e["id"], d)))
+                own = d in e["own_detectors"]
+                style = ("bold " if own else "") + ("red" if text.endswith("*") else "")
+                row.append(Text(text, style=style.strip()))
+            table.add_row(*row)
+        return table
+
+    print_fitted(console, build)
     legend = ("bold = the failure mode's own detectors; " if console.is_terminal
            and not console.no_color else "")  # fmt: skip
     console.print(Text(legend + "guard columns are the runtime guards run offline over the "
@@ -91,8 +135,11 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
         line = Text(f"  {fm['id']} ({fm['severity']}): ")
         line.append(STATUS_WORDS.get(status, status), style=STATUS_STYLE.get(status, ""))
         line.append(f" — {fm['reason']}")
-        console.print(line)
         entry = next((e for e in doc["entries"] if e["id"] == fm.get("entry")), None)
+        gate = gate_words(entry) if status != "not_in_lab" else None
+        if gate:
+            line.append(f"; {gate}")
+        console.print(line)
         if entry and entry.get("suggestion"):
             console.print(Text(f"      → {entry['suggestion']}", style="dim"))
     for e in doc["entries"]:
@@ -100,7 +147,9 @@ def render_lab_console(doc: Mapping[str, Any], console: Console) -> None:
             line = Text(f"  {e['id']}: ")
             line.append(STATUS_WORDS.get(e["status"], e["status"]),
                         style=STATUS_STYLE.get(e["status"], ""))  # fmt: skip
-            console.print(line + Text(f" — {e['reason']}"))
+            gate = gate_words(e)
+            console.print(line + Text(f" — {e['reason']}" + (f"; {gate}" if gate else "")))
+    console.print(Text(f"  {GATE_NOTE[0].upper()}{GATE_NOTE[1:]}.", style="dim"))
     _summary_lines(doc, console)
 
 
@@ -109,13 +158,9 @@ def _summary_lines(doc: Mapping[str, Any], console: Console) -> None:
 
     ms = doc["mutation_score"]
     if ms["provoked"]:
-        console.print(Text(
-            f"\nMutation score: {ms['killed']} of {ms['provoked']} provoked injections turned a "
-            f"passing threshold into a fail ({fmt.pct(ms['rate'])} {fmt.ci(ms['ci'])})"
-            + (f"; survivors: {', '.join(ms['survivors'])}" if ms["survivors"] else "")
-            + (f" (not passing on the clean run — failing or undecided — so they cannot flip: "
-               f"{', '.join(ms['already_failing'])})" if ms.get("already_failing") else "")
-        ))  # fmt: skip
+        console.print()
+        for sentence in mutation_sentences(ms):
+            console.print(Text(sentence))
     for r in doc.get("hallucination_recall") or []:
         if r["kind"] not in ("groundedness", "rubric"):
             continue

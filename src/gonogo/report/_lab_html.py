@@ -18,7 +18,14 @@ from markupsafe import Markup
 from . import _format as fmt
 from ._cases_html import _e
 from ._compare_html import word_diff
-from ._lab import STATUS_WORDS, cell_map, cell_text
+from ._lab import (
+    GATE_NOTE,
+    STATUS_WORDS,
+    cell_map,
+    cell_text,
+    gate_words,
+    mutation_sentences,
+)
 
 
 def _shade(cell: Mapping[str, Any] | None) -> str:
@@ -99,8 +106,10 @@ def render_cases(doc: Mapping[str, Any]) -> Markup:
                    f'{_e(e["injection"])}</span></h3>')  # fmt: skip
         status = _e(STATUS_WORDS.get(e["status"], e["status"]))
         hint = f"<br><em>{_e(e['suggestion'])}</em>" if e.get("suggestion") else ""
-        out.append(f"<p>{status}: {_e(e['reason'])}{hint} · {e['changed_samples']} of "
-                   f"{e['samples']} samples changed</p>")  # fmt: skip
+        gate = gate_words(e)
+        gate_said = f"; {_e(gate)}" if gate else ""
+        out.append(f"<p>{status}: {_e(e['reason'])}{gate_said}{hint} · {e['changed_samples']} "
+                   f"of {e['samples']} samples changed</p>")  # fmt: skip
         if not cases:
             out.append('<p class="meta">no changed case to show</p>')
         for c in cases:
@@ -148,4 +157,6 @@ def render_lab_html(doc: Mapping[str, Any]) -> str:
 
     template = _environment().get_template("lab.html.j2")
     return template.render(doc=doc, status_words=STATUS_WORDS, matrix=render_matrix(doc),
-                           cases_html=render_cases(doc))  # fmt: skip
+                           cases_html=render_cases(doc), gate_words=gate_words,
+                           gate_note=GATE_NOTE, mutation_sentences=mutation_sentences,
+                           entries={e["id"]: e for e in doc["entries"]})  # fmt: skip

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _format as fmt
+from ._fit import Labels, print_fitted
 from ._json import write_text_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 FILE_NAMES = {"json": "redteam.json", "junit": "junit.xml", "html": "redteam.html"}
 _STATUS_STYLE = {
@@ -42,26 +44,32 @@ def render_redteam_console(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title="Attack success by family (95% CI; a family passes when the upper bound is "
-        "under its limit)",
-        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-    )  # fmt: skip
-    columns = ("family", "OWASP", "n", "success [95% CI]", "limit", "status")
-    for name in columns:
-        right = name in ("n", "success [95% CI]", "limit")
-        table.add_column(name, justify="right" if right else "left", overflow="fold")
-    for f in doc["families"]:
-        status = f["status"] + (
-            f": ~{f['attempts_needed']} attempts" if f.get("attempts_needed") else ""
-        )
-        table.add_row(f["family"], f["owasp"], str(f["n"]), _rate(f), f"< {f['limit']:g}",
-                      Text(status, _STATUS_STYLE.get(f["status"], "")))  # fmt: skip
     over = doc["over_refusal"]
-    if over.get("rate") is not None:
-        table.add_row("over-refusal", "", str(over["n"]), _rate(over), f"< {over['limit']:g}",
-                      Text(over["status"], _STATUS_STYLE.get(over["status"], "")))  # fmt: skip
-    console.print(table)
+
+    def build(labels: Labels) -> Table:
+        table = Table(
+            title="Attack success by family (95% CI; a family passes when the upper bound is "
+            "under its limit)",
+            title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+        )  # fmt: skip
+        table.add_column("family", **labels.column())
+        for name in ("OWASP", "n", "success [95% CI]", "limit", "status"):
+            right = name in ("n", "success [95% CI]", "limit")
+            table.add_column(name, justify="right" if right else "left", overflow="fold")
+        for f in doc["families"]:
+            status = f["status"] + (
+                f": ~{f['attempts_needed']} attempts" if f.get("attempts_needed") else ""
+            )
+            table.add_row(Text(labels.cell(f["family"])), f["owasp"], str(f["n"]), _rate(f),
+                          f"< {f['limit']:g}",
+                          Text(status, _STATUS_STYLE.get(f["status"], "")))  # fmt: skip
+        if over.get("rate") is not None:
+            table.add_row(Text(labels.cell("over-refusal")), "", str(over["n"]), _rate(over),
+                          f"< {over['limit']:g}",
+                          Text(over["status"], _STATUS_STYLE.get(over["status"], "")))  # fmt: skip
+        return table
+
+    print_fitted(console, build)
     if over.get("contrast"):
         console.print(
             Text(

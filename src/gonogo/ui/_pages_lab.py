@@ -147,7 +147,7 @@ async def render_lab(
     self_args: dict[str, str] | None = None,
 ) -> Response:
     """The page of one stored lab."""
-    from ..report._lab import STATUS_WORDS
+    from ..report._lab import GATE_NOTE, STATUS_WORDS, gate_words
     from ..report._lab_html import render_cases
 
     doc = dict(row.summary or {})
@@ -179,6 +179,7 @@ async def render_lab(
             fm_rows.append({"fm": None, "entry": e, "run": runs.get(eid)})
     return ui.page(r, "lab.html.j2", run=row, doc=doc, feature=feature, fm_rows=fm_rows,
                    matrix=matrix_rows(doc), status_words=STATUS_WORDS, pick=pick,
+                   gate_words=gate_words, gate_note=GATE_NOTE,
                    cases_html=cases_html, subset=subset, subset_why=subset_why,
                    evidence=evidence, others=[x for _, x in others],
                    self_args=self_args or {}, self_path=r.request.url.path,

@@ -59,7 +59,13 @@ async def trace(ui: UI, r: Req) -> Response:
 
 
 async def monitor(ui: UI, r: Req) -> Response:
-    from ..monitor._windows import AlertRule, alerts, history_baseline, windows
+    from ..monitor._windows import (
+        AlertRule,
+        alerts,
+        history_baseline,
+        rejected_summary,
+        windows,
+    )
 
     blocks = []
     since = time.time() - 7 * 86400
@@ -76,7 +82,8 @@ async def monitor(ui: UI, r: Req) -> Response:
         baseline = history_baseline(wins[:-24], bars) if len(wins) > 24 else {}
         raised = alerts(recent, AlertRule(bars=bars, baseline=baseline))
         blocks.append({"feature": f, "windows": list(reversed(recent)), "alerts": raised,
-                       "bars": bars, "n": len(rows)})  # fmt: skip
+                       "bars": bars, "n": len(rows),
+                       "rejected": rejected_summary(rows)})  # fmt: skip
     return ui.page(r, "monitor.html.j2", blocks=blocks)
 
 

@@ -10,7 +10,7 @@ from ..errors import UserError
 from ..store.gateway import ReviewLabel
 from ._app import NotFound, small_int
 from ._pages_eval import feature_or_404
-from ._review import RULES, build_queue, calibration, export_rows
+from ._review import RULES, build_queue, calibration, export_rows, feedback_view
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -68,8 +68,12 @@ async def item(ui: UI, r: Req) -> Response:
             if other.id == it.id for lb in labels if lb.reviewer == r.session.actor]  # fmt: skip
     held_by_other = (it.claimed_by not in (None, r.session.actor)
                      and (it.claimed_until or 0) > time.time())  # fmt: skip
+    # the end user's feedback as it is now (also for items queued before they rated it)
+    feedback = it.payload.get("feedback") or []
+    if it.source == "trace":
+        feedback = feedback_view(await ui.store.trace_feedback(it.ref)) or feedback
     return ui.page(r, "review_item.html.j2", it=it, f=f, grades=GRADES, mine=mine[:1],
-                   held_by_other=held_by_other)  # fmt: skip
+                   held_by_other=held_by_other, feedback=feedback)  # fmt: skip
 
 
 async def label(ui: UI, r: Req) -> Response:

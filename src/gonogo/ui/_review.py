@@ -34,7 +34,7 @@ from ..store.gateway._queries import ACTED
 
 if TYPE_CHECKING:
     from ..store import AnyRunStore, RunSummary
-    from ..store.gateway import GatewayStore, TraceRecord
+    from ..store.gateway import FeedbackRecord, GatewayStore, TraceRecord
     from ._workspace import Feature
 
 RULES: dict[str, str] = {
@@ -81,8 +81,23 @@ def _trace_input(t: TraceRecord) -> Any:
     return t.inputs
 
 
+def feedback_view(rows: Iterable[FeedbackRecord]) -> list[dict[str, Any]]:
+    """End users' ratings of a trace as a reviewer sees them: thumbs, comment, correction."""
+    return [{"rating": fb.rating, "thumbs": thumbs(fb.rating), "comment": fb.comment,
+             "correction": fb.correction, "at": fb.created_at} for fb in rows]  # fmt: skip
+
+
+def thumbs(rating: float) -> str:
+    """``thumbs down`` (0), ``thumbs up`` (1), or the rating on its 0..1 scale."""
+    if rating == 0:
+        return "thumbs down"
+    if rating == 1:
+        return "thumbs up"
+    return f"rated {rating:.2f} ({'down' if rating < 0.5 else 'up'})"
+
+
 def _trace_item(f: Feature, queue: str, t: TraceRecord, scores: dict[str, Any], wanted: int,
-                why: str) -> ReviewItem:  # fmt: skip
+                why: str, feedback: list[dict[str, Any]] | None = None) -> ReviewItem:  # fmt: skip
     guard_scores = {
         f"guard:{g.get('name')}": {"value": None, "passed": g.get("outcome") not in ACTED,
                                    "reason": str(g.get("outcome"))}
@@ -92,7 +107,7 @@ def _trace_item(f: Feature, queue: str, t: TraceRecord, scores: dict[str, Any], 
         "title": f"trace {t.id}", "why": why, "trace_id": t.id, "prompt": t.prompt_name,
         "prompt_version": t.prompt_version, "model": t.model, "path": t.path,
         "input": _trace_input(t), "contexts": t.contexts or None, "output": t.output,
-        "expected": None, "error": t.error,
+        "expected": None, "error": t.error, "feedback": feedback or [],
         "scores": {**{sid: {"value": s.get("value"), "passed": s.get("passed"),
                             "reason": s.get("reason")} for sid, s in scores.items()},
                    **guard_scores},
@@ -197,7 +212,11 @@ async def trace_items(
         picked = [(t, "uniform sample of production") for t in rng.sample(rows, min(n, len(rows)))]
     picked = picked[:n]
     scores = await store.trace_scores([t.id for t, _ in picked])
-    return [_trace_item(f, rule, t, scores.get(t.id, {}), wanted, why) for t, why in picked]
+    items = []
+    for t, why in picked:  # the end user's own words travel with the item
+        feedback = feedback_view(await store.trace_feedback(t.id))
+        items.append(_trace_item(f, rule, t, scores.get(t.id, {}), wanted, why, feedback))
+    return items
 
 
 async def build_queue(
@@ -276,6 +295,7 @@ def export_rows(labelled: Sequence[tuple[ReviewItem, list[ReviewLabel]]]) -> lis
                 "trace_id": p.get("trace_id"),
                 "review": {"item": item.id, "queue": item.queue, "ref": item.ref,
                            "source": item.source, "output": p.get("output"),
+                           "user_feedback": p.get("feedback") or [],
                            "labels": [{"reviewer": lb.reviewer, "verdict": lb.verdict,
                                        "grade": lb.grade, "comment": lb.comment,
                                        "at": lb.created_at} for lb in labels]},
