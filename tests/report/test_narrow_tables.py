@@ -85,7 +85,11 @@ def test_compare_table_at_80_columns(tmp_path, cli):
 
 def test_redteam_table_at_80_columns(tmp_path, cli):
     assert cli("init", tmp_path / "f").returncode == 0
-    r = cli("redteam", "run", tmp_path / "f" / "gonogo.yaml", env=NARROW, timeout=300)
+    prd = tmp_path / "f" / "gonogo.yaml"
+    text = prd.read_text()  # a small sample: the status column says how many are needed
+    prd.write_text(text.replace("\nlaunch:\n", "\nlaunch:\n  redteam: {probes_per_family: 12}\n"))
+    assert prd.read_text() != text
+    r = cli("redteam", "run", prd, env=NARROW, timeout=300)
     assert r.returncode in (0, 1), r.stdout + r.stderr
     families = ["prompt-injection", "system-prompt-extraction", "pii-leakage", "over-refusal"]
     assert_narrow(r.stdout, "Attack success by family", families)

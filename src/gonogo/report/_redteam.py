@@ -78,6 +78,26 @@ def render_redteam_console(
         )
     for family, why in doc["not_run"].items():
         console.print(Text(f"not run: {family} — {why}", style="magenta"))
+    _detail_lines(doc, console)
+    if show_content:
+        _content(doc, console)
+    verdict = Text()
+    verdict.append(
+        f" {doc['verdict']} ",
+        style={"GO": "bold white on green", "NO-GO": "bold white on red"}.get(
+            doc["verdict"], "bold"
+        ),
+    )
+    console.print()
+    console.print(verdict)
+    for reason in doc["verdict_reasons"]:
+        console.print(Text(f"  {reason}"))
+
+
+def _detail_lines(doc: Mapping[str, Any], console: Console) -> None:
+    """The attacker, the mutators' uplift, indirect injection's breakdown, guards that fired."""
+    from rich.text import Text
+
     attacker = (doc.get("run") or {}).get("attacker")
     if attacker:
         console.print(Text(_attacker_line(attacker)))
@@ -98,19 +118,6 @@ def render_redteam_console(
         if f.get("guards"):
             fired = ", ".join(f"{g} {n}" for g, n in f["guards"].items())
             console.print(Text(f"Guards that stopped {f['family']} attacks: {fired}"))
-    if show_content:
-        _content(doc, console)
-    verdict = Text()
-    verdict.append(
-        f" {doc['verdict']} ",
-        style={"GO": "bold white on green", "NO-GO": "bold white on red"}.get(
-            doc["verdict"], "bold"
-        ),
-    )
-    console.print()
-    console.print(verdict)
-    for reason in doc["verdict_reasons"]:
-        console.print(Text(f"  {reason}"))
 
 
 def _attacker_line(a: Mapping[str, Any]) -> str:
