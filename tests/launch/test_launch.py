@@ -258,3 +258,20 @@ def test_fresh_lab_evidence_is_reused_only_the_missing_drill_runs(tmp_path, cli)
     r, doc = run_launch(cli, prd, "--run-missing", out=tmp_path / "out")
     assert "running lab" not in r.stderr, r.stderr
     assert any(x.startswith("drill:groundedness") for x in doc["ran"]), doc["ran"]
+
+
+def test_a_failing_failure_mode_item_names_the_rows_that_hold_only_by_id(tmp_path):
+    from gonogo.launch._items import Context, failure_modes
+    from gonogo.spec import load_prd
+
+    prd = project(tmp_path)
+    text = prd.read_text()
+    row = ("  - {id: curt-tone, what: Answers rudely, severity: medium, detect: says_30, "
+           "mitigate: prompt rule, provoke: angry customers}\n")  # fmt: skip
+    prd.write_text(text.replace("launch:\n", row + "launch:\n", 1))
+    loaded = load_prd(prd)
+    assert [fm.id for fm in loaded.prd.failure_modes] == ["invented-window", "curt-tone"]
+    item = failure_modes(Context(loaded, [], None, lambda e: 0.0))
+    assert item.status == "missing"  # the high-severity row was never provoked in the lab
+    assert item.why == [
+        "invented-window (high): its provocation was not run in the lab", "covered: curt-tone"]

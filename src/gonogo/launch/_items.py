@@ -323,6 +323,7 @@ def failure_modes(ctx: Context) -> Item:
     lab = ctx.latest("lab", lambda e: not e.figures.get("subset"))
     detected = (lab.figures.get("failure_modes") if lab else None) or {}
     why, fix, status = [], [], "pass"
+    covered: list[str] = []
     for i, fm in enumerate(rows):
         gaps = [k for k in ("detect", "mitigate", "provoke") if not getattr(fm, k)]
         if fm.guard is not None and "mitigate" in gaps:
@@ -349,9 +350,14 @@ def failure_modes(ctx: Context) -> Item:
             elif lab_status is None:
                 fix.append(f"gonogo lab {ctx.loaded.path}")
         else:
-            why.append(
+            covered.append(
                 f"{fm.id} ({fm.severity}): covered" + (f", lab: {lab_status}" if lab_status else "")
             )
+    if status == "pass" or not why:
+        why += covered
+    elif covered:  # the reasons name what is wrong; the rows that hold are only counted
+        ids = ", ".join(line.split(" (", 1)[0] for line in covered)
+        why.append(f"covered: {ids}")
     evidence = [evidence_view(lab, ctx)] if lab else []
     return Item("failure_modes", status, why, sorted(set(fix), key=fix.index), evidence)
 
