@@ -8,21 +8,19 @@ write's coroutine returns only after its COMMIT.
 
 Checkpoints (copying the WAL back into the database file, with its fsyncs) run on a
 third thread of their own (:class:`_Checkpointer`), not inside a COMMIT: SQLite's
-automatic checkpoint is off on the writer's connection. Left on, every ~1,000th WAL page
-made one COMMIT take 4-7 ms instead of ~0.1 ms, and the requests waiting on that commit
-were the gateway's slowest 1% (benchmarks/README.md, issue #18). The checkpointer runs
-PASSIVE checkpoints (they never block the writer or readers) at a low OS priority; when
-commits keep it from ever catching up, the writer finishes one between two transactions,
-so the WAL still stays bounded.
+automatic checkpoint is off on the writer's connection. Left on, the COMMIT that took the
+WAL past 1,000 pages (one trace commit in ~140 at 200 requests/s) took 4-7 ms instead of
+~0.1 ms, and the requests waiting on it were most of the gateway's slowest 1% (issue
+#18). The checkpointer runs PASSIVE checkpoints, which never block the writer or the
+readers; when commits keep it from ever catching up, the writer finishes one between
+two transactions, so the WAL stays bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -540,9 +538,10 @@ class _Checkpointer(threading.Thread):
     Every ``_CHECKPOINT_S`` after new commits: PASSIVE checkpoints on a connection of its
     own — up to ``_CHECKPOINT_ROUNDS`` passes, each copying what was committed during the
     last, until the WAL is fully copied (only then does the next COMMIT start it over
-    from the top; a WAL that is never fully copied only grows). The thread runs at the
-    lowest OS priority (Linux), so on a busy core the event loop and the writer go
-    first; it holds the GIL only between SQLite calls. With the
+    from the top; a WAL that is never fully copied only grows). It holds the GIL only
+    between SQLite calls, and runs at the process's own priority: a lowered one (nice
+    19) let a thread preempted while holding the GIL wait behind other processes on a
+    busy core for tens of milliseconds, and the event loop with it. With the
     same ``synchronous=NORMAL`` as the writer, a checkpoint syncs the WAL and the database
     file exactly as SQLite's automatic one does. If it cannot catch up and the WAL passes
     ``_WAL_LIMIT`` pages, the writer thread checkpoints between two transactions.
@@ -556,7 +555,6 @@ class _Checkpointer(threading.Thread):
         self._halt = threading.Event()  # (Thread has a _stop of its own)
 
     def run(self) -> None:
-        _lower_priority()
         db = sqlite3.connect(str(self.store.path), isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA busy_timeout=10000")
@@ -595,15 +593,6 @@ class _Checkpointer(threading.Thread):
         self._halt.set()
         if self.is_alive():
             self.join()
-
-
-def _lower_priority() -> None:
-    """Give the calling thread the lowest CPU priority (Linux: nice is per thread)."""
-    if sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        except OSError:
-            pass
 
 
 # -- the statements, run on the store's threads ---------------------------------------------
