@@ -139,3 +139,53 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
 
     traces, feedback = run_with(url, read)
     assert traces >= acked * 50 and feedback >= acked
+
+
+def _wal_pages(path):
+    wal = Path(f"{path}-wal")
+    return (wal.stat().st_size - 32) // (4096 + 24) if wal.exists() else 0
+
+
+def test_checkpoints_run_off_the_commit_and_keep_the_wal_small(tmp_path, monkeypatch):
+    from gonogo.store.gateway import _sqlite
+
+    monkeypatch.setattr(_sqlite, "_CHECKPOINT_S", 0.02)
+    path = tmp_path / "gw.db"
+
+    async def body(s):
+        # the writer's own COMMITs never checkpoint (SQLite's automatic one is off there)
+        auto = await s._write(lambda db: db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        for _ in range(600):  # one commit each, ~7 WAL pages each: ~4,000 pages unchecked
+            await s.write_traces([trace()])
+        await asyncio.sleep(0.2)
+        return auto, s._checkpointer.checkpoints, await s.count_traces()
+
+    auto, checkpoints, count = run_with(f"sqlite:///{path}", body)
+    assert auto == 0 and checkpoints > 0 and count == 600
+    assert _wal_pages(path) < 1500  # the WAL restarted from the top: it stays far smaller
+
+
+def test_the_writer_finishes_a_checkpoint_that_cannot_catch_up(tmp_path, monkeypatch):
+    from gonogo.store.gateway import _sqlite
+
+    monkeypatch.setattr(_sqlite, "_CHECKPOINT_S", 0.02)
+    monkeypatch.setattr(_sqlite, "_CHECKPOINT_ROUNDS", 1)  # one pass never proves it caught up
+    monkeypatch.setattr(_sqlite, "_WAL_LIMIT", 50)
+    finished = []
+    real = SQLiteGatewayStore._finish_checkpoint
+
+    def spy(self):
+        finished.append(threading.get_ident())
+        real(self)
+
+    monkeypatch.setattr(SQLiteGatewayStore, "_finish_checkpoint", spy)
+
+    async def body(s):
+        writer = await s._write(lambda db: threading.get_ident())
+        for _ in range(300):
+            await s.write_traces([trace()])
+        await asyncio.sleep(0.1)
+        return writer
+
+    writer = run_with(f"sqlite:///{tmp_path / 'gw.db'}", body)
+    assert finished and set(finished) == {writer}  # on the writer thread, between commits
