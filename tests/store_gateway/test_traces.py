@@ -207,6 +207,27 @@ def test_spend_since_sums_cost_overall_and_per_key(store_url):
     assert run_with(store_url, body) == (1.75, 0.75, 1.25, 0.0)
 
 
+def test_spend_since_counts_traces_written_after_an_earlier_ask(store_url):
+    """The budget asks the same ``since`` again and again (SQLite keeps a running sum):
+    traces written in between count — also one that started before the last ask and was
+    committed after it — and traces that started before ``since`` never do."""
+    t0 = 1_700_000_000.0
+
+    async def body(s):
+        await s.write_traces([trace(started_at=t0 + 1, cost_usd=1.0, api_key_id="gk_a")])
+        first = (await s.spend_since(t0), await s.spend_since(t0, "gk_a"))
+        await s.write_traces([
+            trace(started_at=t0 + 0.5, cost_usd=0.25, api_key_id="gk_a"),  # started earlier
+            trace(started_at=t0 + 2, cost_usd=0.5, api_key_id="gk_b"),
+            trace(started_at=t0 - 1, cost_usd=8.0, api_key_id="gk_a"),  # before since
+        ])  # fmt: skip
+        second = (await s.spend_since(t0), await s.spend_since(t0, "gk_a"))
+        third = (await s.spend_since(t0), await s.spend_since(t0 + 1.5))  # nothing new
+        return first, second, third
+
+    assert run_with(store_url, body) == ((1.0, 1.0), (1.75, 1.25), (1.75, 0.5))
+
+
 def test_concurrent_batches_from_many_tasks(store_url):
     async def body(s):
         batches = [[trace() for _ in range(25)] for _ in range(20)]

@@ -84,6 +84,7 @@ _READERS = 2
 _STYLE: sql.Style = "qmark"
 _CHECKPOINT_S = 0.5  # the checkpointer looks this often for new commits to copy back
 _CHECKPOINT_ROUNDS = 6  # PASSIVE passes per look, to catch up with commits made meanwhile
+SPEND_RESCAN_S = 600.0  # spend_since sums everything again this often (self-healing)
 _WAL_LIMIT = 4000  # WAL pages: past this, uncaught-up, the writer thread finishes the job
 
 
@@ -99,6 +100,8 @@ class SQLiteGatewayStore:
         self._writer: _WriterThread | None = None
         self._readers: ThreadPoolExecutor | None = None
         self._checkpointer: _Checkpointer | None = None
+        # spend_since's running sums: (since, key) -> (sum, last rowid read, when)
+        self._spend: dict[tuple[float, str | None], tuple[float, int, float]] = {}
 
     async def __aenter__(self) -> SQLiteGatewayStore:
         await self.open()
@@ -400,8 +403,38 @@ class SQLiteGatewayStore:
         await self._write(_set_key_budget, key_id, check_budget(daily_budget_usd))
 
     async def spend_since(self, since: float, api_key_id: str | None = None) -> float:
-        """Sum of ``cost_usd`` of traces started at or after ``since``."""
-        return await self._read(_spend_since, since, api_key_id)
+        """Sum of ``cost_usd`` of traces started at or after ``since``.
+
+        Incremental: the budget asks the same ``since`` (today's start, the month's) every
+        few seconds, so the sum so far is kept with the highest rowid it has read, and each
+        call reads only the rows inserted since — a rowid range, not today's every trace
+        (a rowid is the insertion order: the table has no deletes). Every
+        :data:`SPEND_RESCAN_S` the sum is recomputed from scratch.
+        """
+        return await self._read(self._spend_since, since, api_key_id)
+
+    def _spend_since(self, db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:
+        now = time.monotonic()
+        top = int(db.execute("SELECT COALESCE(MAX(rowid), 0) FROM traces").fetchone()[0])
+        held = self._spend.get((since, api_key_id))
+        if held is not None and held[1] <= top and now - held[2] < SPEND_RESCAN_S:
+            total, after, born = held
+        else:  # first ask, a stale sum, or rowids that went back: sum from scratch
+            total, after, born = 0.0, 0, now
+        # a running sum reads the new rows by rowid ("+" keeps SQLite off the indexes);
+        # a fresh one reads the period by the started_at / key indexes
+        plus = "+" if after else ""
+        cond = f"rowid > ? AND rowid <= ? AND {plus}started_at >= ?"
+        args: list[Any] = [after, top, since]
+        if api_key_id is not None:
+            cond += f" AND {plus}api_key_id = ?"
+            args.append(api_key_id)
+        row = db.execute(f"SELECT COALESCE(SUM(cost_usd), 0) FROM traces WHERE {cond}", args)
+        total += float(row.fetchone()[0])
+        if len(self._spend) > 64:  # sums of periods gone by (yesterday's start …)
+            self._spend.clear()
+        self._spend[(since, api_key_id)] = (total, top, born)
+        return total
 
     # -- the dashboard ---------------------------------------------------------------------
     async def search_traces(
@@ -808,10 +841,6 @@ def _set_key_budget(db: sqlite3.Connection, key_id: str, budget: float | None) -
     cur = _run(db, sql.set_key_budget(_STYLE, key_id, budget))
     if cur.rowcount == 0:
         raise unknown_key(key_id)
-
-
-def _spend_since(db: sqlite3.Connection, since: float, api_key_id: str | None) -> float:
-    return float(_run(db, sql.spend_since(_STYLE, since, api_key_id)).fetchone()[0])
 
 
 def _claim(
