@@ -363,7 +363,7 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
         records = list(store.samples(run_id))
         channels = {"field": d.input_field, "documents": d.documents, "system": d.system}
         meta = {**meta, "id": run_id, "not_run": d.not_run, "documents_planted": planted,
-                "delivery": channels, "pools": d.pools,
+                "delivery": channels, "pools": d.pools, "subset": _subset(spec, opts),
                 "attacker": None if attacker is None else attacker.to_dict()}  # fmt: skip
         return aggregate_redteam(spec, probes, records, meta)
 
@@ -378,6 +378,17 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
     finally:
         if gateway is not None:
             gateway.stop()
+
+
+def _subset(spec: RedTeamSpec, opts: RedTeamOptions) -> list[str] | None:
+    """The families ``--family`` narrowed the run to, when they leave out part of the PRD's scope.
+
+    Such a run is a subset: the launch checklist's "Red-teamed" item does not count it.
+    """
+    if not opts.families:
+        return None
+    left_out = set(spec.families or FAMILIES) - set(opts.families)
+    return sorted(set(opts.families)) if left_out else None
 
 
 def _through(suite: Suite, gateway: Any, loaded: LoadedPRD, d: Delivery) -> Suite:
