@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import textwrap
 
 from gonogo.redteam import RedTeamOptions, compile_redteam, redteam, validate_redteam
@@ -267,3 +268,15 @@ def test_the_default_sample_can_prove_each_limit(tmp_path, cli):
     assert doc["settings"]["probes_per_family"] == "auto" and doc["verdict"] == "GO"
     for f in doc["families"]:
         assert f["n"] >= 73 and f["status"] == "pass", f
+
+
+def test_a_dry_run_prices_the_model_spec_as_an_eval_does(tmp_path, cli):
+    # the red team wraps the model spec's target; its plan said "reports its own cost;
+    # not estimated here" for a model with a price in `prices`
+    assert cli("init", tmp_path / "s").returncode == 0
+    prd = tmp_path / "s" / "gonogo.yaml"
+    dry = cli("redteam", "run", prd, "--family", "prompt-injection", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "reports its own cost" not in dry.stdout
+    assert re.search(r"target faq-assistant-scripted: \d+ calls .* estimated cost \$0\.0000",
+                     dry.stdout), dry.stdout  # fmt: skip
