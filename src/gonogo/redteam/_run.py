@@ -238,9 +238,12 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
     if opts.families:
         unknown = [f for f in opts.families if f not in FAMILIES]
         if unknown:
+            from ..spec._xref import did_you_mean
+
+            near = [hint for f in unknown if (hint := did_you_mean(f, list(FAMILIES)))]
             raise UserError(
                 f"unknown probe famil{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}",
-                f"families: {', '.join(FAMILIES)}",
+                " ".join(near) + (" " if near else "") + f"families: {', '.join(FAMILIES)}",
             )
         spec = spec.model_copy(update={"families": list(opts.families)})
     suite = compile_suite(loaded, use_cache=opts.use_cache)
