@@ -275,3 +275,19 @@ def test_a_failing_failure_mode_item_names_the_rows_that_hold_only_by_id(tmp_pat
     assert item.status == "missing"  # the high-severity row was never provoked in the lab
     assert item.why == [
         "invented-window (high): its provocation was not run in the lab", "covered: curt-tone"]
+
+
+def test_a_red_team_narrowed_with_family_is_not_red_teamed(tmp_path, cli):
+    # a `--family` run leaves part of the PRD's scope unattacked (here over-refusal):
+    # like a --limit eval or an --only lab, it is a subset and does not count
+    prd = project(tmp_path)
+    assert cli("redteam", "run", prd, "--family", "prompt-injection", "-q").returncode == 0
+    _, doc = run_launch(cli, prd, out=tmp_path / "a")
+    red = items(doc)["redteam"]
+    assert red["status"] == "missing", red
+    assert any("ran only prompt-injection (--family)" in w for w in red["why"]), red["why"]
+    # naming every family of the scope is the whole red team
+    both = ("--family", "prompt-injection", "--family", "over-refusal")
+    assert cli("redteam", "run", prd, *both, "-q").returncode == 0
+    _, doc = run_launch(cli, prd, out=tmp_path / "b")
+    assert items(doc)["redteam"]["status"] == "pass", items(doc)["redteam"]

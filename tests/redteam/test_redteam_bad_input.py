@@ -29,6 +29,7 @@ def test_unknown_family_is_a_usage_error(tmp_path, cli):
     prd = write_project(tmp_path, PRD.format(target="app:answer"), GOLDEN, {"app.py": APP})
     r = cli("redteam", "run", prd, "--family", "harmfull")
     assert r.returncode == 2 and "unknown probe family: harmfull" in r.stderr
+    assert "did you mean 'harmful'?" in r.stderr  # as `gonogo check` says of the PRD's key
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 

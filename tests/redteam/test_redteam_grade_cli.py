@@ -68,3 +68,29 @@ def test_bad_input_is_one_clear_line_and_exit_2(cli, tmp_path):
 def test_redteam_is_listed_in_the_help(cli):
     r = cli("--help")
     assert "redteam" in r.stdout
+
+
+def test_a_row_that_does_not_fit_the_header_is_named_not_graded(cli, tmp_path):
+    # an unclosed quote took the rest of the file into one field: the row was graded as an
+    # empty reply (a "refusal"); an extra field was written back as "['extra']"
+    cases = {
+        'prompt,completion\nfine,"yes"\n"unclosed,x\nmore\n':
+            "in.csv:3: a row of 1 field under a header of 2",
+        "prompt,completion\nhi,there,extra\n": "in.csv:2: a row of 3 fields under a header of 2",
+    }  # fmt: skip
+    for text, said in cases.items():
+        (tmp_path / "in.csv").write_text(text)
+        r = cli("redteam", "grade", tmp_path / "in.csv", "--out", tmp_path / "out.csv")
+        assert r.returncode == 2 and said in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_human_labels_outside_xstest_vocabulary_are_refused(cli, tmp_path):
+    # 'complied' was counted as a disagreement and as a refusal in refused-or-not
+    rows = [{**ROWS[0], "human": "1_full_compliance"}, {**ROWS[1], "human": "refused"}]
+    _write_csv(tmp_path / "in.csv", rows)
+    r = cli("redteam", "grade", tmp_path / "in.csv", "--out", tmp_path / "out.csv",
+            "--truth-column", "human")  # fmt: skip
+    assert r.returncode == 2, r.stdout
+    assert "column 'human' has labels gonogo does not know (row 2: 'refused')" in r.stderr
+    assert "1_full_compliance, 2_full_refusal, 3_partial_refusal" in r.stderr

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import textwrap
 
 from gonogo.redteam import RedTeamOptions, compile_redteam, redteam, validate_redteam
@@ -267,3 +268,35 @@ def test_the_default_sample_can_prove_each_limit(tmp_path, cli):
     assert doc["settings"]["probes_per_family"] == "auto" and doc["verdict"] == "GO"
     for f in doc["families"]:
         assert f["n"] >= 73 and f["status"] == "pass", f
+
+
+def test_a_dry_run_prices_the_model_spec_as_an_eval_does(tmp_path, cli):
+    # the red team wraps the model spec's target; its plan said "reports its own cost;
+    # not estimated here" for a model with a price in `prices`
+    assert cli("init", tmp_path / "s").returncode == 0
+    prd = tmp_path / "s" / "gonogo.yaml"
+    dry = cli("redteam", "run", prd, "--family", "prompt-injection", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "reports its own cost" not in dry.stdout
+    assert re.search(r"target faq-assistant-scripted: \d+ calls .* estimated cost \$0\.0000",
+                     dry.stdout), dry.stdout  # fmt: skip
+
+
+def test_jailbreak_without_harmful_says_why_its_uplift_is_not_measured(tmp_path, cli):
+    # the uplift pairs each mutated attack with its seed asked directly (the harmful
+    # family): `--family jailbreak` alone left the section out without a word
+    assert cli("init", tmp_path / "s").returncode == 0
+    prd = tmp_path / "s" / "gonogo.yaml"
+    text = prd.read_text().replace("  rollback_within: 1h\n",
+                                   "  rollback_within: 1h\n  redteam: {probes_per_family: 5}\n")
+    prd.write_text(text)
+    out = tmp_path / "out"
+    r = cli("redteam", "run", prd, "--family", "jailbreak", "--out", out)
+    said = "Jailbreak uplift over asking directly: not measured"
+    shown = " ".join(r.stdout.split())  # as wide as the terminal
+    assert said in shown and "(add --family harmful)" in shown, r.stdout
+    assert said in (out / "redteam.html").read_text()
+    both = cli("redteam", "run", prd, "--family", "jailbreak", "--family", "harmful")
+    shown = " ".join(both.stdout.split())
+    assert "not measured" not in shown
+    assert "Jailbreak uplift over asking directly (paired on the same seeds" in shown, shown

@@ -57,6 +57,7 @@ def test_bad_section_values_are_located(tmp_path, cli):
         ("{families: [harmfull]}", "harmful"),
         ("{fresh_within: soon}", "fresh_within"),
         ("{mutators: [base65]}", "unknown mutator"),
+        ("{mutators: [rolepaly]}", "did you mean 'roleplay'?"),
         ("{wat: 1}", "wat"),
     ]:
         r = cli("check", project(tmp_path, redteam=redteam))

@@ -87,3 +87,24 @@ def test_prd_command_rejects_bad_prd(cli, tmp_path):
     result = cli("prd", _bad(tmp_path, "feature: [\n"), "--format", "html")
     assert result.returncode == 2
     assert "invalid YAML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_finds_a_case_that_leaves_a_prompt_variable_empty(cli, tmp_path):
+    # `gonogo eval` refuses such a case before its first call (exit 2): `check` must not
+    # call the same PRD valid
+    assert cli("init", tmp_path / "proj").returncode == 0
+    golden = tmp_path / "proj" / "data" / "golden.jsonl"
+    with golden.open("a") as f:
+        f.write('{"id": "typo", "qestion": "How do I close my account?"}\n')
+    prd = tmp_path / "proj" / "gonogo.yaml"
+    result = cli("check", prd)
+    assert result.returncode == 2, result.stdout
+    assert "valid PRD" not in result.stdout and "Traceback" not in result.stderr
+    assert "golden.jsonl:11: case 'typo' has no value for prompt variable(s) {question}" in (
+        result.stderr
+    )
+    assert "rename 'qestion' to 'question'" in result.stderr
+    evaluated = cli("eval", prd, "-q")
+    assert evaluated.returncode == 2 and "rename 'qestion' to 'question'" in evaluated.stderr
+    # --no-datasets skips it, as it skips the datasets
+    assert cli("check", prd, "--no-datasets").returncode == 0

@@ -78,6 +78,10 @@ def check(prd: Path, strict: bool, no_datasets: bool, no_import: bool) -> None:
 
     loaded = load_prd(prd)
     report = check_prd(loaded, datasets=not no_datasets)
+    if not no_datasets:
+        from ..run._check_target import check_templates
+
+        report.issues[:0] = check_templates(loaded)
     if not no_import:
         from ..lab._plan import check_plugins
         from ..run import check_target

@@ -129,12 +129,25 @@ def seconds(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
+def _whole_redteam(e: Evidence) -> bool:
+    """A red-team run of every family in the PRD's scope (not narrowed with ``--family``)."""
+    return not e.figures.get("subset")
+
+
 def redteam(ctx: Context) -> Item:
     launch = ctx.loaded.prd.launch
     spec = (launch.redteam if launch else None) or RedTeamSpec()
-    item = _evidence_item(ctx, "redteam", "redteam", f"gonogo redteam run {ctx.loaded.path}")
+    whole = _whole_redteam
+    item = _evidence_item(ctx, "redteam", "redteam", f"gonogo redteam run {ctx.loaded.path}",
+                          accept=whole)  # fmt: skip
+    part = ctx.latest("redteam", lambda e: not whole(e))
+    if item.status == "missing" and part is not None:
+        item.why.append(
+            f"redteam #{part.seq} ran only {', '.join(part.figures['subset'])} (--family): "
+            "a subset does not count"
+        )
     if item.status == "pass" and spec.fresh_within:
-        e = ctx.latest("redteam")
+        e = ctx.latest("redteam", whole)
         assert e is not None
         if ctx.now_age(e) > seconds(spec.fresh_within):
             days = ctx.now_age(e) / 86400

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import UserError
 from ._agreement import Agreement, measure_agreement
-from ._grader import grade_response
+from ._grader import LABELS, grade_response
 
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -50,7 +50,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise UserError(f"{path}: cannot read it ({reason})", hint="check the path") from e
     if fmt == "csv":
-        return [dict(row) for row in csv.DictReader(text.splitlines(keepends=True))]
+        return _csv_rows(path, text)
     rows = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -64,6 +64,27 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         if not isinstance(row, dict):
             raise UserError(f"{path}:{n}: a JSON line must be an object", hint="one object a line")
         rows.append(row)
+    return rows
+
+
+def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
+    """The rows under the header; a row with more or fewer fields than it is an error."""
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    rows = []
+    start = 2  # the line the next row starts on (a quoted field may span lines)
+    for row in reader:
+        width = len(reader.fieldnames or [])
+        fields = sum(1 for k, v in row.items() if k is not None and v is not None)
+        fields += len(row.get(None) or [])
+        if fields != width:
+            raise UserError(
+                f"{path}:{start}: a row of {fields} field{'s' if fields != 1 else ''} under a "
+                f"header of {width}",
+                hint="quote a field that holds a comma (\"a, b\"); a quote left open takes "
+                "in the lines after it",
+            )
+        rows.append(dict(row))
+        start = reader.line_num + 1
     return rows
 
 
@@ -93,6 +114,19 @@ def _check_columns(path: Path, rows: list[dict[str, Any]], columns: list[str]) -
             )
 
 
+def _check_truths(path: Path, rows: list[dict[str, Any]], column: str) -> None:
+    """Human labels must be XSTest's: any other was counted as a refusal, silently."""
+    bad = [(n, row[column]) for n, row in enumerate(rows, 1)
+           if str(row[column]).strip() not in LABELS]  # fmt: skip
+    if bad:
+        shown = ", ".join(f"row {n}: {v!r}" for n, v in bad[:3])
+        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise UserError(
+            f"{path}: column '{column}' has labels gonogo does not know ({shown}{more})",
+            hint=f"human labels must be one of {', '.join(LABELS)}",
+        )
+
+
 def grade_file(
     path: Path,
     out: Path,
@@ -115,6 +149,8 @@ def grade_file(
         raise UserError(f"{path}: no rows to grade", hint="a header line and one row a response")
     rows = rows[:limit] if limit is not None else rows
     _check_columns(path, rows, [prompt_column, completion_column, *filter(None, [truth_column])])
+    if truth_column is not None:
+        _check_truths(path, rows, truth_column)
     labels: Counter[str] = Counter()
     if judge_prd is not None:
         import asyncio

@@ -394,4 +394,5 @@ def redteam_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
         "families": {f["family"]: brief(f) for f in doc["families"]},
         "over_refusal": brief(doc["over_refusal"]),
         "not_run": dict(doc["not_run"]),
+        "subset": (doc.get("run") or {}).get("subset"),  # --family: not a whole red team
     }

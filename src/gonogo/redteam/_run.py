@@ -238,9 +238,12 @@ def compile_redteam(loaded: LoadedPRD, opts: RedTeamOptions) -> tuple[Suite, lis
     if opts.families:
         unknown = [f for f in opts.families if f not in FAMILIES]
         if unknown:
+            from ..spec._xref import did_you_mean
+
+            near = [hint for f in unknown if (hint := did_you_mean(f, list(FAMILIES)))]
             raise UserError(
                 f"unknown probe famil{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}",
-                f"families: {', '.join(FAMILIES)}",
+                " ".join(near) + (" " if near else "") + f"families: {', '.join(FAMILIES)}",
             )
         spec = spec.model_copy(update={"families": list(opts.families)})
     suite = compile_suite(loaded, use_cache=opts.use_cache)
@@ -363,7 +366,7 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
         records = list(store.samples(run_id))
         channels = {"field": d.input_field, "documents": d.documents, "system": d.system}
         meta = {**meta, "id": run_id, "not_run": d.not_run, "documents_planted": planted,
-                "delivery": channels, "pools": d.pools,
+                "delivery": channels, "pools": d.pools, "subset": _subset(spec, opts),
                 "attacker": None if attacker is None else attacker.to_dict()}  # fmt: skip
         return aggregate_redteam(spec, probes, records, meta)
 
@@ -378,6 +381,17 @@ async def redteam(prd_path: str | Path, opts: RedTeamOptions | None = None) -> E
     finally:
         if gateway is not None:
             gateway.stop()
+
+
+def _subset(spec: RedTeamSpec, opts: RedTeamOptions) -> list[str] | None:
+    """The families ``--family`` narrowed the run to, when they leave out part of the PRD's scope.
+
+    Such a run is a subset: the launch checklist's "Red-teamed" item does not count it.
+    """
+    if not opts.families:
+        return None
+    left_out = set(spec.families or FAMILIES) - set(opts.families)
+    return sorted(set(opts.families)) if left_out else None
 
 
 def _through(suite: Suite, gateway: Any, loaded: LoadedPRD, d: Delivery) -> Suite:

@@ -135,6 +135,9 @@ def _uplift_lines(doc: Mapping[str, Any], console: Console) -> None:
     from rich.text import Text
 
     rows = [m for m in doc["mutators"] if m["n_pairs"]]
+    missing = uplift_not_measured(doc)
+    if missing is not None:
+        console.print(Text(f"Jailbreak uplift over asking directly: not measured — {missing}"))
     if not rows:
         return
     console.print(Text("Jailbreak uplift over asking directly (paired on the same seeds, Holm):"))
@@ -144,6 +147,18 @@ def _uplift_lines(doc: Mapping[str, Any], console: Console) -> None:
             f"({m['uplift']:+.0%}, p {m['p_adjusted']:.3f}, {m['n_pairs']} seeds) "
             + m["verdict"].replace("_", " ")
         ))  # fmt: skip
+
+
+def uplift_not_measured(doc: Mapping[str, Any]) -> str | None:
+    """Why the jailbreak family ran but no mutator's uplift could be measured, if so."""
+    if not doc["mutators"] or any(m["n_pairs"] for m in doc["mutators"]):
+        return None
+    if not any(f["family"] == "harmful" for f in doc["families"]):
+        return (
+            "each mutated attack is paired with its seed asked directly by the harmful "
+            "family, which did not run (add --family harmful)"
+        )
+    return "no jailbreak seed was also asked directly in the harmful family's sample"
 
 
 def _content(doc: Mapping[str, Any], console: Console) -> None:
@@ -196,4 +211,6 @@ def _html(doc: Mapping[str, Any]) -> str:
     from ._html import _environment
 
     template = _environment().get_template("redteam.html.j2")
-    return template.render(doc=doc, run=doc.get("run") or {})
+    return template.render(
+        doc=doc, run=doc.get("run") or {}, uplift_not_measured=uplift_not_measured(doc)
+    )

@@ -1,4 +1,6 @@
-"""``gonogo check`` for the target: a Python callable imports and accepts the cases' fields.
+"""``gonogo check`` for the target: a Python callable imports and takes the cases' fields.
+
+The model spec's prompt must find its variables in every case.
 
 Importing the module runs its top-level code, as ``gonogo eval`` would; the function is
 not called. Problems are reported as issues at the PRD's ``eval_plan.target`` line, with
@@ -8,6 +10,7 @@ the dataset row that does not fit.
 from __future__ import annotations
 
 import inspect
+import os
 
 from ..data import load_dataset
 from ..errors import ConfigIssue, DatasetError, UserError
@@ -16,6 +19,27 @@ from ._targets import SETUP_HINT, load_callable, signature_mismatch
 
 _PATH = ("eval_plan", "target")
 _MAX_ROWS_REPORTED = 3
+
+
+def check_templates(loaded: LoadedPRD) -> list[ConfigIssue]:
+    """With the model spec as the target: every dataset row fills its prompt's variables.
+
+    What ``gonogo eval`` refuses before its first call, found without running anything.
+    """
+    from ._suite import template_issues
+
+    if loaded.prd.eval_plan.target != "model" or loaded.prd.model is None:
+        return []
+    issues: list[ConfigIssue] = []
+    for ref in loaded.prd.eval_plan.datasets:
+        path = loaded.resolve(ref.path)
+        shown = ref.path if os.path.isabs(ref.path) else os.path.relpath(path)
+        try:
+            cases = load_dataset(path, name=ref.name, limit=ref.limit, display_path=shown).cases
+        except DatasetError:
+            continue  # reported by the dataset check
+        issues += template_issues(loaded.prd, cases)
+    return issues[:20]
 
 
 def check_target(loaded: LoadedPRD, *, datasets: bool = True) -> list[ConfigIssue]:

@@ -73,6 +73,9 @@ def plan_run(suite: Suite, remaining: list[tuple[Case, int]], *, estimate: bool 
     if not estimate:
         return plan
     target = suite.target
+    # the red team wraps the model spec's target (to extend its system prompt per probe):
+    # its calls are the model's, priced as in an eval
+    target = getattr(target, "inner", target)
     out_tokens = DEFAULT_OUTPUT_TOKENS
     if isinstance(target, ModelTarget):
         client = target.client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 from collections.abc import Sequence
@@ -186,14 +187,27 @@ def compile_suite(
 
 def _check_templates(prd: PRD, cases: list[Case]) -> None:
     """Every case must provide every variable the prompt template uses."""
+    issues = template_issues(prd, cases)
+    if issues:
+        raise SpecError(issues)
+
+
+def template_issues(prd: PRD, cases: list[Case]) -> list[ConfigIssue]:
+    """A case that lacks a variable the model spec's prompt uses, each at its ``file:line``."""
     assert prd.model is not None
     prompt = prd.model.prompt
     needed = template_fields(prompt.user) | template_fields(prompt.system or "")
     issues: list[ConfigIssue] = []
     for case in cases:
-        missing = needed - case_variables(case).keys()
+        have = case_variables(case).keys()
+        missing = needed - have
         if missing:
             file, _, line = case.source.rpartition(":")
+            near = [  # a field spelled almost like a missing variable: a typo
+                f"rename '{close[0]}' to '{m}'"
+                for m in sorted(missing)
+                if (close := difflib.get_close_matches(m, have - needed, n=1, cutoff=0.75))
+            ]
             issues.append(
                 ConfigIssue(
                     file,
@@ -202,10 +216,11 @@ def _check_templates(prd: PRD, cases: list[Case]) -> None:
                     "",
                     f"case '{case.id}' has no value for prompt variable(s) "
                     + ", ".join(f"{{{m}}}" for m in sorted(missing)),
-                    f"add {', '.join(sorted(missing))} to the case, or change model.prompt",
+                    (f"{', '.join(near)} in the case" if near
+                     else f"add {', '.join(sorted(missing))} to the case")
+                    + ", or change model.prompt",
                 )
             )
         if len(issues) >= 20:
             break
-    if issues:
-        raise SpecError(issues)
+    return issues

@@ -144,8 +144,13 @@ class RedTeamSpec(BaseModel):
     def _known_mutators(cls, v: list[str] | None) -> list[str] | None:
         unknown = [m for m in v or [] if m not in MUTATORS]
         if unknown:
+            import difflib
+
+            close = [c[0] for m in unknown if (c := difflib.get_close_matches(m, MUTATORS, n=1))]
+            hint = f" — did you mean {', '.join(map(repr, close))}?" if close else ""
             raise ValueError(
                 f"unknown mutator(s) {', '.join(map(repr, unknown))}; known: {', '.join(MUTATORS)}"
+                + hint
             )
         return v
 
