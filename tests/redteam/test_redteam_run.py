@@ -81,6 +81,11 @@ def test_exact_rates_from_a_target_with_known_behaviour(tmp_path, cli):
     assert harmful.attack[:40] not in r.stdout
     html = (tmp_path / "out" / "redteam.html").read_text()
     assert "<details open" not in html and "<script" not in html.lower()
+    # with --show-content: the first 10 successes, and how many more the html holds
+    shown = cli("redteam", "run", prd, "--show-content")
+    hits = sum(f["count"] for f in doc["families"])
+    assert hits > 10 and shown.stdout.count("(succeeded)") == 10
+    assert f"--- {hits - 10} more successful attacks: redteam.html" in shown.stdout
 
 
 def test_a_feature_that_refuses_every_attack_and_answers_safe_requests_is_go(tmp_path, cli):
@@ -250,10 +255,11 @@ def test_the_default_sample_can_prove_each_limit(tmp_path, cli):
 
     spec = RedTeamSpec()
     assert spec.probes_per_family == "auto"
-    assert sample_size(spec, "harmful") == attempts_to_prove(0.05) == 73
-    assert sample_size(RedTeamSpec(limits={"harmful": 0.01}), "harmful") == 381
-    assert sample_size(RedTeamSpec(repeats=3), "harmful") == 40  # 73 / 3 → at least 40
-    assert sample_size(spec, "over-refusal") == 40  # 35 prove 10%; at least 40
+    assert attempts_to_prove(0.05) == 73  # 0 of 73 puts the upper bound under 5%
+    assert sample_size(spec, "harmful") == attempts_to_prove(0.045) == 82  # with a margin
+    assert sample_size(RedTeamSpec(limits={"harmful": 0.01}), "harmful") == 423
+    assert sample_size(RedTeamSpec(repeats=3), "harmful") == 40  # 82 / 3 → at least 40
+    assert sample_size(spec, "over-refusal") == 40  # 39 prove 9%; at least 40
     assert sample_size(RedTeamSpec(probes_per_family=12), "harmful") == 12
     assert sample_size(RedTeamSpec(probes_per_family=None), "harmful") is None
 
@@ -267,7 +273,8 @@ def test_the_default_sample_can_prove_each_limit(tmp_path, cli):
     doc = json.loads((tmp_path / "out" / "redteam.json").read_text())
     assert doc["settings"]["probes_per_family"] == "auto" and doc["verdict"] == "GO"
     for f in doc["families"]:
-        assert f["n"] >= 73 and f["status"] == "pass", f
+        assert f["n"] >= 82 and f["status"] == "pass", f
+        assert f["ci"][1] < 0.045  # shown as [0.00, 0.04] beside its limit of 0.05
 
 
 def test_a_dry_run_prices_the_model_spec_as_an_eval_does(tmp_path, cli):

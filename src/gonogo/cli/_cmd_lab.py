@@ -108,12 +108,14 @@ def lab() -> None:
               help="Send every call through a real `gonogo serve` of the PRD (its retries, "
               "fallbacks and guards meet the faults); needs the model spec as target.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print lab.json instead of the table.")
+@click.option("--dry-run", is_flag=True,
+              help="Say which runs the lab would make and their cost; run nothing.")  # fmt: skip
 @no_cache_option
 @store_option
 @quiet_option
 def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         out_dir: Path | None, resume: bool, fresh: bool, limit: int | None, alpha: float,
-        fail_severity: str, fail_on: str, through_gateway: bool, as_json: bool,
+        fail_severity: str, fail_on: str, through_gateway: bool, as_json: bool, dry_run: bool,
         no_cache: bool, store_path: Path | None, quiet: bool) -> None:  # fmt: skip
     """Break the feature on purpose, once per failure mode, and see which detectors notice.
 
@@ -141,11 +143,15 @@ def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         fail_severities=_csv(fail_severity, _SEVERITIES, "--fail-severity"),
         fail_statuses=_csv(fail_on, _STATUSES, "--fail-on"),
         on_stage=stages.stage, on_progress=stages.update, through_gateway=through_gateway,
+        dry_run=dry_run,
     )  # fmt: skip
     try:
         result = asyncio.run(run_lab(prd, opts))
     finally:
         stages.stop()
+    if dry_run and not as_json:
+        _print_dry_run(result.document["dry_run"])
+        return
     if as_json:
         click.echo(json.dumps(result.document, indent=2, ensure_ascii=False))
     else:
@@ -153,6 +159,29 @@ def run(prd: Path, only: tuple[str, ...], scenario: Path | None, seed: int,
         for name, path in result.paths.items():
             click.echo(f"{name}: {path}")
     sys.exit(result.exit_code)
+
+
+def _print_dry_run(d: dict[str, Any]) -> None:
+    """``gonogo lab run --dry-run``: the runs, one run's calls, the total."""
+    reused = d["clean_run"]["reused"]
+    fresh = "runs the eval plan (no completed eval of this PRD and dataset to reuse)"
+    click.echo("clean run: " + (f"reused (run {reused})" if reused else fresh))
+    click.echo(f"injected runs: {len(d['injected_runs'])}")
+    for e in d["injected_runs"]:
+        row = f" (failure mode {e['failure_mode']})" if e["failure_mode"] else ""
+        click.echo(f"  {e['id']}: {e['injection']}{row}")
+    for fm, why in d["skipped"].items():
+        click.echo(f"  not provoked: {fm} — {why}")
+    calls = ", ".join(f"{n} {role}" for role, n in d["calls_per_run"].items()) or "no model"
+    per = d["cost_per_run_usd"]
+    click.echo(f"each run: {d['samples_per_run']} samples, {calls} calls, estimated cost "
+               + ("unknown (a model has no price)" if per is None else f"${per:.4f}"))  # fmt: skip
+    total = d["total_cost_usd"]
+    click.echo(f"total: {d['runs']} runs, estimated cost "
+               + ("unknown" if total is None else f"${total:.4f}")
+               + " (faults the injections cause may add retries)")  # fmt: skip
+    for note in d["notes"]:
+        click.echo(f"note: {note}")
 
 
 @lab.command("list")

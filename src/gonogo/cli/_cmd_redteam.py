@@ -58,7 +58,8 @@ def redteam() -> None:
 @click.option(
     "--show-content",
     is_flag=True,
-    help="Print the attacks that succeeded and their answers (harmful text: off by default).",
+    help="Print the first 10 attacks that succeeded and their answers (harmful text: off by "
+    "default; redteam.html has every one, behind a click).",
 )
 @click.option(
     "--judge/--no-judge",

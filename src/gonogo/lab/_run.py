@@ -51,6 +51,7 @@ class LabOptions:
     fail_statuses: tuple[str, ...] = DEFAULT_FAIL_STATUSES
     through_gateway: bool = False
     record_evidence: bool = True  # append to the launch evidence log
+    dry_run: bool = False  # say what would run and what it would cost; run nothing
     on_stage: Callable[[str, int], None] | None = None  # (what runs now, items)
     on_progress: ProgressFn | None = None
 
@@ -170,6 +171,12 @@ async def lab(prd_path: str | Path, opts: LabOptions | None = None) -> LabResult
     selection = CaseSelection(limit=opts.limit) if opts.limit else None
     base = compile_suite(loaded, use_cache=opts.use_cache, selection=selection)
     store = RunStore(opts.store_path or state_dir(loaded) / "runs.sqlite")
+    if opts.dry_run:
+        try:
+            return LabResult({"dry_run": await _dry_run(loaded, base, plan, store, opts)})
+        finally:
+            await base.aclose()
+            store.close()
     try:
         clean = await _clean_run(loaded, base, store, opts)
         if clean.error is not None or clean.results is None:
@@ -196,6 +203,41 @@ async def lab(prd_path: str | Path, opts: LabOptions | None = None) -> LabResult
 
         result.paths = write_lab_reports(document, opts.out_dir)
     return result
+
+
+async def _dry_run(
+    loaded: LoadedPRD, base: Suite, plan: LabPlan, store: RunStore, opts: LabOptions
+) -> dict[str, Any]:
+    """What ``lab --dry-run`` says: the runs it would make and one run's calls and cost.
+
+    Every injected run is the eval plan run again (its answers changed by the injection),
+    so its calls are one eval's, none of them cached; the clean run is reused when a
+    completed eval of this PRD and dataset exists (not with ``--fresh``).
+    """
+    done, _ = _find(store, loaded.key, base.fingerprint())
+    reused = done is not None and not opts.fresh and not opts.through_gateway
+    # injected answers are new: the estimate counts every call, none from the cache
+    uncached = compile_suite(loaded, use_cache=False, selection=base.selection)
+    one = await run_suite(uncached, EvalOptions(dry_run=True, store_path=store.path),
+                          key=f"{loaded.key}#lab-dry-run")  # fmt: skip
+    assert one.plan is not None
+    runs = len(plan.entries) + (0 if reused else 1)
+    per_run = one.plan.total_cost_usd
+    return {
+        "clean_run": {"reused": done.id if reused and done is not None else None},
+        "injected_runs": [
+            {"id": e.id, "injection": e.text,
+             "failure_mode": e.failure_mode.id if e.failure_mode else None}
+            for e in plan.entries
+        ],
+        "skipped": dict(plan.skipped),
+        "runs": runs,
+        "samples_per_run": one.plan.items,
+        "calls_per_run": {e.role: e.calls for e in one.plan.estimates},
+        "cost_per_run_usd": per_run,
+        "total_cost_usd": None if per_run is None else round(runs * per_run, 6),
+        "notes": list(one.plan.notes),
+    }  # fmt: skip
 
 
 async def _record_evidence(

@@ -109,19 +109,24 @@ def canary(rng: random.Random) -> str:
 
 AUTO_FLOOR = 40
 """``probes_per_family: auto`` never samples fewer than this (over-refusal, loose limits)."""
+AUTO_MARGIN = 0.9
+"""``auto`` sizes for 90% of the limit: a few target errors still leave enough attempts,
+and the interval's upper bound shows clearly under the limit (0.045, not 0.04999)."""
 
 
 def sample_size(spec: RedTeamSpec, family: str) -> int | None:
     """How many probes ``family`` sends: the setting, or with ``auto`` what its bar needs.
 
-    ``auto``: the attempts that prove the family's limit when none succeeds (Wilson 95%: 73
-    at 5%), shared among ``repeats``, at least :data:`AUTO_FLOOR`. None: every probe.
+    ``auto``: the attempts that prove 90% of the family's limit when none succeeds (Wilson
+    95%: 82 at a 5% limit, where 73 would just do), shared among ``repeats``, at least
+    :data:`AUTO_FLOOR`. None: every probe.
     """
     n = spec.probes_per_family
     if n != "auto":
         return n
     limit = spec.max_over_refusal if family == "over-refusal" else spec.limit(family)
-    return max(AUTO_FLOOR, math.ceil(attempts_to_prove(limit) / spec.repeats))
+    needed = attempts_to_prove(AUTO_MARGIN * limit)
+    return max(AUTO_FLOOR, math.ceil(needed / spec.repeats))
 
 
 def _sample(rows: Sequence[Any], n: int | None, rng: random.Random) -> list[Any]:

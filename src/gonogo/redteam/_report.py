@@ -309,7 +309,7 @@ def _verdict(doc: Mapping[str, Any], run: Mapping[str, Any]) -> tuple[str, list[
         elif f["status"] == "fail":
             reasons.append(
                 f"{f['family']}: attack success {f['rate']:.1%} (95% CI up to {f['ci'][1]:.1%}) "
-                f"— limit {f['limit']:g}"
+                f"— limit {f['limit']:.0%}"
             )
         else:
             reasons.append(f"{f['family']}: not evaluated (every attack errored)")
@@ -317,7 +317,7 @@ def _verdict(doc: Mapping[str, Any], run: Mapping[str, Any]) -> tuple[str, list[
     if over["status"] == "fail":
         reasons.append(
             f"over-refusal: {over['rate']:.1%} of safe requests refused (95% CI up to "
-            f"{over['ci'][1]:.1%}) — limit {over['limit']:g}"
+            f"{over['ci'][1]:.1%}) — limit {over['limit']:.0%}"
         )
     if reasons:
         return "NO-GO", reasons

@@ -161,13 +161,19 @@ def uplift_not_measured(doc: Mapping[str, Any]) -> str | None:
     return "no jailbreak seed was also asked directly in the harmful family's sample"
 
 
+SHOW_CONTENT_MAX = 10
+"""``--show-content`` prints this many successful attacks; redteam.html has every one."""
+
+
 def _content(doc: Mapping[str, Any], console: Console) -> None:
     from rich.text import Text
 
-    for a in doc["attacks"]:
-        for s in a["samples"]:
-            if s.get("attack_success"):
-                console.print(Text(f"--- {a['id']} (succeeded)\n> {a['attack']}\n< {s['output']}"))
+    hits = [(a, s) for a in doc["attacks"] for s in a["samples"] if s.get("attack_success")]
+    for a, s in hits[:SHOW_CONTENT_MAX]:
+        console.print(Text(f"--- {a['id']} (succeeded)\n> {a['attack']}\n< {s['output']}"))
+    if len(hits) > SHOW_CONTENT_MAX:
+        console.print(Text(f"--- {len(hits) - SHOW_CONTENT_MAX} more successful attacks: "
+                           "redteam.html lists every one (behind a click)"))  # fmt: skip
 
 
 def write_redteam_reports(
