@@ -291,3 +291,16 @@ def test_a_red_team_narrowed_with_family_is_not_red_teamed(tmp_path, cli):
     assert cli("redteam", "run", prd, *both, "-q").returncode == 0
     _, doc = run_launch(cli, prd, out=tmp_path / "b")
     assert items(doc)["redteam"]["status"] == "pass", items(doc)["redteam"]
+
+
+def test_the_groundedness_guard_fix_names_the_row_about_made_up_answers(tmp_path, cli):
+    from gonogo.launch._items import Context, hallucinations
+    from gonogo.spec import load_prd
+
+    assert cli("init", tmp_path / "s").returncode == 0
+    loaded = load_prd(tmp_path / "s" / "gonogo.yaml")
+    row = next(i for i, fm in enumerate(loaded.prd.failure_modes) if fm.id == "invented-policy")
+    line, _ = loaded.position(("failure_modes", row))
+    item = hallucinations(Context(loaded, [], None, lambda e: 0.0))
+    assert any(f"to failure mode 'invented-policy' ({loaded.path}:{line})" in f
+               for f in item.fix), item.fix  # fmt: skip

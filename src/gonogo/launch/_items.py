@@ -175,6 +175,18 @@ def _grounding_guard(ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+_MADE_UP = re.compile(r"hallucin|invent|fabricat|made[- ]up|make[s]? up|ungrounded|unsupported"
+                      r"|not in the (?:context|sources|documents)", re.I)  # fmt: skip
+
+
+def _hallucination_row(ctx: Context) -> int | None:
+    """The index of the failure-mode row about made-up answers, if one reads like it."""
+    for i, fm in enumerate(ctx.loaded.prd.failure_modes):
+        if _MADE_UP.search(f"{fm.id} {fm.what}"):
+            return i
+    return None
+
+
 def hallucinations(ctx: Context) -> Item:
     why, fix, evidence = [], [], []
     status = "pass"
@@ -206,8 +218,13 @@ def hallucinations(ctx: Context) -> Item:
     if guard is None:
         status = _worse(status, "fail")
         why.append("no runtime groundedness guard handles them")
-        fix.append(f"add `guard: {{kind: groundedness, action: replace}}` to the hallucination "
-                   f"row of the failure-mode table ({ctx.where('failure_modes')}) and a "
+        row = _hallucination_row(ctx)
+        if row is None:
+            where = f"a failure-mode row about made-up answers ({ctx.where('failure_modes')})"
+        else:
+            fm = ctx.loaded.prd.failure_modes[row]
+            where = f"failure mode '{fm.id}' ({ctx.where('failure_modes', row)})"
+        fix.append(f"add `guard: {{kind: groundedness, action: replace}}` to {where} and a "
                    f"`{{static: …}}` graceful answer to launch.fallback")  # fmt: skip
     else:
         drill = _evidence_item(ctx, "hallucinations", "drill:groundedness",
