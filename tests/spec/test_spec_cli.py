@@ -1,15 +1,13 @@
 import re
 
 import pytest
-from spec_helpers import VALID, dedent, write_prd
+from spec_helpers import VALID, write_prd
 
 LOCATED = re.compile(r"^\S+:\d+:\d+: ", re.M)
 
 
 def _bad(tmp_path, text):
-    path = tmp_path / "gonogo.yaml"
-    path.write_text(dedent(text))
-    return path
+    return write_prd(tmp_path, text)  # with its golden set: only the planted errors show
 
 
 def test_init_then_check_passes(cli, tmp_path):
@@ -61,6 +59,20 @@ def test_several_errors_are_all_printed(cli, tmp_path):
     assert len(LOCATED.findall(result.stderr)) == 2
     assert "did you mean 'contains_any'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_missing_dataset_is_listed_with_the_schema_errors(cli, tmp_path):
+    """A PRD that fails its schema is not checked further — but a missing golden set is
+    found from the raw file, so one `check` lists it beside the typo, not after a re-run."""
+    path = write_prd(tmp_path)
+    path.write_text(path.read_text().replace("kind: contains_any", "kind: contains_anything"))
+    (tmp_path / "data" / "golden.jsonl").unlink()
+    result = cli("check", path)
+    assert result.returncode == 2
+    assert len(LOCATED.findall(result.stderr)) == 2, result.stderr
+    assert "did you mean 'contains_any'?" in result.stderr
+    assert re.search(r"datasets\[0\]\.path: dataset file not found: .*golden\.jsonl",
+                     result.stderr), result.stderr  # fmt: skip
 
 
 def test_missing_file_and_missing_dataset(cli, tmp_path):

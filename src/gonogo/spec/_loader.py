@@ -102,6 +102,7 @@ def load_prd(path: str | Path) -> LoadedPRD:
         file=str(p),
         base_dir=p.resolve().parent,
         sha256=hashlib.sha256(raw).hexdigest(),
+        check_files=True,
     )
 
 
@@ -111,8 +112,13 @@ def load_prd_text(
     file: str = DEFAULT_PRD_NAME,
     base_dir: str | Path = ".",
     sha256: str | None = None,
+    check_files: bool = False,
 ) -> LoadedPRD:
-    """Validate PRD YAML given as text; ``file`` is the name used in messages."""
+    """Validate PRD YAML given as text; ``file`` is the name used in messages.
+
+    ``check_files``: when the PRD fails its schema, also report dataset files that do not
+    exist under ``base_dir`` (a PRD read from disk: so one ``check`` lists them too).
+    """
     try:
         parsed = parse_yaml(text, file)
     except yaml.YAMLError as e:
@@ -145,6 +151,11 @@ def load_prd_text(
 
         issues += validation_issues(e, PRD, data, parsed.positions, file)
     if issues or prd is None:
+        if check_files:
+            from ._xref import missing_dataset_issues
+
+            base = Path(base_dir).resolve()
+            issues += missing_dataset_issues(data, parsed.positions, file, base)
         raise SpecError(_ordered(issues))
     digest = sha256 or hashlib.sha256(text.encode()).hexdigest()
     return LoadedPRD(prd, Path(file), Path(base_dir).resolve(), digest, parsed.positions)

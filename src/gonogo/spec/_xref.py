@@ -7,6 +7,7 @@ they are reported together with the schema errors, all at once.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigIssue
@@ -167,4 +168,27 @@ def xref_issues(data: Any, positions: dict[KeyPath, Position], file: str) -> lis
         x.add(path, message, hint)
     for path, message, hint in variant_xref(data, ids):
         x.add(path, message, hint)
+    return x.issues
+
+
+def missing_dataset_issues(
+    data: Any, positions: dict[KeyPath, Position], file: str, base_dir: Path
+) -> list[ConfigIssue]:
+    """Dataset files that do not exist, from the raw PRD data.
+
+    Reported beside schema errors (a PRD that fails its schema is not checked further), so
+    one ``gonogo check`` lists a missing golden set with the typos instead of after them.
+    """
+    x = _XRef(positions, file)
+    for path, item in _entries(data, "eval_plan", "datasets"):
+        where = item.get("path")
+        if isinstance(where, str) and where and "\x00" not in where:
+            full = Path(where) if Path(where).is_absolute() else base_dir / where
+            try:
+                found = full.is_file()
+            except OSError:  # a name too long for the file system: not found either
+                found = False
+            if not found:
+                x.add((*path, "path"), f"dataset file not found: {full}",
+                      "check `path`: it is relative to the PRD's folder")  # fmt: skip
     return x.issues
