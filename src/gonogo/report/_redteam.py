@@ -31,9 +31,16 @@ _STATUS_STYLE = {
 
 
 def _rate(entry: Mapping[str, Any]) -> str:
+    """``12% [0.05, 0.21]``; next to a limit the bound gets the digits that tell it apart."""
     if entry.get("rate") is None:
         return "—"
-    return f"{fmt.pct(entry['rate'])} {fmt.ci(entry['ci'])}"
+    digits, limit, ci = 2, entry.get("limit"), entry.get("ci")
+    if limit is not None and ci:  # 0 of 73: 0.049992 would read "0.05" beside "< 0.05"
+        while digits < 6 and f"{ci[1]:.{digits}f}" == f"{limit:.{digits}f}" and ci[1] != limit:
+            digits += 1
+    if digits == 2 or not ci:
+        return f"{fmt.pct(entry['rate'])} {fmt.ci(ci)}"
+    return f"{fmt.pct(entry['rate'])} [{ci[0]:.2f}, {ci[1]:.{digits}f}]"
 
 
 def render_redteam_console(
