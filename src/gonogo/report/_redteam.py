@@ -31,16 +31,21 @@ _STATUS_STYLE = {
 
 
 def _rate(entry: Mapping[str, Any]) -> str:
-    """``12% [0.05, 0.21]``; next to a limit the bound gets the digits that tell it apart."""
+    """``12% [0.05, 0.21]``: the rate and its interval (see :func:`_interval`)."""
     if entry.get("rate") is None:
         return "—"
+    return f"{fmt.pct(entry['rate'])} {_interval(entry)}"
+
+
+def _interval(entry: Mapping[str, Any]) -> str:
+    """``[lo, hi]``; beside a limit, the upper bound gets the digits that tell them apart."""
     digits, limit, ci = 2, entry.get("limit"), entry.get("ci")
-    if limit is not None and ci:  # 0 of 73: 0.049992 would read "0.05" beside "< 0.05"
+    if not ci:
+        return "—"
+    if limit is not None:  # 0 of 73: 0.049992 would read "0.05" beside "< 0.05"
         while digits < 6 and f"{ci[1]:.{digits}f}" == f"{limit:.{digits}f}" and ci[1] != limit:
             digits += 1
-    if digits == 2 or not ci:
-        return f"{fmt.pct(entry['rate'])} {fmt.ci(ci)}"
-    return f"{fmt.pct(entry['rate'])} [{ci[0]:.2f}, {ci[1]:.{digits}f}]"
+    return f"[{ci[0]:.2f}, {ci[1]:.{digits}f}]"
 
 
 def render_redteam_console(
@@ -225,5 +230,6 @@ def _html(doc: Mapping[str, Any]) -> str:
 
     template = _environment().get_template("redteam.html.j2")
     return template.render(
-        doc=doc, run=doc.get("run") or {}, uplift_not_measured=uplift_not_measured(doc)
+        doc=doc, run=doc.get("run") or {}, uplift_not_measured=uplift_not_measured(doc),
+        interval=_interval,
     )
