@@ -56,6 +56,7 @@ def test_a_dry_run_lists_the_runs_and_prices_them_without_a_call(tmp_path, cli):
     per, total = _cost(r.stdout, "each run"), _cost(r.stdout, "total: 3 runs")
     assert per > 0 and abs(total - 3 * per) < 1e-6
     assert "clean run: reused (run " in again.stdout and "total: 2 runs" in again.stdout
+    assert _cost(again.stdout, "each run") == per  # the clean answers cached: none counted
     doc = json.loads(js.stdout)["dry_run"]
     assert doc["runs"] == 2 and doc["calls_per_run"] == {"target": len(CASES)}
     assert [e["failure_mode"] for e in doc["injected_runs"]] == ["lost-rule", "rambles"]

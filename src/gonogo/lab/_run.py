@@ -216,9 +216,8 @@ async def _dry_run(
     """
     done, _ = _find(store, loaded.key, base.fingerprint())
     reused = done is not None and not opts.fresh and not opts.through_gateway
-    # injected answers are new: the estimate counts every call, none from the cache
-    uncached = compile_suite(loaded, use_cache=False, selection=base.selection)
-    one = await run_suite(uncached, EvalOptions(dry_run=True, store_path=store.path),
+    # injected answers are new: a borrowed suite has no cache, so every call is counted
+    one = await run_suite(borrowed(base), EvalOptions(dry_run=True, store_path=store.path),
                           key=f"{loaded.key}#lab-dry-run")  # fmt: skip
     assert one.plan is not None
     runs = len(plan.entries) + (0 if reused else 1)
