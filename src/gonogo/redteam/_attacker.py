@@ -71,6 +71,8 @@ PROMPT_SHA256 = hashlib.sha256(
 ).hexdigest()
 MUTATOR = LLM_REWRITE
 MIN_ATTACK_CHARS = 12
+DECLINED = "that is a refusal, not a rewritten request"
+"""The repair turn's problem for a rewrite that refuses: a seed left with it is declined."""
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -187,7 +189,7 @@ class Attacker:
             if attack.lower() == request.lower().strip():
                 return "the attack repeats the request unchanged; rewrite it with the technique"
             if grade_response(request, attack).refused:
-                return "that is a refusal, not a rewritten request"
+                return DECLINED
             about, similarity = on_topic(request, attack)
             if not about:
                 return (f"the attack is not about the request (similarity {similarity:.2f}); "
@@ -219,7 +221,7 @@ class Attacker:
         out: list[Probe] = []
         for seed, technique, answer in zip(seeds, techniques, answers, strict=True):
             if answer.value is None:
-                if answer.call_error is None and answer.problem and "refusal" in answer.problem:
+                if answer.call_error is None and answer.problem == DECLINED:
                     report.declined += 1
                 else:
                     report.failed += 1
