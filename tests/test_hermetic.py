@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# `../shared`, or a path built from a parent folder and "shared"
+# the sibling data folder by a relative path, or a path built from a parent folder and "shared"
 OUTSIDE = re.compile(r"\.\./shared\b|parents?\[\d\]\s*/\s*['\"]shared|parent\s*/\s*['\"]shared")
 
 
