@@ -15,6 +15,7 @@ from ..errors import ConfigIssue, DatasetError, SpecError, UserError
 from ..models import ModelClient, ResponseCache, build_client
 from ..scorers import Scorer, ScorerContext, build_scorers, judge_fingerprint
 from ..spec import PRD, HttpTargetSpec, LoadedPRD
+from ..spec._xref import missing_dataset
 from ._select import CaseSelection
 from ._targets import CallableTarget, HttpTarget, ModelTarget
 from ._template import case_variables, template_fields
@@ -77,8 +78,7 @@ def load_datasets(loaded: LoadedPRD) -> list[Dataset]:
         except DatasetError as e:
             if not path.is_file():  # the PRD's line that names it, as `gonogo check` says
                 where = ("eval_plan", "datasets", i, "path")
-                hint = "check `path`: it is relative to the PRD's folder"
-                issues.append(loaded.issue(where, f"dataset file not found: {path}", hint))
+                issues.append(loaded.issue(where, *missing_dataset(path)))
             else:
                 issues.extend(e.issues)
     if issues:

@@ -18,7 +18,7 @@ from ._lab import LAB_PREFIX, provoke_problem
 from ._loader import LoadedPRD
 from ._prd import PRD, FailureMode, HttpTargetSpec
 from ._redteam import probe_name_problem
-from ._xref import did_you_mean
+from ._xref import did_you_mean, missing_dataset
 
 EXTERNAL_DETECTORS = ("redteam:", "monitor:", "lab:")
 """Detector prefixes of later capabilities: accepted in ``detect``, not run by ``eval``."""
@@ -158,13 +158,8 @@ class _Checker:
                 total += len(ds.cases)
             except DatasetError as e:
                 if not path.is_file():
-                    self.issues.append(
-                        self.loaded.issue(
-                            ("eval_plan", "datasets", i, "path"),
-                            f"dataset file not found: {path}",
-                            "check `path`: it is relative to the PRD's folder",
-                        )
-                    )
+                    where = ("eval_plan", "datasets", i, "path")
+                    self.issues.append(self.loaded.issue(where, *missing_dataset(path)))
                 else:
                     self.issues.extend(e.issues)
         return total

@@ -171,6 +171,11 @@ def xref_issues(data: Any, positions: dict[KeyPath, Position], file: str) -> lis
     return x.issues
 
 
+def missing_dataset(path: Path | str) -> tuple[str, str]:
+    """The message and the fix for a dataset file that does not exist (check, eval, load)."""
+    return f"dataset file not found: {path}", "check `path`: it is relative to the PRD's folder"
+
+
 def missing_dataset_issues(
     data: Any, positions: dict[KeyPath, Position], file: str, base_dir: Path
 ) -> list[ConfigIssue]:
@@ -189,6 +194,5 @@ def missing_dataset_issues(
             except OSError:  # a name too long for the file system: not found either
                 found = False
             if not found:
-                x.add((*path, "path"), f"dataset file not found: {full}",
-                      "check `path`: it is relative to the PRD's folder")  # fmt: skip
+                x.add((*path, "path"), *missing_dataset(full))
     return x.issues
